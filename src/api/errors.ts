@@ -1,0 +1,41 @@
+import type { ErrorRequestHandler, Response } from 'express';
+import { AppError, isAppError } from '../domain/errors.js';
+
+/** The one place an error body is written: `{error, code, ...details}`. */
+export function errorResponse(res: Response, err: AppError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.status(err.status).json({ error: err.message, code: err.code, ...err.details });
+}
+
+/** Translate what Express and body-parser throw into AppErrors; never leak a stack. */
+export function toAppError(err: unknown, limitBytes: number): AppError {
+  if (isAppError(err)) return err as AppError;
+  const e = err as { type?: string; status?: number; message?: string };
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return new AppError('invalid_json', 'Request body is not valid JSON', { status: 400 });
+    case 'entity.too.large':
+      return new AppError('body_too_large', 'Request body is too large', { status: 413, details: { max_bytes: limitBytes } });
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new AppError('unsupported_encoding', 'Request body must be UTF-8 JSON', { status: 400 });
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new AppError('bad_body', 'Request body was incomplete', { status: 400 });
+  }
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new AppError('bad_request', 'Bad request', { status: e.status });
+  }
+  return new AppError('internal', 'Internal error', { status: 500 });
+}
+
+export function errorHandler(limitBytes: number, onInternal: (err: unknown) => void): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    const app = toAppError(err, limitBytes);
+    if (app.status >= 500) onInternal(err);
+    errorResponse(res, app);
+  };
+}

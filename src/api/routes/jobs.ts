@@ -1,0 +1,99 @@
+import { Router, type Request, type Response } from 'express';
+import { AppError, notFound } from '../../domain/errors.js';
+import type { Storage } from '../../storage/storage.js';
+import { JOB_ID } from '../schemas.js';
+import type { JobService } from '../job-service.js';
+import type { Submitter } from '../submit.js';
+
+export interface JobsDeps {
+  jobs: JobService;
+  storage: Storage;
+  submitter: Submitter;
+}
+
+/** POST /api/jobs, GET /api/jobs/:id, GET /api/jobs/:id/audio. */
+export function jobsRouter({ jobs, storage, submitter }: JobsDeps): Router {
+  const r = Router();
+
+  r.post('/api/jobs', async (req, res) => {
+    const job = await submitter.submit(req, submitter.limits.jobsMaxChars);
+    const view = await jobs.view(job);
+    res.status(202).location(view.links.self).json({ id: view.id, status: view.status, links: view.links });
+  });
+
+  r.get('/api/jobs/:id', async (req, res) => {
+    const job = await findJob(jobs, req.params.id);
+    const { audio, ...view } = await jobs.view(job);
+    res.json({ ...view, audio: audio && { ...stripKey(audio), url: view.links.audio } });
+  });
+
+  r.get('/api/jobs/:id/audio', async (req, res) => {
+    const job = await findJob(jobs, req.params.id);
+    const view = await jobs.view(job);
+    if (view.status !== 'succeeded' || !view.audio) {
+      throw new AppError('audio_not_ready', `Audio is not ready: the job is ${view.status}`, {
+        status: 409,
+        details: { status: view.status, links: view.links },
+      });
+    }
+    await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`);
+  });
+
+  return r;
+}
+
+const stripKey = <T extends { key: string }>({ key: _key, ...rest }: T) => rest;
+
+export async function findJob(jobs: JobService, id: string) {
+  const job = JOB_ID.test(id) ? await jobs.find(id) : undefined;
+  if (!job) throw notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
+  return job;
+}
+
+/** Send stored audio with Content-Length, ETag and single-range support. */
+export async function sendAudio(
+  req: Request,
+  res: Response,
+  storage: Storage,
+  audio: { key: string; content_type: string },
+  etag: string,
+): Promise<void> {
+  const stat = await storage.stat(audio.key);
+  if (!stat) throw new AppError('audio_gone', 'The audio file is no longer stored', { status: 410 });
+  res.setHeader('Content-Type', audio.content_type);
+  res.setHeader('Accept-Ranges', 'bytes');
+  res.setHeader('ETag', etag);
+  res.setHeader('Cache-Control', 'private, max-age=86400, immutable');
+  if (req.headers['if-none-match'] === etag) {
+    res.status(304).end();
+    return;
+  }
+  let start = 0;
+  let end = stat.size - 1;
+  const ifRange = req.headers['if-range'];
+  const range = req.headers.range && (!ifRange || ifRange === etag) ? req.range(stat.size, { combine: true }) : undefined;
+  if (range === -1) {
+    res.setHeader('Content-Range', `bytes */${stat.size}`);
+    throw new AppError('range_not_satisfiable', 'Requested range is outside the file', { status: 416, details: { size: stat.size } });
+  }
+  if (Array.isArray(range) && range.type === 'bytes' && range.length === 1) {
+    start = range[0].start;
+    end = range[0].end;
+    res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${stat.size}`);
+  }
+  // A malformed or multi-part range gets the whole file, as RFC 9110 allows.
+  res.setHeader('Content-Length', String(end - start + 1));
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    const stream = storage.read(audio.key, { start, end });
+    stream.on('error', reject);
+    res.on('close', () => {
+      stream.destroy();
+      resolve();
+    });
+    stream.pipe(res);
+  });
+}

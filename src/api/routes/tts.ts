@@ -1,0 +1,35 @@
+import { Router } from 'express';
+import { AppError } from '../../domain/errors.js';
+import type { Storage } from '../../storage/storage.js';
+import type { JobService } from '../job-service.js';
+import type { Submitter } from '../submit.js';
+import { sendAudio } from './jobs.js';
+
+/**
+ * POST /api/tts: the synchronous convenience. The request still goes through
+ * the queue; the answer is the audio once the job is done, or 202 with the
+ * job's links if it takes longer than the configured wait.
+ */
+export function ttsRouter({ jobs, storage, submitter, waitMs }: { jobs: JobService; storage: Storage; submitter: Submitter; waitMs: number }): Router {
+  const r = Router();
+  r.post('/api/tts', async (req, res) => {
+    const job = await submitter.submit(req, submitter.limits.ttsMaxChars);
+    const outcome = await jobs.waitFor(job, waitMs);
+    const fresh = (await jobs.find(job.id!)) ?? job;
+    const view = await jobs.view(fresh);
+    res.setHeader('X-Job-Id', view.id);
+    if (outcome === 'succeeded' && view.audio) {
+      res.setHeader('X-Engine', view.engine.used ?? view.engine.name);
+      await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`);
+      return;
+    }
+    if (outcome === 'failed') {
+      throw new AppError('synthesis_failed', `Synthesis failed: ${view.error?.message ?? 'unknown error'}`, {
+        status: 502,
+        details: { id: view.id, links: view.links },
+      });
+    }
+    res.status(202).location(view.links.self).json({ id: view.id, status: view.status, links: view.links });
+  });
+  return r;
+}

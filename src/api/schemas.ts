@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import { AppError } from '../domain/errors.js';
+import { ENGINE_CHOICES, FORMATS, type SynthesisRequest } from '../domain/job.js';
+
+export interface RequestLimits {
+  maxChars: number;
+  /** Voices allowed for each engine choice. */
+  voices: Record<(typeof ENGINE_CHOICES)[number], string[]>;
+  speed: { min: number; max: number };
+}
+
+const invalid = (field: string, message: string, details: Record<string, unknown> = {}) =>
+  new AppError('invalid_request', message, { status: 400, details: { field, ...details } });
+
+/**
+ * Validate a synthesis request body (shared by /api/jobs and /api/tts).
+ * Unknown fields are ignored so newer clients keep working.
+ */
+export function parseSynthesisBody(body: unknown, limits: RequestLimits): SynthesisRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new AppError('invalid_request', 'Request body must be a JSON object with a "text" field', { status: 400 });
+  }
+  const b = body as Record<string, unknown>;
+
+  if (b.text === undefined || b.text === null) throw invalid('text', 'Missing "text": the text to speak');
+  if (typeof b.text !== 'string') throw invalid('text', '"text" must be a string');
+  if (b.text.trim() === '') throw invalid('text', '"text" is empty');
+  const chars = countChars(b.text);
+  if (chars > limits.maxChars) {
+    throw new AppError('text_too_long', 'Text too long', { status: 413, details: { max_length: limits.maxChars, length: chars } });
+  }
+
+  const engine = z.enum(ENGINE_CHOICES).default('auto').safeParse(b.engine ?? undefined);
+  if (!engine.success) throw invalid('engine', `"engine" must be one of ${ENGINE_CHOICES.join(', ')}`, { allowed: ENGINE_CHOICES });
+
+  const format = z.enum(FORMATS).default('wav').safeParse(b.format ?? undefined);
+  if (!format.success) throw invalid('format', `"format" must be one of ${FORMATS.join(', ')}`, { allowed: FORMATS });
+
+  const { min, max } = limits.speed;
+  const speed = z.number().min(min).max(max).default(1).safeParse(b.speed ?? undefined);
+  if (!speed.success) throw invalid('speed', `"speed" must be a number from ${min} to ${max}`, { allowed: { min, max } });
+
+  const voices = limits.voices[engine.data];
+  const voice = b.voice ?? 'female';
+  if (typeof voice !== 'string' || !voices.includes(voice)) {
+    throw invalid('voice', `Unknown voice ${JSON.stringify(voice)}`, { allowed: voices });
+  }
+
+  return { text: b.text, voice, speed: speed.data, format: format.data, engine: engine.data };
+}
+
+/** Length in Unicode code points, so a CJK character or an emoji counts once. */
+export function countChars(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+    n++;
+  }
+  return n;
+}
+
+/** Job ids are UUIDs; anything else cannot name a job and never reaches Redis. */
+export const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -1,0 +1,37 @@
+/** `npm run api`: the HTTP API alone. */
+import type { AddressInfo } from 'node:net';
+import { buildApp } from '../api/app.js';
+import { JobService } from '../api/job-service.js';
+import { createLogger } from '../observability/logger.js';
+import { createRedis } from '../queue/connection.js';
+import { DiskStorage } from '../storage/disk.js';
+import { configOrExit, onShutdown } from './main-helpers.js';
+
+const config = configOrExit();
+const logger = createLogger('api', config.logLevel);
+const redis = createRedis(config.redisUrl);
+redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+const jobs = new JobService(config, redis);
+const storage = new DiskStorage(config.outputDir);
+const app = buildApp({ config, redis, jobs, storage, logger });
+
+await jobs.init();
+const server = app.listen(config.port, config.host);
+server.on('error', (err) => {
+  logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
+  process.exit(1);
+});
+server.on('listening', () => {
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  logger.info({ url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}/` }, 'API listening');
+});
+// Long synchronous requests (/api/tts waits for audio) must not be cut by the default timeouts.
+server.requestTimeout = Math.max(config.ttsWaitMs + 30_000, 120_000);
+server.headersTimeout = 60_000;
+
+onShutdown(logger, config.shutdownTimeoutMs, async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await jobs.close();
+  await redis.quit().catch(() => undefined);
+});

@@ -1,0 +1,23 @@
+/** `npm run worker -- --engine backup|primary|<engine name>`: one worker pool for one engine. */
+import { createLogger } from '../observability/logger.js';
+import { engines } from '../engines/registry.js';
+import { startWorker } from '../workers/worker-process.js';
+import { argValue, configOrExit, onShutdown } from './main-helpers.js';
+
+const config = configOrExit();
+const logger = createLogger('worker', config.logLevel);
+const requested = argValue(process.argv.slice(2), 'engine') ?? 'backup';
+const engine = requested === 'primary' ? config.primaryEngine : requested === 'backup' ? config.backupEngine : requested;
+
+if (!engines.has(engine)) {
+  process.stderr.write(`Unknown engine "${requested}". Use primary, backup or one of: ${[...engines.keys()].join(', ')}\n`);
+  process.exit(2);
+}
+
+try {
+  const worker = await startWorker(config, engine, logger);
+  onShutdown(logger, config.shutdownTimeoutMs, () => worker.close());
+} catch (err) {
+  logger.fatal({ err }, 'worker failed to start');
+  process.exit(1);
+}

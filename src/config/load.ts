@@ -1,0 +1,37 @@
+import { settings, type Config, type Setting } from './schema.js';
+
+/** Thrown when settings are invalid; the message lists every problem. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parse the environment once into a typed Config, failing with every problem at once. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, spec] of Object.entries(settings) as [string, Setting<unknown>][]) {
+    const raw = env[spec.env];
+    const value = raw === undefined || raw === '' ? spec.default : raw;
+    const parsed = spec.schema.safeParse(value);
+    if (parsed.success) out[key] = parsed.data;
+    else {
+      const why = parsed.error.issues.map((i) => i.message).join('; ');
+      problems.push(`${spec.env}=${JSON.stringify(raw)}: ${why}. ${spec.description}`);
+    }
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return out as Config;
+}
+
+/** Markdown table of every setting, for the README. */
+export function settingsTable(): string {
+  const rows = Object.values(settings).map(
+    (s) => `| \`${s.env}\` | ${s.default === undefined ? '(unset)' : `\`${s.default}\``} | ${s.description} |`,
+  );
+  return ['| Setting | Default | Description |', '| --- | --- | --- |', ...rows].join('\n');
+}

@@ -1,0 +1,56 @@
+/** Shared shapes of a synthesis job as it travels API → queue → worker → API. */
+
+export const FORMATS = ['wav'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export const ENGINE_CHOICES = ['auto', 'primary', 'backup'] as const;
+export type EngineChoice = (typeof ENGINE_CHOICES)[number];
+export type Route = 'primary' | 'backup';
+
+export const CONTENT_TYPES: Record<Format, string> = { wav: 'audio/wav' };
+
+/** What the client asked for, after validation. */
+export interface SynthesisRequest {
+  text: string;
+  voice: string;
+  speed: number;
+  format: Format;
+  engine: EngineChoice;
+}
+
+/** BullMQ job data. */
+export interface JobData {
+  request: SynthesisRequest;
+  /** The role the router picked and the engine behind it at submit time. */
+  route: Route;
+  engine: string;
+  requestId?: string;
+}
+
+export interface JobProgress {
+  chunksDone: number;
+  chunksTotal: number;
+}
+
+/** Reference to stored audio; the bytes live in Storage, never in Redis. */
+export interface AudioRef {
+  key: string;
+  contentType: string;
+  bytes: number;
+  durationMs: number;
+  sampleRate: number;
+}
+
+/** BullMQ job return value. */
+export interface JobResult {
+  audio: AudioRef;
+  engine: string;
+  worker: string;
+  chunks: number;
+  /** Wall time of the synthesis attempt that succeeded. */
+  startedAt: number;
+  finishedAt: number;
+  synthesisMs: number;
+}
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';

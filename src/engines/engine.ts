@@ -1,0 +1,62 @@
+import type { Chunk, Lang } from '../text/types.js';
+
+export type Gender = 'female' | 'male';
+
+/** A voice an engine offers. `name` is what clients send as `voice`. */
+export interface VoiceInfo {
+  name: string;
+  language: Lang;
+  gender: Gender;
+  description: string;
+}
+
+/** What an engine can do; static, known without loading the engine. */
+export interface EngineCapabilities {
+  languages: Lang[];
+  voices: VoiceInfo[];
+  /** Default voice name per language and gender. */
+  defaults: Record<Lang, Record<Gender, string>>;
+  /** Output sample rate in Hz (mono, 16-bit). */
+  sampleRate: number;
+  /** Longest chunk, in characters, the engine accepts in one `synthesize` call. */
+  maxChunkChars: number;
+  speed: { min: number; max: number };
+}
+
+export interface SynthesisInput {
+  chunk: Chunk;
+  /** `female`, `male` or one of the engine's voice names. */
+  voice: string;
+  /** 1.0 is the engine's natural rate. */
+  speed: number;
+}
+
+export interface EngineHealth {
+  ok: boolean;
+  detail?: string;
+}
+
+/**
+ * The contract every speech engine implements. An instance is created and
+ * `load`ed once per worker thread, then reused for every chunk.
+ */
+export interface TtsEngine {
+  readonly name: string;
+  readonly capabilities: EngineCapabilities;
+  /** Load models/data; must be called once before `synthesize`. */
+  load(): Promise<void>;
+  /** Synthesize one chunk to 16-bit mono PCM at `capabilities.sampleRate`. */
+  synthesize(input: SynthesisInput): Promise<Int16Array>;
+  health(): Promise<EngineHealth>;
+  dispose(): Promise<void>;
+}
+
+/** Static description of an engine: capabilities plus a factory. Importing it must be cheap. */
+export interface EngineDescriptor {
+  name: string;
+  capabilities: EngineCapabilities;
+  /** Module that default-exports `create(): TtsEngine`, loaded inside a worker thread. */
+  create(): Promise<TtsEngine>;
+  /** Whether the engine can run on this machine (e.g. model files present), with a reason when not. */
+  installed(): Promise<{ ok: boolean; reason?: string }>;
+}

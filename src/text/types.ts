@@ -1,0 +1,19 @@
+/** Languages the text front-end tells apart. `zh` is Mandarin (Han script), `en` is English (Latin script). */
+export type Lang = 'zh' | 'en';
+
+/** A stretch of text in one language. */
+export interface Run {
+  lang: Lang;
+  text: string;
+}
+
+/** The unit of synthesis and of progress: one or more language runs, at most the engine's chunk size. */
+export interface Chunk {
+  index: number;
+  /** Runs in reading order; together they hold the chunk's text. */
+  runs: Run[];
+  /** Total characters of the chunk's runs. */
+  chars: number;
+  /** Whether a paragraph break follows this chunk (engines/joiners may pause longer). */
+  paragraphEnd: boolean;
+}

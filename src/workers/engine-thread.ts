@@ -1,0 +1,60 @@
+/**
+ * Body of an engine worker thread: loads one engine, warms it up, then
+ * synthesizes chunks on request. Inference runs here so the worker's main
+ * event loop stays free to renew BullMQ job locks.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { serializeError } from '../domain/errors.js';
+import { getEngine } from '../engines/registry.js';
+import type { SynthesisInput, TtsEngine } from '../engines/engine.js';
+import type { Lang } from '../text/types.js';
+
+export type ToThread = { type: 'synth'; id: number; input: SynthesisInput };
+export type FromThread =
+  | { type: 'ready'; loadMs: number; warmupMs: number }
+  | { type: 'fatal'; error: ReturnType<typeof serializeError> }
+  | { type: 'result'; id: number; pcm: Int16Array; ms: number }
+  | { type: 'error'; id: number; error: ReturnType<typeof serializeError> };
+
+const WARMUP: Record<Lang, string> = { en: 'Hello, this is a warm-up.', zh: '你好，这是预热。' };
+
+const port = parentPort!;
+const post = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+async function main(): Promise<void> {
+  let engine: TtsEngine;
+  const t0 = performance.now();
+  try {
+    engine = await getEngine((workerData as { engine: string }).engine).create();
+    await engine.load();
+  } catch (err) {
+    post({ type: 'fatal', error: serializeError(err) });
+    return;
+  }
+  const t1 = performance.now();
+  try {
+    for (const lang of engine.capabilities.languages) {
+      const text = WARMUP[lang];
+      await engine.synthesize({ chunk: { index: 0, runs: [{ lang, text }], chars: text.length, paragraphEnd: true }, voice: 'female', speed: 1 });
+    }
+  } catch (err) {
+    post({ type: 'fatal', error: serializeError(err) });
+    return;
+  }
+  post({ type: 'ready', loadMs: t1 - t0, warmupMs: performance.now() - t1 });
+
+  port.on('message', async (msg: ToThread) => {
+    if (msg.type !== 'synth') return;
+    const start = performance.now();
+    try {
+      const pcm = await engine.synthesize(msg.input);
+      // Copy into a buffer of its own so the transfer never detaches engine-owned memory.
+      const own = new Int16Array(pcm);
+      post({ type: 'result', id: msg.id, pcm: own, ms: performance.now() - start }, [own.buffer as ArrayBuffer]);
+    } catch (err) {
+      post({ type: 'error', id: msg.id, error: serializeError(err) });
+    }
+  });
+}
+
+void main();

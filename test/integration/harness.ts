@@ -1,0 +1,171 @@
+/**
+ * Runs the real service for integration tests: compiled API and worker
+ * processes on the real Redis, isolated by a random key prefix and a
+ * temporary output directory, all removed afterwards.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Redis } from 'ioredis';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DIST = resolve('dist/cli');
+
+export interface Proc {
+  child: ChildProcess;
+  lines: string[];
+  /** Resolves when a log line matches. */
+  waitFor(pattern: RegExp, ms?: number): Promise<string>;
+  exited: Promise<number | null>;
+}
+
+export function spawnProc(script: string, args: string[], env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [join(DIST, script), ...args], {
+    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  const listeners = new Set<(l: string) => void>();
+  const onData = (buf: Buffer) => {
+    for (const l of buf.toString().split('\n')) {
+      if (!l) continue;
+      lines.push(l);
+      for (const f of listeners) f(l);
+    }
+  };
+  child.stdout!.on('data', onData);
+  child.stderr!.on('data', onData);
+  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return {
+    child,
+    lines,
+    exited,
+    waitFor(pattern, ms = 30_000) {
+      const hit = lines.find((l) => pattern.test(l));
+      if (hit) return Promise.resolve(hit);
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => {
+          listeners.delete(f);
+          reject(new Error(`timed out waiting for ${pattern} in ${script}; last lines:\n${lines.slice(-15).join('\n')}`));
+        }, ms);
+        const f = (l: string) => {
+          if (pattern.test(l)) {
+            clearTimeout(t);
+            listeners.delete(f);
+            resolve(l);
+          }
+        };
+        listeners.add(f);
+      });
+    },
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Service {
+  base: string;
+  env: Record<string, string>;
+  prefix: string;
+  redis: Redis;
+  api: Proc;
+  workers: Proc[];
+  startWorker(extra?: Record<string, string>): Promise<Proc>;
+  stop(): Promise<void>;
+}
+
+/** Start an API and `workers` worker processes for the espeak engine. */
+export async function startService(opts: { workers?: number; env?: Record<string, string> } = {}): Promise<Service> {
+  const prefix = `t-${randomBytes(5).toString('hex')}`;
+  const out = mkdtempSync(join(tmpdir(), 'tandem-test-'));
+  const port = await freePort();
+  const env: Record<string, string> = {
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    OUTPUT_DIR: out,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    WORKER_HEARTBEAT_MS: '500',
+    ...opts.env,
+  };
+  const redis = new Redis(REDIS_URL);
+  const workers: Proc[] = [];
+  const startWorker = async (extra: Record<string, string> = {}) => {
+    const w = spawnProc('worker.js', ['--engine', 'espeak'], { ...env, ...extra });
+    workers.push(w);
+    await w.waitFor(/worker ready/);
+    return w;
+  };
+  for (let i = 0; i < (opts.workers ?? 1); i++) await startWorker();
+  const api = spawnProc('api.js', [], env);
+  await api.waitFor(/API listening/);
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    base,
+    env,
+    prefix,
+    redis,
+    api,
+    workers,
+    startWorker,
+    async stop() {
+      const all = [api, ...workers].filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+      for (const p of all) p.child.kill('SIGTERM');
+      await Promise.race([Promise.all(all.map((p) => p.exited)), new Promise((r) => setTimeout(r, 15_000))]);
+      for (const p of all) if (p.child.exitCode === null) p.child.kill('SIGKILL');
+      await deleteKeys(redis, `${prefix}:*`);
+      redis.disconnect();
+      rmSync(out, { recursive: true, force: true });
+    },
+  };
+}
+
+async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+    cursor = next;
+    if (keys.length) await redis.del(...keys);
+  } while (cursor !== '0');
+}
+
+/** POST JSON and return status, headers and parsed body (or raw bytes for audio). */
+export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return decode(res);
+}
+
+export async function decode(res: Response) {
+  const type = res.headers.get('content-type') ?? '';
+  const buf = Buffer.from(await res.arrayBuffer());
+  const json = type.includes('json') ? JSON.parse(buf.toString()) : undefined;
+  return { status: res.status, headers: res.headers, json, buf };
+}
+
+/** Poll a job until it is final. */
+export async function waitForJob(base: string, id: string, ms = 60_000): Promise<any> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const r = await fetch(`${base}/api/jobs/${id}`);
+    const j = (await r.json()) as { status: string };
+    if (['succeeded', 'failed', 'canceled'].includes(j.status)) return j;
+    if (Date.now() > end) throw new Error(`job ${id} still ${j.status} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
