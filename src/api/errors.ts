@@ -7,7 +7,8 @@ export function errorResponse(res: Response, err: AppError): void {
     res.destroy();
     return;
   }
-  res.status(err.status).json({ error: err.message, code: err.code, ...err.details });
+  res.removeHeader('Content-Length');
+  res.status(err.status).type('application/json').json({ error: err.message, code: err.code, ...err.details });
 }
 
 /** Translate what Express and body-parser throw into AppErrors; never leak a stack. */
