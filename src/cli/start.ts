@@ -52,6 +52,7 @@ async function startRedis(): Promise<string> {
   });
   const url = `redis://127.0.0.1:${port}`;
   const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on('error', () => undefined); // connection refused while redis-server starts
   for (let i = 0; i < 100; i++) {
     try {
       await probe.connect();

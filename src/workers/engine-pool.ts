@@ -61,7 +61,7 @@ export class EnginePool {
       thread.on('message', (msg: FromThread) => {
         if (msg.type === 'ready') {
           slot.ready = true;
-          this.opts.logger.info({ engine: this.opts.engine, loadMs: Math.round(msg.loadMs), warmupMs: Math.round(msg.warmupMs) }, 'engine thread ready');
+          this.opts.logger.info({ loadMs: Math.round(msg.loadMs), warmupMs: Math.round(msg.warmupMs) }, 'engine thread ready');
           resolve(slot);
           this.release(slot);
         } else if (msg.type === 'fatal') {

@@ -18,6 +18,7 @@ export type FromThread =
 
 const WARMUP: Record<Lang, string> = { en: 'Hello, this is a warm-up.', zh: '你好，这是预热。' };
 
+const WARMUP_ROUNDS = 4;
 const port = parentPort!;
 const post = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
@@ -33,9 +34,14 @@ async function main(): Promise<void> {
   }
   const t1 = performance.now();
   try {
-    for (const lang of engine.capabilities.languages) {
-      const text = WARMUP[lang];
-      await engine.synthesize({ chunk: { index: 0, runs: [{ lang, text }], chars: text.length, paragraphEnd: true }, voice: 'female', speed: 1 });
+    // Several rounds: JIT tiers (and WASM-to-JS engines especially) reach full speed only after a few calls.
+    for (let round = 0; round < WARMUP_ROUNDS; round++) {
+      for (const lang of engine.capabilities.languages) {
+        const text = WARMUP[lang];
+        for (const voice of ['female', 'male']) {
+          await engine.synthesize({ chunk: { index: 0, runs: [{ lang, text }], chars: text.length, paragraphEnd: true }, voice, speed: 1 });
+        }
+      }
     }
   } catch (err) {
     post({ type: 'fatal', error: serializeError(err) });
