@@ -65,6 +65,21 @@ export function buildApp({ config, redis, jobs, storage, logger }: AppDeps): Exp
   createBullBoard({ queues: jobs.allQueues().map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter: board });
   app.use('/admin/queues', board.getRouter());
 
+  // Until the web page lands, the root says where things are.
+  app.get('/', (_req, res) => {
+    res.json({
+      service: 'Tandem TTS',
+      endpoints: {
+        'POST /api/tts': 'text in, audio out (waits for the job)',
+        'POST /api/jobs': 'queue a job; poll GET /api/jobs/:id; download GET /api/jobs/:id/audio',
+        'GET /api/voices': 'voices per engine',
+        'GET /healthz': 'process is up',
+        'GET /readyz': 'Redis reachable and an engine has a live worker',
+        'GET /admin/queues': 'Bull Board',
+      },
+    });
+  });
+
   app.use((req, res) => {
     errorResponse(res, new AppError('route_not_found', `No route for ${req.method} ${req.path.slice(0, 200)}`, { status: 404 }));
   });

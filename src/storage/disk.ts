@@ -1,5 +1,5 @@
 import { createReadStream, mkdirSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { Storage, StoredObject } from './storage.js';
@@ -46,6 +46,23 @@ export class DiskStorage implements Storage {
 
   read(key: string, range?: { start: number; end: number }): Readable {
     return createReadStream(this.path(key), range);
+  }
+
+  /**
+   * Remove partial files left by workers that died mid-job. Only old ones:
+   * another worker sharing this directory may be writing a fresh one.
+   */
+  async sweepTemp(olderThanMs: number, now = Date.now()): Promise<number> {
+    let removed = 0;
+    for (const name of await readdir(this.tmp)) {
+      const p = join(this.tmp, name);
+      const s = await stat(p).catch(() => null);
+      if (s && now - s.mtimeMs > olderThanMs) {
+        await rm(p, { force: true });
+        removed++;
+      }
+    }
+    return removed;
   }
 
   async delete(key: string): Promise<void> {

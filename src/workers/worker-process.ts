@@ -12,6 +12,9 @@ import { DiskStorage } from '../storage/disk.js';
 import { EnginePool } from './engine-pool.js';
 import { processSynthesisJob } from './synthesis.js';
 
+/** A partial file untouched this long belongs to a worker that died (chunks take seconds, not hours). */
+const STALE_PART_MS = 60 * 60 * 1000;
+
 export interface RunningWorker {
   id: string;
   engine: string;
@@ -34,6 +37,8 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   await pool.start();
 
   const storage = new DiskStorage(config.outputDir);
+  const swept = await storage.sweepTemp(STALE_PART_MS);
+  if (swept) log.info({ swept }, 'removed partial audio files left by dead workers');
   const connection = createRedis(config.redisUrl);
   const livenessRedis = createRedis(config.redisUrl);
   const liveness = new Liveness(livenessRedis, config.queuePrefix, config.heartbeatMs * 3);

@@ -22,9 +22,12 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-export function spawnProc(script: string, args: string[], env: Record<string, string>): Proc {
+/** Run a compiled entry point; an env value of `undefined` removes that variable. */
+export function spawnProc(script: string, args: string[], env: Record<string, string | undefined>): Proc {
+  const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'info', ...env };
+  for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
   const child = spawn(process.execPath, [join(DIST, script), ...args], {
-    env: { ...process.env, LOG_LEVEL: 'info', ...env },
+    env: merged as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseWav, rms } from '../../src/audio/wav.js';
+import { freePort, spawnProc, type Proc } from './harness.js';
+
+const run = promisify(execFile);
+let dir: string;
+let proc: Proc;
+let base: string;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'tandem-start-'));
+  const port = await freePort();
+  const redisPort = await freePort();
+  // What `npm start` runs, with REDIS_URL unset so it starts its own redis-server.
+  proc = spawnProc('start.js', [], {
+    REDIS_URL: undefined,
+    DATA_DIR: join(dir, 'data'),
+    OUTPUT_DIR: join(dir, 'data', 'audio'),
+    PORT: String(port),
+    LOCAL_REDIS_PORT: String(redisPort),
+  });
+  base = `http://127.0.0.1:${port}`;
+  await proc.waitFor(/Tandem TTS is ready/, 60_000);
+}, 90_000);
+
+afterAll(async () => {
+  if (proc && proc.child.exitCode === null) {
+    proc.child.kill('SIGINT');
+    await proc.exited;
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('npm start on embedded defaults', () => {
+  it('starts its own Redis with AOF persistence, the API and a worker', async () => {
+    expect(proc.lines.some((l) => l.startsWith('[redis]'))).toBe(true);
+    expect(proc.lines.some((l) => l.startsWith('[api]'))).toBe(true);
+    expect(proc.lines.some((l) => l.startsWith('[worker:espeak]') && l.includes('worker ready'))).toBe(true);
+    expect(existsSync(join(dir, 'data', 'redis', 'appendonlydir'))).toBe(true);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+  });
+
+  it("the README's curl example returns a playable WAV of the mixed sample", async () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const block = readme.match(/```sh\n(curl -o hello\.wav[\s\S]*?)\n```/);
+    expect(block).not.toBeNull();
+    const cmd = block![1].replaceAll('http://127.0.0.1:8080', base);
+    await run('bash', ['-c', cmd], { cwd: dir });
+    const wav = parseWav(readFileSync(join(dir, 'hello.wav')));
+    expect(wav.durationMs).toBeGreaterThan(2500);
+    expect(rms(wav.samples)).toBeGreaterThan(0.01);
+  });
+
+  it('stops everything on SIGINT, Redis last', async () => {
+    proc.child.kill('SIGINT');
+    expect(await proc.exited).toBe(0);
+    const order = proc.lines.filter((l) => /worker stopped|Redis is now ready to exit/.test(l));
+    expect(order.at(-1)).toMatch(/Redis is now ready to exit/);
+  });
+});
