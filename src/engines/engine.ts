@@ -1,3 +1,4 @@
+import type { Config } from '../config/schema.js';
 import type { Chunk, Lang } from '../text/types.js';
 
 export type Gender = 'female' | 'male';
@@ -55,8 +56,11 @@ export interface TtsEngine {
 export interface EngineDescriptor {
   name: string;
   capabilities: EngineCapabilities;
-  /** Module that default-exports `create(): TtsEngine`, loaded inside a worker thread. */
-  create(): Promise<TtsEngine>;
-  /** Whether the engine can run on this machine (e.g. model files present), with a reason when not. */
-  installed(): Promise<{ ok: boolean; reason?: string }>;
+  /** Make an (unloaded) engine; called inside a worker thread. Engines read their own settings from `config`. */
+  create(config: Config): Promise<TtsEngine>;
+  /**
+   * Whether the engine can run on this machine (e.g. model files present). When not,
+   * `reason` says what is missing and `install` the exact command that fixes it.
+   */
+  installed(config: Config): Promise<{ ok: boolean; reason?: string; install?: string }>;
 }

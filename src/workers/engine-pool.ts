@@ -1,11 +1,14 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
 import { deserializeError, engineFailure } from '../domain/errors.js';
 import type { SynthesisInput } from '../engines/engine.js';
 import type { FromThread, ToThread } from './engine-thread.js';
 
 export interface EnginePoolOptions {
   engine: string;
+  /** Handed to the engine's `create` inside each thread. */
+  config: Config;
   /** Number of threads, each holding its own loaded engine. */
   size: number;
   /** A chunk running longer is abandoned and its thread replaced. */
@@ -54,7 +57,7 @@ export class EnginePool {
 
   private spawn(): Promise<Slot> {
     const url = this.opts.threadUrl ?? new URL('./engine-thread.js', import.meta.url);
-    const thread = new Worker(url, { workerData: { engine: this.opts.engine } });
+    const thread = new Worker(url, { workerData: { engine: this.opts.engine, config: this.opts.config } });
     const slot: Slot = { thread, ready: false, busy: false };
     this.slots.push(slot);
     return new Promise<Slot>((resolve, reject) => {

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { serializeError } from '../domain/errors.js';
+import type { Config } from '../config/schema.js';
 import { getEngine } from '../engines/registry.js';
 import type { SynthesisInput, TtsEngine } from '../engines/engine.js';
 import type { Lang } from '../text/types.js';
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   let engine: TtsEngine;
   const t0 = performance.now();
   try {
-    engine = await getEngine((workerData as { engine: string }).engine).create();
+    const { engine: name, config } = workerData as { engine: string; config: Config };
+    engine = await getEngine(name).create(config);
     await engine.load();
   } catch (err) {
     post({ type: 'fatal', error: serializeError(err) });

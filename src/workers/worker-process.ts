@@ -28,12 +28,12 @@ export interface RunningWorker {
  */
 export async function startWorker(config: Config, engineName: string, logger: Logger): Promise<RunningWorker> {
   const descriptor = getEngine(engineName);
-  const installed = await descriptor.installed();
+  const installed = await descriptor.installed(config);
   if (!installed.ok) throw new Error(`engine ${engineName} is not installed: ${installed.reason}`);
 
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = logger.child({ engine: engineName, workerId: id });
-  const pool = new EnginePool({ engine: engineName, size: config.workerConcurrency, chunkTimeoutMs: config.chunkTimeoutMs, logger: log });
+  const pool = new EnginePool({ engine: engineName, config, size: config.workerConcurrency, chunkTimeoutMs: config.chunkTimeoutMs, logger: log });
   await pool.start();
 
   const storage = new DiskStorage(config.outputDir);

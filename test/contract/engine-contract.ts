@@ -4,6 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rms } from '../../src/audio/wav.js';
+import { loadConfig } from '../../src/config/load.js';
+import type { Config } from '../../src/config/schema.js';
 import type { EngineDescriptor, TtsEngine } from '../../src/engines/engine.js';
 import type { Chunk, Lang, Run } from '../../src/text/types.js';
 
@@ -42,7 +44,8 @@ export function medianPitch(pcm: Int16Array, sampleRate: number): number {
   return pitches[Math.floor(pitches.length / 2)] ?? 0;
 }
 
-export function engineContract(descriptor: EngineDescriptor): void {
+/** `config` carries the engine's settings (model paths, threads); defaults when omitted. */
+export function engineContract(descriptor: EngineDescriptor, config: Config = loadConfig({})): void {
   describe(`engine contract: ${descriptor.name}`, () => {
     let engine: TtsEngine;
     const caps = descriptor.capabilities;
@@ -50,7 +53,7 @@ export function engineContract(descriptor: EngineDescriptor): void {
     const ms = (pcm: Int16Array) => (pcm.length / sr) * 1000;
 
     beforeAll(async () => {
-      engine = await descriptor.create();
+      engine = await descriptor.create(config);
       await engine.load();
     }, 120_000);
     afterAll(async () => {
