@@ -8,6 +8,7 @@ export function errorResponse(res: Response, err: AppError): void {
     return;
   }
   res.removeHeader('Content-Length');
+  for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
   res.status(err.status).type('application/json').json({ error: err.message, code: err.code, ...err.details });
 }
 

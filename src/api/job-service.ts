@@ -2,16 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
-import type { JobData, JobProgress, JobResult, JobStatus, Route, SynthesisRequest } from '../domain/job.js';
+import { isMoved, type JobData, type JobOutcome, type JobProgress, type JobResult, type JobStatus, type Route, type SynthesisRequest } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { Liveness } from '../queue/liveness.js';
 import { SYNTHESIZE_JOB, synthesisQueueName } from '../queue/names.js';
-import { decideRoute } from '../router/decide.js';
+import { RoutingStore } from '../router/state-store.js';
+import { RoutingView } from './routing-view.js';
 
 export interface JobView {
   id: string;
   status: JobStatus;
   engine: { requested: string; route: Route; name: string; used: string | null };
+  fallback: { from: string; reason: string; at: string } | null;
   voice: string;
   speed: number;
   format: string;
@@ -42,9 +44,11 @@ const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() 
  * finding them again, and waiting for them.
  */
 export class JobService {
-  private readonly queues = new Map<string, Queue<JobData, JobResult>>();
+  private readonly queues = new Map<string, Queue<JobData, JobOutcome>>();
   private readonly events = new Map<string, QueueEvents>();
   private readonly liveness: Liveness;
+  readonly routing: RoutingView;
+  readonly store: RoutingStore;
 
   constructor(
     private readonly config: Config,
@@ -55,6 +59,12 @@ export class JobService {
       const name = synthesisQueueName(engine);
       this.queues.set(engine, new Queue(name, { connection: redis, prefix: config.queuePrefix }));
     }
+    this.store = new RoutingStore(redis, config.queuePrefix);
+    this.routing = new RoutingView(config, this.store, this.liveness, this.queues.get(config.primaryEngine)!);
+  }
+
+  queueOf(engine: string): Queue<JobData, JobOutcome> | undefined {
+    return this.queues.get(engine);
   }
 
   /** Distinct engines behind the roles. */
@@ -66,7 +76,7 @@ export class JobService {
     return route === 'primary' ? this.config.primaryEngine : this.config.backupEngine;
   }
 
-  allQueues(): Queue<JobData, JobResult>[] {
+  allQueues(): Queue<JobData, JobOutcome>[] {
     return [...this.queues.values()];
   }
 
@@ -74,12 +84,8 @@ export class JobService {
     return this.liveness.count(this.engineNames);
   }
 
-  async submit(request: SynthesisRequest, opts: { requestId?: string; chunks: number }): Promise<Job<JobData, JobResult>> {
-    const live = await this.liveWorkers();
-    const route = decideRoute({
-      requested: request.engine,
-      live: { primary: live[this.config.primaryEngine] ?? 0, backup: live[this.config.backupEngine] ?? 0 },
-    });
+  async submit(request: SynthesisRequest, opts: { requestId?: string; chunks: number }): Promise<Job<JobData, JobOutcome>> {
+    const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
     // A named voice of the other engine falls back to the same gender on this one.
     const caps = getEngine(engine).capabilities;
@@ -112,21 +118,24 @@ export class JobService {
   }
 
   /** Find a job in whichever engine queue holds it (the newest copy if several do). */
-  async find(id: string): Promise<Job<JobData, JobResult> | undefined> {
+  async find(id: string): Promise<Job<JobData, JobOutcome> | undefined> {
     const found = await Promise.all(this.allQueues().map((q) => q.getJob(id)));
-    return found.filter((j): j is Job<JobData, JobResult> => !!j).sort((a, b) => b.timestamp - a.timestamp)[0];
+    return found.filter((j): j is Job<JobData, JobOutcome> => !!j).sort((a, b) => b.timestamp - a.timestamp)[0];
   }
 
-  async view(job: Job<JobData, JobResult>): Promise<JobView> {
+  async view(job: Job<JobData, JobOutcome>): Promise<JobView> {
     const state = await job.getState();
-    const status = STATUS[state] ?? 'queued';
+    const rv = job.returnvalue as JobOutcome | undefined;
+    // A primary copy that handed its work to the backup is not the job's final word.
+    const status = state === 'completed' && isMoved(rv) ? 'queued' : (STATUS[state] ?? 'queued');
     const p = (job.progress ?? {}) as Partial<JobProgress>;
-    const result = status === 'succeeded' ? job.returnvalue : null;
+    const result = status === 'succeeded' && rv && 'audio' in rv ? rv : null;
     const { request } = job.data;
     return {
       id: job.id!,
       status,
       engine: { requested: request.engine, route: job.data.route, name: job.data.engine, used: result?.engine ?? null },
+      fallback: job.data.fallback ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: iso(job.data.fallback.at)! } : null,
       voice: request.voice,
       speed: request.speed,
       format: request.format,
@@ -136,7 +145,7 @@ export class JobService {
       timings: {
         queued_at: iso(job.timestamp)!,
         started_at: iso(result?.startedAt ?? job.processedOn),
-        finished_at: iso(job.finishedOn),
+        finished_at: status === 'succeeded' || status === 'failed' ? iso(job.finishedOn) : null,
         synthesis_ms: result?.synthesisMs ?? null,
       },
       audio: result
@@ -148,7 +157,7 @@ export class JobService {
             key: result.audio.key,
           }
         : null,
-      error: job.failedReason ? { message: job.failedReason } : null,
+      error: status === 'failed' && job.failedReason ? { message: job.failedReason } : null,
       links: jobLinks(job.id!),
     };
   }
@@ -166,27 +175,31 @@ export class JobService {
   /** Start listening for job events (so the first synchronous request does not pay for it). */
   async init(): Promise<void> {
     await Promise.all(this.engineNames.map((e) => this.queueEvents(e)));
+    await this.routing.start();
   }
 
   /**
    * Wait until the job finishes or `ms` pass. Resolves to the final status,
    * or 'pending' when the time ran out first.
    */
-  async waitFor(job: Job<JobData, JobResult>, ms: number): Promise<'succeeded' | 'failed' | 'pending'> {
+  async waitFor(id: string, ms: number): Promise<'succeeded' | 'failed' | 'pending'> {
     const deadline = Date.now() + ms;
-    const ev = await this.queueEvents(job.data.engine);
-    // A failed attempt that will be retried can end a wait early: keep waiting until the job is final.
+    // Short waits, re-finding the job each time: it may move from the primary to the backup queue,
+    // and a failed attempt that will be retried also ends a wait early.
     for (;;) {
+      const job = await this.find(id);
+      if (!job) return 'pending';
+      const view = await this.view(job);
+      if (view.status === 'succeeded' || view.status === 'failed') return view.status;
       const left = deadline - Date.now();
-      if (left > 0) await job.waitUntilFinished(ev, left).catch(() => undefined);
-      const state = await job.getState();
-      if (state === 'completed') return 'succeeded';
-      if (state === 'failed') return 'failed';
-      if (Date.now() >= deadline) return 'pending';
+      if (left <= 0) return 'pending';
+      const ev = await this.queueEvents(job.data.engine);
+      await job.waitUntilFinished(ev, Math.min(left, 1000)).catch(() => undefined);
     }
   }
 
   async close(): Promise<void> {
+    await this.routing.stop();
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all(this.allQueues().map((q) => q.close()));
   }

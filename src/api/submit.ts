@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Job } from 'bullmq';
 import { AppError } from '../domain/errors.js';
-import type { JobData, JobResult } from '../domain/job.js';
+import type { JobData, JobOutcome } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { allowedVoices } from '../engines/voice.js';
 import { prepareText } from '../text/index.js';
@@ -28,7 +28,7 @@ export class Submitter {
     this.speed = { min: Math.max(primary.speed.min, backup.speed.min), max: Math.min(primary.speed.max, backup.speed.max) };
   }
 
-  async submit(req: Request, maxChars: number): Promise<Job<JobData, JobResult>> {
+  async submit(req: Request, maxChars: number): Promise<Job<JobData, JobOutcome>> {
     if (!req.is('application/json')) {
       throw new AppError('unsupported_content_type', 'Content-Type must be application/json', {
         status: 400,

@@ -1,7 +1,7 @@
 /**
  * `npm start`: the whole service on one machine. Runs a local redis-server
- * (AOF on) when REDIS_URL is unset, then the API and one worker pool per
- * engine as child processes, prefixing their log lines with their role and
+ * (AOF on) when REDIS_URL is unset, then the API, the health monitor and one
+ * worker pool per engine as child processes, prefixing their log lines with their role and
  * restarting any that dies.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -119,6 +119,7 @@ const env = { ...process.env, REDIS_URL: redisUrl };
 for (const engine of new Set([config.primaryEngine, config.backupEngine])) {
   run(`worker:${engine}`, 'worker.js', ['--engine', engine], env);
 }
+run('monitor', 'monitor.js', [], env);
 run('api', 'api.js', [], env);
 
 // Tell the person at the terminal where to go once the API answers.

@@ -1,6 +1,6 @@
 /** `npm run worker -- --engine backup|primary|<engine name>`: one worker pool for one engine. */
 import { createLogger } from '../observability/logger.js';
-import { engines } from '../engines/registry.js';
+import { engines, isKnownEngine } from '../engines/registry.js';
 import { startWorker } from '../workers/worker-process.js';
 import { argValue, configOrExit, onShutdown } from './main-helpers.js';
 
@@ -9,7 +9,7 @@ const logger = createLogger('worker', config.logLevel);
 const requested = argValue(process.argv.slice(2), 'engine') ?? 'backup';
 const engine = requested === 'primary' ? config.primaryEngine : requested === 'backup' ? config.backupEngine : requested;
 
-if (!engines.has(engine)) {
+if (!isKnownEngine(engine)) {
   process.stderr.write(`Unknown engine "${requested}". Use primary, backup or one of: ${[...engines.keys()].join(', ')}\n`);
   process.exit(2);
 }

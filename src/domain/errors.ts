@@ -9,11 +9,13 @@ export class AppError extends Error {
   readonly status: number;
   readonly retryable: boolean;
   readonly details: Record<string, unknown>;
+  /** Extra response headers (e.g. Retry-After) when this error reaches a client. */
+  readonly headers: Record<string, string>;
 
   constructor(
     code: string,
     message: string,
-    opts: { status?: number; retryable?: boolean; details?: Record<string, unknown>; cause?: unknown } = {},
+    opts: { status?: number; retryable?: boolean; details?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'AppError';
@@ -21,6 +23,7 @@ export class AppError extends Error {
     this.status = opts.status ?? 500;
     this.retryable = opts.retryable ?? false;
     this.details = opts.details ?? {};
+    this.headers = opts.headers ?? {};
   }
 }
 

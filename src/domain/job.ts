@@ -25,6 +25,8 @@ export interface JobData {
   route: Route;
   engine: string;
   requestId?: string;
+  /** Set when an `auto` job was moved off a failing primary onto the backup. */
+  fallback?: { from: string; reason: string; at: number };
 }
 
 export interface JobProgress {
@@ -52,5 +54,21 @@ export interface JobResult {
   finishedAt: number;
   synthesisMs: number;
 }
+
+/** Returned by a primary copy whose work moved to the backup queue (same job id there). */
+export interface MovedResult {
+  moved: { to: Route; engine: string; reason: string };
+}
+
+/** Returned by a health probe: audio is made and discarded. */
+export interface ProbeResult {
+  probe: true;
+  ms: number;
+  samples: number;
+}
+
+export type JobOutcome = JobResult | MovedResult | ProbeResult;
+
+export const isMoved = (r: unknown): r is MovedResult => typeof r === 'object' && r !== null && 'moved' in r;
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'canceled';

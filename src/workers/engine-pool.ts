@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { deserializeError, engineFailure } from '../domain/errors.js';
 import type { SynthesisInput } from '../engines/engine.js';
 import type { FromThread, ToThread } from './engine-thread.js';
+import type { Fault } from './faults.js';
 
 export interface EnginePoolOptions {
   engine: string;
@@ -128,7 +129,7 @@ export class EnginePool {
   }
 
   /** Synthesize one chunk on the next free thread. */
-  async synthesize(input: SynthesisInput): Promise<Int16Array> {
+  async synthesize(input: SynthesisInput, fault?: Fault): Promise<Int16Array> {
     if (this.closed) throw engineFailure('engine pool is closed');
     const slot = await this.acquire();
     const id = this.nextId++;
@@ -140,7 +141,7 @@ export class EnginePool {
         void slot.thread.terminate();
       }, this.opts.chunkTimeoutMs);
       slot.pending = { resolve, reject, timer };
-      slot.thread.postMessage({ type: 'synth', id, input } satisfies ToThread);
+      slot.thread.postMessage({ type: 'synth', id, input, fault } satisfies ToThread);
     });
   }
 

@@ -4,13 +4,15 @@
  * event loop stays free to renew BullMQ job locks.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { serializeError } from '../domain/errors.js';
+import { engineFailure, serializeError } from '../domain/errors.js';
 import type { Config } from '../config/schema.js';
 import { getEngine } from '../engines/registry.js';
 import type { SynthesisInput, TtsEngine } from '../engines/engine.js';
 import type { Lang } from '../text/types.js';
 
-export type ToThread = { type: 'synth'; id: number; input: SynthesisInput };
+import type { Fault } from './faults.js';
+
+export type ToThread = { type: 'synth'; id: number; input: SynthesisInput; fault?: Fault };
 export type FromThread =
   | { type: 'ready'; loadMs: number; warmupMs: number }
   | { type: 'fatal'; error: ReturnType<typeof serializeError> }
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
     if (msg.type !== 'synth') return;
     const start = performance.now();
     try {
+      if (msg.fault) injectFault(msg.fault);
       const pcm = await engine.synthesize(msg.input);
       // Copy into a buffer of its own so the transfer never detaches engine-owned memory.
       const own = new Int16Array(pcm);
@@ -63,6 +66,15 @@ async function main(): Promise<void> {
       post({ type: 'error', id: msg.id, error: serializeError(err) });
     }
   });
+}
+
+/** Resilience tests only (FAULT_INJECTION): misbehave the way a broken engine would. */
+function injectFault(fault: Fault): void {
+  if (fault === 'throw') throw engineFailure('injected fault: engine error');
+  // In a worker thread this ends the thread, as a native crash of the engine would.
+  if (fault === 'crash') process.exit(70);
+  // hang: block this thread the way a stuck native call would
+  for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
 }
 
 void main();

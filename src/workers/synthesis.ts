@@ -4,8 +4,17 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { WavFileWriter } from '../audio/wav.js';
 import { isAppError } from '../domain/errors.js';
-import { CONTENT_TYPES, type JobData, type JobProgress, type JobResult } from '../domain/job.js';
+import {
+  CONTENT_TYPES,
+  type JobData,
+  type JobOutcome,
+  type JobProgress,
+  type JobResult,
+  type MovedResult,
+  type ProbeResult,
+} from '../domain/job.js';
 import type { EngineCapabilities, SynthesisInput } from '../engines/engine.js';
+import { PROBE_JOB } from '../queue/names.js';
 import type { Storage } from '../storage/storage.js';
 import { prepareText } from '../text/index.js';
 
@@ -16,6 +25,14 @@ export interface SynthesisDeps {
   storage: Storage;
   logger: Logger;
   workerId: string;
+  /**
+   * Only on the primary: hand an `auto` job to the backup queue. Resolves to
+   * the result this copy finishes with, or null when the backup is the same engine.
+   */
+  fallback?(job: Job<JobData, JobOutcome>, reason: string): Promise<MovedResult | null>;
+  /** Only on the primary: whether this job was already moved to the backup (a crash mid-move). */
+  movedAlready?(job: Job<JobData, JobOutcome>): Promise<MovedResult | null>;
+  onFinished?(result: JobResult): Promise<void>;
 }
 
 /** Pause added after a paragraph, on top of the engine's own sentence pause. */
@@ -24,12 +41,49 @@ const PARAGRAPH_PAUSE_MS = 350;
 /** The storage key of a job's audio. Derived from the job id, so a retried job overwrites its own file. */
 export const audioKey = (jobId: string, format: string): string => `${jobId}.${format}`;
 
+const canFallBack = (job: Job<JobData, JobOutcome>) =>
+  job.name !== PROBE_JOB && job.data.request.engine === 'auto' && job.data.route === 'primary';
+
 /**
  * Turn one job into an audio file: split the text into chunks, synthesize
  * them in order, stream the PCM into the file, report progress per chunk.
- * Errors that no retry can fix become UnrecoverableError for BullMQ.
+ * An `auto` job that fails on the primary moves to the backup instead of
+ * failing; errors no retry can fix become UnrecoverableError for BullMQ.
  */
-export async function processSynthesisJob(job: Job<JobData, JobResult>, deps: SynthesisDeps): Promise<JobResult> {
+export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<JobOutcome> {
+  if (job.name === PROBE_JOB) return probe(job, deps);
+  if (canFallBack(job) && deps.movedAlready) {
+    const moved = await deps.movedAlready(job);
+    if (moved) return moved;
+  }
+  try {
+    return await synthesizeToStorage(job, deps);
+  } catch (err) {
+    const retryable = !isAppError(err) || err.retryable;
+    // Whatever broke on the primary, the backup may still manage: `auto` work is never failed here.
+    if (canFallBack(job) && deps.fallback) {
+      const reason = `primary engine ${deps.engine} failed: ${(err as Error).message}`;
+      const moved = await deps.fallback(job, reason);
+      if (moved) {
+        deps.logger.warn({ jobId: job.id, reason }, 'auto job moved to the backup engine');
+        return moved;
+      }
+    }
+    if (!retryable) throw new UnrecoverableError(`${(err as { code?: string }).code}: ${(err as Error).message}`);
+    throw err;
+  }
+}
+
+async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<ProbeResult> {
+  const start = performance.now();
+  let samples = 0;
+  for (const chunk of prepareText(job.data.request.text, { maxChunkChars: deps.capabilities.maxChunkChars })) {
+    samples += (await deps.synthesize({ chunk, voice: job.data.request.voice, speed: 1 })).length;
+  }
+  return { probe: true, ms: Math.round(performance.now() - start), samples };
+}
+
+async function synthesizeToStorage(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<JobResult> {
   const startedAt = Date.now();
   const { request, requestId } = job.data;
   const log = deps.logger.child({ jobId: job.id, requestId, attempt: job.attemptsMade + 1 });
@@ -39,7 +93,7 @@ export async function processSynthesisJob(job: Job<JobData, JobResult>, deps: Sy
     const chunks = prepareText(request.text, { maxChunkChars: deps.capabilities.maxChunkChars });
     const progress: JobProgress = { chunksDone: 0, chunksTotal: chunks.length };
     await job.updateProgress(progress);
-    log.info({ chunks: chunks.length, chars: request.text.length, engine: deps.engine }, 'synthesis started');
+    log.info({ chunks: chunks.length, chars: request.text.length }, 'synthesis started');
 
     writer = await WavFileWriter.create(tmp, deps.capabilities.sampleRate);
     for (const chunk of chunks) {
@@ -56,7 +110,7 @@ export async function processSynthesisJob(job: Job<JobData, JobResult>, deps: Sy
     const stored = await deps.storage.putFile(key, tmp);
     const finishedAt = Date.now();
     log.info({ durationMs, bytes: stored.size, ms: finishedAt - startedAt }, 'synthesis finished');
-    return {
+    const result: JobResult = {
       audio: { key, contentType: CONTENT_TYPES[request.format], bytes: stored.size, durationMs, sampleRate: deps.capabilities.sampleRate },
       engine: deps.engine,
       worker: deps.workerId,
@@ -65,11 +119,12 @@ export async function processSynthesisJob(job: Job<JobData, JobResult>, deps: Sy
       finishedAt,
       synthesisMs: finishedAt - startedAt,
     };
+    await deps.onFinished?.(result).catch(() => undefined);
+    return result;
   } catch (err) {
     await writer?.abort();
     await rm(tmp, { force: true });
     log.warn({ err }, 'synthesis attempt failed');
-    if (isAppError(err) && !err.retryable) throw new UnrecoverableError(`${err.code}: ${err.message}`);
     throw err;
   }
 }

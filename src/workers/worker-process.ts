@@ -1,15 +1,18 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { JobData, JobResult } from '../domain/job.js';
+import type { JobData, JobOutcome } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { createRedis } from '../queue/connection.js';
 import { Liveness } from '../queue/liveness.js';
 import { synthesisQueueName } from '../queue/names.js';
+import { JobMover } from '../router/mover.js';
+import { RoutingStore } from '../router/state-store.js';
 import { DiskStorage } from '../storage/disk.js';
 import { EnginePool } from './engine-pool.js';
+import { faultReader } from './faults.js';
 import { processSynthesisJob } from './synthesis.js';
 
 /** A partial file untouched this long belongs to a worker that died (chunks take seconds, not hours). */
@@ -24,35 +27,75 @@ export interface RunningWorker {
 
 /**
  * One worker process serving one engine: load the engine into its threads,
- * warm it up, then take jobs from the engine's queue.
+ * warm it up, then take jobs from the engine's queue. If the engine is not
+ * installed, say so (logs and Redis) and wait for it instead of crashing.
  */
 export async function startWorker(config: Config, engineName: string, logger: Logger): Promise<RunningWorker> {
   const descriptor = getEngine(engineName);
-  const installed = await descriptor.installed(config);
-  if (!installed.ok) throw new Error(`engine ${engineName} is not installed: ${installed.reason}`);
-
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = logger.child({ engine: engineName, workerId: id });
+  const redis = createRedis(config.redisUrl);
+  redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
+  const routing = new RoutingStore(redis, config.queuePrefix);
+  const liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
+  let closed = false;
+  let stopWaiting: (() => void) | undefined;
+
+  const closeEarly = async () => {
+    closed = true;
+    stopWaiting?.();
+    await redis.quit().catch(() => undefined);
+  };
+  const waiting: RunningWorker = { id, engine: engineName, close: closeEarly };
+
+  // Not installed is a state: report it until the model appears, then carry on.
+  for (;;) {
+    const installed = await descriptor.installed(config);
+    if (installed.ok) break;
+    if (closed) return waiting;
+    log.warn({ reason: installed.reason, install: installed.install }, `engine ${engineName} is not installed; run: ${installed.install ?? '(see README)'}`);
+    await routing
+      .setInstallStatus(engineName, { reason: installed.reason ?? 'not installed', install: installed.install, at: Date.now() }, config.heartbeatMs * 3)
+      .catch(() => undefined);
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, config.heartbeatMs);
+      stopWaiting = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+    if (closed) return waiting;
+  }
+  await routing.clearInstallStatus(engineName).catch(() => undefined);
+
   const pool = new EnginePool({ engine: engineName, config, size: config.workerConcurrency, chunkTimeoutMs: config.chunkTimeoutMs, logger: log });
   await pool.start();
-
   const storage = new DiskStorage(config.outputDir);
   const swept = await storage.sweepTemp(STALE_PART_MS);
   if (swept) log.info({ swept }, 'removed partial audio files left by dead workers');
-  const connection = createRedis(config.redisUrl);
-  const livenessRedis = createRedis(config.redisUrl);
-  const liveness = new Liveness(livenessRedis, config.queuePrefix, config.heartbeatMs * 3);
 
-  const worker = new Worker<JobData, JobResult>(
+  // The primary hands failing `auto` jobs to the backup's queue.
+  const isPrimary = engineName === config.primaryEngine && config.backupEngine !== engineName;
+  const backupQueue = isPrimary
+    ? new Queue<JobData, JobOutcome>(synthesisQueueName(config.backupEngine), { connection: redis, prefix: config.queuePrefix })
+    : undefined;
+  const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
+  const fault = config.faultInjection ? faultReader(redis, config.queuePrefix, engineName) : async () => undefined;
+
+  const connection = createRedis(config.redisUrl);
+  const worker = new Worker<JobData, JobOutcome>(
     synthesisQueueName(engineName),
     (job) =>
       processSynthesisJob(job, {
         engine: engineName,
         capabilities: descriptor.capabilities,
-        synthesize: (input) => pool.synthesize(input),
+        synthesize: async (input) => pool.synthesize(input, await fault()),
         storage,
         logger: log,
         workerId: id,
+        fallback: mover && ((j, reason) => mover.handOver(j, reason)),
+        movedAlready: mover && ((j) => mover.movedAlready(j)),
+        onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
       }),
     {
       connection,
@@ -69,8 +112,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled: its worker stopped renewing the lock; it will be retried'));
   worker.on('error', (err) => log.error({ err }, 'worker error'));
 
-  const beat = () =>
-    liveness.beat(engineName, id).catch((err) => log.warn({ err: (err as Error).message }, 'heartbeat failed'));
+  const beat = () => liveness.beat(engineName, id).catch((err) => log.warn({ err: (err as Error).message }, 'heartbeat failed'));
   await beat();
   const timer = setInterval(beat, config.heartbeatMs);
   void worker.run();
@@ -84,7 +126,8 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       await liveness.leave(engineName, id).catch(() => undefined);
       await worker.close(); // waits for running jobs
       await pool.close();
-      await Promise.all([connection.quit(), livenessRedis.quit()].map((p) => p.catch(() => undefined)));
+      await backupQueue?.close();
+      await Promise.all([connection.quit(), redis.quit()].map((p) => p.catch(() => undefined)));
       log.info('worker stopped');
     },
   };

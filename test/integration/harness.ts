@@ -85,12 +85,18 @@ export interface Service {
   redis: Redis;
   api: Proc;
   workers: Proc[];
-  startWorker(extra?: Record<string, string>): Promise<Proc>;
+  monitor?: Proc;
+  startWorker(extra?: Record<string, string>, engine?: string): Promise<Proc>;
   stop(): Promise<void>;
 }
 
-/** Start an API and `workers` worker processes for the espeak engine. */
-export async function startService(opts: { workers?: number; env?: Record<string, string> } = {}): Promise<Service> {
+/**
+ * Start an API and worker processes: `workers` espeak workers, or one worker
+ * per name in `engines`; with `monitor`, the health monitor too.
+ */
+export async function startService(
+  opts: { workers?: number; engines?: string[]; monitor?: boolean; env?: Record<string, string> } = {},
+): Promise<Service> {
   const prefix = `t-${randomBytes(5).toString('hex')}`;
   const out = mkdtempSync(join(tmpdir(), 'tandem-test-'));
   const port = await freePort();
@@ -101,17 +107,22 @@ export async function startService(opts: { workers?: number; env?: Record<string
     PORT: String(port),
     HOST: '127.0.0.1',
     WORKER_HEARTBEAT_MS: '500',
+    PRIMARY_ENGINE: 'espeak',
+    BACKUP_ENGINE: 'espeak',
     ...opts.env,
   };
   const redis = new Redis(REDIS_URL);
   const workers: Proc[] = [];
-  const startWorker = async (extra: Record<string, string> = {}) => {
-    const w = spawnProc('worker.js', ['--engine', 'espeak'], { ...env, ...extra });
+  const startWorker = async (extra: Record<string, string> = {}, engine = 'espeak') => {
+    const w = spawnProc('worker.js', ['--engine', engine], { ...env, ...extra });
     workers.push(w);
     await w.waitFor(/worker ready/);
     return w;
   };
-  for (let i = 0; i < (opts.workers ?? 1); i++) await startWorker();
+  const engines = opts.engines ?? Array.from({ length: opts.workers ?? 1 }, () => 'espeak');
+  await Promise.all(engines.map((e) => startWorker({}, e)));
+  const monitor = opts.monitor ? spawnProc('monitor.js', [], env) : undefined;
+  if (monitor) await monitor.waitFor(/monitor running/);
   const api = spawnProc('api.js', [], env);
   await api.waitFor(/API listening/);
   const base = `http://127.0.0.1:${port}`;
@@ -122,9 +133,10 @@ export async function startService(opts: { workers?: number; env?: Record<string
     redis,
     api,
     workers,
+    monitor,
     startWorker,
     async stop() {
-      const all = [api, ...workers].filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+      const all = [api, ...workers, ...(monitor ? [monitor] : [])].filter((p) => p.child.exitCode === null && p.child.signalCode === null);
       for (const p of all) p.child.kill('SIGTERM');
       await Promise.race([Promise.all(all.map((p) => p.exited)), new Promise((r) => setTimeout(r, 15_000))]);
       for (const p of all) if (p.child.exitCode === null) p.child.kill('SIGKILL');
@@ -161,11 +173,11 @@ export async function decode(res: Response) {
   return { status: res.status, headers: res.headers, json, buf };
 }
 
-/** Poll a job until it is final. */
-export async function waitForJob(base: string, id: string, ms = 60_000): Promise<any> {
+/** Poll a job until it is final (`headers`, e.g. an Authorization, go with every poll). */
+export async function waitForJob(base: string, id: string, ms = 60_000, headers: Record<string, string> = {}): Promise<any> {
   const end = Date.now() + ms;
   for (;;) {
-    const r = await fetch(`${base}/api/jobs/${id}`);
+    const r = await fetch(`${base}/api/jobs/${id}`, { headers });
     const j = (await r.json()) as { status: string };
     if (['succeeded', 'failed', 'canceled'].includes(j.status)) return j;
     if (Date.now() > end) throw new Error(`job ${id} still ${j.status} after ${ms} ms`);

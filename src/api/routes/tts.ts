@@ -14,7 +14,7 @@ export function ttsRouter({ jobs, storage, submitter, waitMs }: { jobs: JobServi
   const r = Router();
   r.post('/api/tts', async (req, res) => {
     const job = await submitter.submit(req, submitter.limits.ttsMaxChars);
-    const outcome = await jobs.waitFor(job, waitMs);
+    const outcome = await jobs.waitFor(job.id!, waitMs);
     const fresh = (await jobs.find(job.id!)) ?? job;
     const view = await jobs.view(fresh);
     res.setHeader('X-Job-Id', view.id);

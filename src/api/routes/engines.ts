@@ -1,0 +1,90 @@
+import { Router, type RequestHandler } from 'express';
+import { AppError } from '../../domain/errors.js';
+import type { Route } from '../../domain/job.js';
+import { getEngine } from '../../engines/registry.js';
+import type { RouterMode } from '../../router/policy.js';
+import type { JobService } from '../job-service.js';
+
+const MODES: RouterMode[] = ['auto', 'primary', 'backup'];
+const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
+
+/**
+ * GET /api/engines (state of each engine and of routing), and the operator
+ * controls POST /api/router/mode and POST /api/router/confirm (admin).
+ */
+export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: RequestHandler }): Router {
+  const r = Router();
+
+  r.get('/api/engines', async (_req, res) => {
+    const [state, history, live] = await Promise.all([jobs.store.getState(), jobs.store.history(20), jobs.liveWorkers()]);
+    const describe = async (role: Route) => {
+      const name = jobs.engineFor(role);
+      const [health, es, counts] = await Promise.all([
+        jobs.store.getHealth(name),
+        jobs.routing.engineState(role),
+        jobs.queueOf(name)!.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'),
+      ]);
+      return {
+        name,
+        state: es.state,
+        detail: es.reason,
+        ...(es.install ? { install: es.install } : {}),
+        live_workers: live[name] ?? 0,
+        sample_rate: getEngine(name).capabilities.sampleRate,
+        queue: {
+          waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+          active: counts.active ?? 0,
+          delayed: counts.delayed ?? 0,
+          completed: counts.completed ?? 0,
+          failed: counts.failed ?? 0,
+        },
+        consecutive_failures: health.consecutiveFailures,
+        consecutive_successes: health.consecutiveSuccesses,
+        probes: health.probes.map((p) => ({ at: iso(p.at), ok: p.ok, ms: p.ms, kind: p.kind, ...(p.error ? { error: p.error } : {}) })),
+      };
+    };
+    res.json({
+      route: {
+        current: state.route,
+        mode: state.mode,
+        reason: state.reason,
+        since: iso(state.since),
+        failover_at: iso(state.failoverAt),
+        confirmed: state.confirmed,
+        history: history.map((h) => ({ from: h.from, to: h.to, reason: h.reason, at: iso(h.at) })),
+      },
+      engines: { primary: await describe('primary'), backup: await describe('backup') },
+    });
+  });
+
+  r.post('/api/router/mode', admin, async (req, res) => {
+    const mode = (req.body as { mode?: unknown } | undefined)?.mode;
+    if (typeof mode !== 'string' || !MODES.includes(mode as RouterMode)) {
+      throw new AppError('invalid_request', `"mode" must be one of ${MODES.join(', ')}`, { status: 400, details: { field: 'mode', allowed: MODES } });
+    }
+    const m = mode as RouterMode;
+    const { state } = await jobs.store.update((s) => {
+      if (s.mode === m) return { state: s };
+      const now = Date.now();
+      // Forcing a route takes effect at once; back to auto, the monitor decides from health.
+      const route = m === 'auto' ? s.route : m;
+      const switched = route !== s.route ? { from: s.route, to: route, reason: `operator set mode ${m}`, at: now } : undefined;
+      return { state: { ...s, mode: m, route, reason: `operator set mode ${m}`, since: switched ? now : s.since }, switched };
+    });
+    res.json({ mode: state.mode, route: state.route, reason: state.reason });
+  });
+
+  r.post('/api/router/confirm', admin, async (_req, res) => {
+    const { state } = await jobs.store.update((s) => (s.route === 'backup' && !s.confirmed ? { state: { ...s, confirmed: true } } : { state: s }));
+    res.json({
+      route: state.route,
+      confirmed: state.confirmed,
+      message:
+        state.route === 'backup'
+          ? 'Confirmed: traffic returns to the primary as soon as it has passed the required consecutive probes.'
+          : 'Nothing to confirm: traffic is on the primary.',
+    });
+  });
+
+  return r;
+}

@@ -1,0 +1,144 @@
+import type { Queue } from 'bullmq';
+import type { Config } from '../config/schema.js';
+import { AppError } from '../domain/errors.js';
+import type { EngineChoice, JobData, JobOutcome, Route } from '../domain/job.js';
+import type { Liveness } from '../queue/liveness.js';
+import { policyFrom } from '../router/monitor.js';
+import { decideRoute, engineState, initialRouterState, type EngineStateName, type Policy, type RouteDecision, type RouterState } from '../router/policy.js';
+import type { RoutingStore } from '../router/state-store.js';
+
+interface Snapshot {
+  at: number;
+  live: Record<string, number>;
+  waiting: number;
+  meanMs: number;
+  health: Record<Route, { failures: number; notInstalled?: { reason: string; install?: string } }>;
+}
+
+/** How long a load snapshot is reused: keeps per-request Redis work small under a burst. */
+const SNAPSHOT_MS = 250;
+/** Mean synthesis time assumed before any job has finished. */
+const DEFAULT_MEAN_MS = 1000;
+
+/**
+ * The API's view of routing: the shared state (kept current by Redis
+ * pub/sub, and re-read every few seconds in case a message was missed) plus
+ * a short-lived load snapshot; decisions are made by the pure policy.
+ */
+export class RoutingView {
+  private state: RouterState = initialRouterState(Date.now());
+  private snapshot?: Promise<Snapshot>;
+  private readonly policy: Policy;
+  private stopSub?: () => Promise<void>;
+  private poll?: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: Config,
+    private readonly store: RoutingStore,
+    private readonly liveness: Liveness,
+    private readonly primaryQueue: Queue<JobData, JobOutcome>,
+  ) {
+    this.policy = policyFrom(config);
+  }
+
+  async start(): Promise<void> {
+    this.state = await this.store.getState();
+    this.stopSub = await this.store.subscribe((s) => {
+      this.state = s;
+      this.snapshot = undefined; // a route change usually means health changed too
+    });
+    this.poll = setInterval(() => {
+      this.store.getState().then((s) => (this.state = s), () => undefined);
+    }, 5000);
+    this.poll.unref();
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.poll);
+    await this.stopSub?.();
+  }
+
+  get current(): RouterState {
+    return this.state;
+  }
+
+  private engineOf(role: Route): string {
+    return role === 'primary' ? this.config.primaryEngine : this.config.backupEngine;
+  }
+
+  private load(): Promise<Snapshot> {
+    const now = Date.now();
+    if (!this.snapshot) this.snapshot = this.read(now);
+    return this.snapshot.then((s) => {
+      if (now - s.at > SNAPSHOT_MS) {
+        this.snapshot = this.read(now);
+        return this.snapshot;
+      }
+      return s;
+    });
+  }
+
+  private async read(at: number): Promise<Snapshot> {
+    const p = this.engineOf('primary');
+    const b = this.engineOf('backup');
+    const [live, waiting, meanMs, hp, hb, ip, ib] = await Promise.all([
+      this.liveness.count([...new Set([p, b])]),
+      this.primaryQueue.getWaitingCount(),
+      this.store.meanDuration(p, DEFAULT_MEAN_MS),
+      this.store.getHealth(p),
+      this.store.getHealth(b),
+      this.store.getInstallStatus(p),
+      this.store.getInstallStatus(b),
+    ]);
+    return {
+      at,
+      live,
+      waiting,
+      meanMs,
+      health: {
+        primary: { failures: hp.consecutiveFailures, notInstalled: ip ?? undefined },
+        backup: { failures: hb.consecutiveFailures, notInstalled: ib ?? undefined },
+      },
+    };
+  }
+
+  /** State of the engine behind a role, as pinned requests see it. */
+  async engineState(role: Route): Promise<{ state: EngineStateName; reason: string; install?: string }> {
+    const s = await this.load();
+    const h = s.health[role];
+    const live = s.live[this.engineOf(role)] ?? 0;
+    const state = engineState({ consecutiveFailures: h.failures, consecutiveSuccesses: 0, liveWorkers: live, notInstalled: h.notInstalled }, this.policy);
+    const reason =
+      state === 'not_installed'
+        ? `the ${role} engine (${this.engineOf(role)}) is not installed: ${h.notInstalled?.reason ?? ''}`.trim()
+        : state === 'down'
+          ? live === 0
+            ? `the ${role} engine (${this.engineOf(role)}) has no live worker`
+            : `the ${role} engine (${this.engineOf(role)}) failed ${h.failures} consecutive health checks`
+          : 'up';
+    return { state, reason, install: h.notInstalled?.install };
+  }
+
+  /** Pick the role for a request; a request pinned to an engine that is down gets a 503. */
+  async decide(requested: EngineChoice): Promise<RouteDecision> {
+    if (requested !== 'auto') {
+      const e = await this.engineState(requested);
+      if (e.state !== 'up') {
+        throw new AppError('engine_unavailable', `Cannot serve a request pinned to "${requested}": ${e.reason}`, {
+          status: 503,
+          details: { engine: requested, state: e.state, ...(e.install ? { install: e.install } : {}), retry_after: this.config.retryAfterSeconds },
+          headers: { 'Retry-After': String(this.config.retryAfterSeconds) },
+        });
+      }
+      return { route: requested, reason: 'pinned' };
+    }
+    const s = await this.load();
+    return decideRoute({
+      requested,
+      state: this.state,
+      primary: { waiting: s.waiting, meanSynthesisMs: s.meanMs, liveWorkers: s.live[this.engineOf('primary')] ?? 0 },
+      backupLiveWorkers: s.live[this.engineOf('backup')] ?? 0,
+      policy: this.policy,
+    });
+  }
+}

@@ -1,0 +1,17 @@
+/** `npm run monitor`: the health monitor (probes engines, moves the shared route). */
+import { createLogger } from '../observability/logger.js';
+import { createRedis } from '../queue/connection.js';
+import { Monitor } from '../router/monitor.js';
+import { configOrExit, onShutdown } from './main-helpers.js';
+
+const config = configOrExit();
+const logger = createLogger('monitor', config.logLevel);
+const redis = createRedis(config.redisUrl);
+redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+const monitor = new Monitor(config, redis, logger);
+await monitor.start();
+logger.info({ intervalMs: config.probeIntervalMs, primary: config.primaryEngine, backup: config.backupEngine }, 'monitor running');
+onShutdown(logger, config.shutdownTimeoutMs, async () => {
+  await monitor.stop();
+  await redis.quit().catch(() => undefined);
+});

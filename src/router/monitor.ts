@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { Queue, QueueEvents, Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { isMoved, type JobData, type JobOutcome, type Route } from '../domain/job.js';
+import { createRedis } from '../queue/connection.js';
+import { Liveness } from '../queue/liveness.js';
+import { monitorLeaderKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
+import { JobMover } from './mover.js';
+import { nextRouterState, type EngineHealth, type Policy } from './policy.js';
+import { RoutingStore, type ProbeRecord } from './state-store.js';
+
+export const policyFrom = (c: Config): Policy => ({
+  failureThreshold: c.failoverThreshold,
+  recoveryProbes: c.recoveryProbes,
+  recoveryWindowMs: c.recoveryWindowMs,
+  overloadWaitMs: c.overloadWaitMs,
+});
+
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+
+/**
+ * The health monitor: on a timer, sends a small synthesis probe through each
+ * engine's own queue (so it checks a live worker and a working engine),
+ * counts real job failures as failed checks, and moves the shared route.
+ * Several monitors may run (one per host); a lease in Redis lets one act.
+ */
+export class Monitor {
+  private readonly id = randomUUID();
+  private readonly routing: RoutingStore;
+  private readonly liveness: Liveness;
+  private readonly queues = new Map<string, Queue<JobData, JobOutcome>>();
+  private readonly events = new Map<string, QueueEvents>();
+  private readonly stalledCheckers: Worker[] = [];
+  private readonly mover?: JobMover;
+  private readonly policy: Policy;
+  private timer?: NodeJS.Timeout;
+  private leader = false;
+  private ticking?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly redis: Redis,
+    private readonly logger: Logger,
+  ) {
+    this.routing = new RoutingStore(redis, config.queuePrefix);
+    this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
+    this.policy = policyFrom(config);
+    for (const engine of this.engines) {
+      this.queues.set(engine, new Queue(synthesisQueueName(engine), { connection: redis, prefix: config.queuePrefix }));
+    }
+    if (this.distinct) {
+      this.mover = new JobMover(redis, config.queuePrefix, this.queues.get(config.backupEngine)!, config.backupEngine);
+    }
+  }
+
+  private get engines(): string[] {
+    return [...new Set([this.config.primaryEngine, this.config.backupEngine])];
+  }
+
+  private get distinct(): boolean {
+    return this.config.primaryEngine !== this.config.backupEngine;
+  }
+
+  private engineOf(role: Route): string {
+    return role === 'primary' ? this.config.primaryEngine : this.config.backupEngine;
+  }
+
+  async start(): Promise<void> {
+    for (const engine of this.engines) {
+      const ev = new QueueEvents(synthesisQueueName(engine), { connection: createRedis(this.config.redisUrl), prefix: this.config.queuePrefix });
+      ev.on('failed', ({ jobId, failedReason }) => void this.passive(engine, jobId, failedReason));
+      ev.on('completed', ({ jobId, returnvalue }) => {
+        const r = typeof returnvalue === 'string' ? safeParse(returnvalue) : returnvalue;
+        if (isMoved(r)) void this.passive(engine, jobId, r.moved.reason);
+      });
+      await ev.waitUntilReady();
+      this.events.set(engine, ev);
+      // Jobs of a worker that died go back to waiting even when no worker of that engine is left.
+      const checker = new Worker(synthesisQueueName(engine), async () => undefined, {
+        connection: createRedis(this.config.redisUrl),
+        prefix: this.config.queuePrefix,
+        autorun: false,
+        lockDuration: this.config.jobLockMs,
+        stalledInterval: this.config.stalledIntervalMs,
+        maxStalledCount: this.config.maxStalledCount,
+      });
+      checker.on('error', (err) => this.logger.warn({ err: err.message }, 'stalled checker error'));
+      this.stalledCheckers.push(checker);
+    }
+    const loop = async () => {
+      if (this.stopped) return;
+      this.ticking = this.tick().catch((err) => this.logger.error({ err }, 'monitor tick failed'));
+      await this.ticking;
+      if (!this.stopped) this.timer = setTimeout(loop, this.config.probeIntervalMs);
+    };
+    void loop();
+  }
+
+  /** Take or keep the lease; only the leader probes and routes. */
+  private async lead(): Promise<boolean> {
+    const key = monitorLeaderKey(this.config.queuePrefix);
+    const ttl = this.config.probeIntervalMs * 3 + this.config.probeTimeoutMs;
+    const got = (await this.redis.set(key, this.id, 'PX', ttl, 'NX')) === 'OK' || (await this.redis.eval(RENEW, 1, key, this.id, String(ttl))) === 1;
+    if (got !== this.leader) {
+      this.logger.info({ monitor: this.id }, got ? 'this monitor now leads probing and routing' : 'another monitor leads');
+      if (got) for (const c of this.stalledCheckers) void c.startStalledCheckTimer();
+    }
+    this.leader = got;
+    return got;
+  }
+
+  async tick(): Promise<void> {
+    if (!(await this.lead())) return;
+    if (this.mover) {
+      const recovered = await this.mover.recoverOutbox();
+      if (recovered) this.logger.warn({ recovered }, 'finished job moves left half done');
+    }
+    await Promise.all(this.engines.map((e) => this.probe(e)));
+    await this.evaluate();
+  }
+
+  private async probe(engine: string): Promise<void> {
+    const live = (await this.liveness.count([engine]))[engine] ?? 0;
+    const at = Date.now();
+    if (live === 0) {
+      const status = await this.routing.getInstallStatus(engine);
+      await this.record(engine, { at, ok: false, ms: 0, kind: 'probe', error: status ? `not installed: ${status.reason}` : 'no live worker' });
+      return;
+    }
+    const queue = this.queues.get(engine)!;
+    const job = await queue.add(
+      PROBE_JOB,
+      {
+        request: { text: 'test', voice: 'female', speed: 1, format: 'wav', engine: 'auto' },
+        route: engine === this.config.primaryEngine ? 'primary' : 'backup',
+        engine,
+      },
+      { lifo: true, attempts: 1, removeOnComplete: true, removeOnFail: true },
+    );
+    const start = performance.now();
+    let error: string | undefined;
+    try {
+      await job.waitUntilFinished(this.events.get(engine)!, this.config.probeTimeoutMs);
+    } catch (err) {
+      error = (err as Error).message;
+    }
+    const ms = Math.round(performance.now() - start);
+    if (error === undefined) return void (await this.record(engine, { at, ok: true, ms, kind: 'probe' }));
+    const state = await job.getState();
+    if (state === 'waiting' || state === 'prioritized') {
+      await job.remove().catch(() => undefined);
+      // Every worker busy with long jobs is load, not failure: the overload rule handles it.
+      const counts = await queue.getJobCounts('active');
+      if ((counts.active ?? 0) >= live) {
+        this.logger.debug({ engine }, 'probe not picked up: every worker is busy');
+        return;
+      }
+    }
+    const why = /timed out|timeout/i.test(error) ? `probe timed out after ${this.config.probeTimeoutMs} ms` : error;
+    await this.record(engine, { at, ok: false, ms, kind: 'probe', error: why });
+  }
+
+  private async passive(engine: string, jobId: string, reason: string): Promise<void> {
+    // Probes (numeric ids) are counted by probe(); only real jobs (UUIDs) count here.
+    if (!this.leader || !/^[0-9a-f]{8}-/.test(jobId)) return;
+    await this.record(engine, { at: Date.now(), ok: false, ms: 0, kind: 'job', error: `job ${jobId} failed: ${reason}` });
+    await this.evaluate();
+  }
+
+  private async record(engine: string, check: ProbeRecord): Promise<void> {
+    const before = await this.routing.getHealth(engine);
+    const after = await this.routing.recordCheck(engine, check);
+    // Log only when health changes, not on every probe.
+    if ((before.consecutiveFailures === 0) !== (after.consecutiveFailures === 0)) {
+      this.logger.warn({ engine, ok: check.ok, error: check.error, failures: after.consecutiveFailures }, check.ok ? 'engine healthy again' : 'engine check failed');
+    }
+  }
+
+  private async health(role: Route): Promise<EngineHealth> {
+    const engine = this.engineOf(role);
+    const [h, live, status] = await Promise.all([
+      this.routing.getHealth(engine),
+      this.liveness.count([engine]),
+      this.routing.getInstallStatus(engine),
+    ]);
+    return {
+      consecutiveFailures: h.consecutiveFailures,
+      consecutiveSuccesses: h.consecutiveSuccesses,
+      liveWorkers: live[engine] ?? 0,
+      notInstalled: status ? { reason: status.reason, install: status.install } : undefined,
+    };
+  }
+
+  /** Apply the policy to what the checks have shown; move queued `auto` work off a primary that cannot serve it. */
+  async evaluate(): Promise<void> {
+    if (!this.distinct) return;
+    const [primary, backup] = await Promise.all([this.health('primary'), this.health('backup')]);
+    const { state, switched } = await this.routing.update((s) => nextRouterState(s, { primary, backup }, this.policy, Date.now()));
+    if (switched) {
+      // The alert: one structured line an operator's log pipeline can match.
+      this.logger.error({ alert: 'route_switch', from: switched.from, to: switched.to, reason: switched.reason }, `routing switched ${switched.from} → ${switched.to}: ${switched.reason}`);
+    }
+    if ((state.route === 'backup' || primary.liveWorkers === 0) && backup.liveWorkers > 0) await this.drainPrimary(state.reason);
+  }
+
+  private async drainPrimary(reason: string): Promise<void> {
+    const queue = this.queues.get(this.config.primaryEngine)!;
+    const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, 999);
+    let moved = 0;
+    for (const job of jobs) {
+      if (!job || job.name === PROBE_JOB || job.data.request.engine !== 'auto') continue;
+      if (await this.mover!.moveWaiting(job, `moved off the primary: ${reason}`)) moved++;
+    }
+    if (moved) this.logger.warn({ moved, reason }, 'moved waiting auto jobs to the backup engine');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.ticking;
+    if (this.leader) await this.redis.del(monitorLeaderKey(this.config.queuePrefix)).catch(() => undefined);
+    await Promise.all(this.stalledCheckers.map((c) => c.close()));
+    await Promise.all([...this.events.values()].map((e) => e.close()));
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+  }
+}
+
+function safeParse(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import {
+  decideRoute,
+  engineState,
+  estimatedWaitMs,
+  initialRouterState,
+  nextRouterState,
+  type EngineHealth,
+  type Policy,
+  type RouterState,
+} from '../../src/router/policy.js';
+
+const policy: Policy = { failureThreshold: 3, recoveryProbes: 10, recoveryWindowMs: 600_000, overloadWaitMs: 10_000 };
+const healthy: EngineHealth = { consecutiveFailures: 0, consecutiveSuccesses: 20, liveWorkers: 1 };
+const failing = (n: number): EngineHealth => ({ consecutiveFailures: n, consecutiveSuccesses: 0, liveWorkers: 1 });
+
+/** A clock the tests move by hand. */
+function clock(start = 1_000_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+describe('engineState', () => {
+  it.each([
+    [healthy, 'up'],
+    [failing(2), 'up'],
+    [failing(3), 'down'],
+    [{ ...healthy, liveWorkers: 0 }, 'down'],
+    [{ ...healthy, liveWorkers: 0, notInstalled: { reason: 'no model' } }, 'not_installed'],
+  ] as const)('%j → %s', (h, s) => expect(engineState(h, policy)).toBe(s));
+});
+
+describe('nextRouterState', () => {
+  it('fails over after the threshold of consecutive failures, not before', () => {
+    const c = clock();
+    let s = initialRouterState(c.now());
+    for (const n of [1, 2]) {
+      const r = nextRouterState(s, { primary: failing(n), backup: healthy }, policy, c.now());
+      expect(r.switched).toBeUndefined();
+      s = r.state;
+    }
+    const r = nextRouterState(s, { primary: failing(3), backup: healthy }, policy, c.now());
+    expect(r.state.route).toBe('backup');
+    expect(r.state.failoverAt).toBe(c.now());
+    expect(r.switched).toMatchObject({ from: 'primary', to: 'backup', reason: 'primary engine failed 3 consecutive checks' });
+  });
+
+  it('does not fail over for a worker that is merely restarting', () => {
+    const s = initialRouterState(0);
+    expect(nextRouterState(s, { primary: { ...healthy, liveWorkers: 0 }, backup: healthy }, policy, 1).switched).toBeUndefined();
+  });
+
+  it('fails over at once when the primary is not installed', () => {
+    const primary = { consecutiveFailures: 0, consecutiveSuccesses: 0, liveWorkers: 0, notInstalled: { reason: 'model missing' } };
+    const r = nextRouterState(initialRouterState(0), { primary, backup: healthy }, policy, 5);
+    expect(r.state.route).toBe('backup');
+    expect(r.switched?.reason).toContain('not installed');
+  });
+
+  const failedOver = (at: number): RouterState => ({ ...initialRouterState(0), route: 'backup', reason: 'x', since: at, failoverAt: at });
+
+  it('returns only after enough good probes AND the window', () => {
+    const c = clock();
+    const s = failedOver(c.now());
+    const probes = (n: number): EngineHealth => ({ consecutiveFailures: 0, consecutiveSuccesses: n, liveWorkers: 1 });
+    // Ten good probes but inside the window: stay.
+    expect(nextRouterState(s, { primary: probes(10), backup: healthy }, policy, c.now() + 60_000).state.route).toBe('backup');
+    // Window passed but only nine probes: stay.
+    c.advance(600_000);
+    expect(nextRouterState(s, { primary: probes(9), backup: healthy }, policy, c.now()).state.route).toBe('backup');
+    // Both: return.
+    const r = nextRouterState(s, { primary: probes(10), backup: healthy }, policy, c.now());
+    expect(r.switched).toMatchObject({ from: 'backup', to: 'primary' });
+    expect(r.switched?.reason).toContain('recovery window');
+  });
+
+  it('returns early when an operator confirms, still after enough probes', () => {
+    const s = { ...failedOver(0), confirmed: true };
+    expect(nextRouterState(s, { primary: { ...healthy, consecutiveSuccesses: 3 }, backup: healthy }, policy, 1000).state.route).toBe('backup');
+    const r = nextRouterState(s, { primary: { ...healthy, consecutiveSuccesses: 10 }, backup: healthy }, policy, 1000);
+    expect(r.state.route).toBe('primary');
+    expect(r.state.confirmed).toBe(false);
+    expect(r.switched?.reason).toContain('operator confirmed');
+  });
+
+  it('an intermittently failing engine causes at most one failover per window', () => {
+    const c = clock();
+    let s = initialRouterState(c.now());
+    let switches = 0;
+    let failures = 0;
+    let successes = 0;
+    // 30 s probes for one hour: fail three in a row, then pass ten, over and over.
+    for (let i = 0; i < 120; i++) {
+      const fail = i % 13 < 3;
+      failures = fail ? failures + 1 : 0;
+      successes = fail ? 0 : successes + 1;
+      const r = nextRouterState(s, { primary: { consecutiveFailures: failures, consecutiveSuccesses: successes, liveWorkers: 1 }, backup: healthy }, policy, c.now());
+      if (r.switched?.to === 'backup') switches++;
+      s = r.state;
+      c.advance(30_000);
+    }
+    // One hour, ten-minute window: at most one failover per window.
+    expect(switches).toBeGreaterThan(0);
+    expect(switches).toBeLessThanOrEqual(6);
+  });
+
+  it('follows a forced mode at once and stays there', () => {
+    const s = { ...initialRouterState(0), mode: 'backup' as const };
+    const r = nextRouterState(s, { primary: healthy, backup: healthy }, policy, 10);
+    expect(r.state.route).toBe('backup');
+    expect(r.switched?.reason).toBe('operator forced backup');
+    expect(nextRouterState(r.state, { primary: healthy, backup: healthy }, policy, 20).switched).toBeUndefined();
+  });
+});
+
+describe('decideRoute', () => {
+  const state = initialRouterState(0);
+  const load = { waiting: 0, meanSynthesisMs: 500, liveWorkers: 2 };
+  const base = { state, primary: load, backupLiveWorkers: 1, policy };
+
+  it('keeps pinned requests pinned whatever the state', () => {
+    expect(decideRoute({ ...base, requested: 'primary', state: { ...state, route: 'backup' } }).route).toBe('primary');
+    expect(decideRoute({ ...base, requested: 'backup' }).route).toBe('backup');
+  });
+
+  it('sends auto to the shared route', () => {
+    expect(decideRoute({ ...base, requested: 'auto' }).route).toBe('primary');
+    expect(decideRoute({ ...base, requested: 'auto', state: { ...state, route: 'backup', reason: 'failed' } })).toEqual({ route: 'backup', reason: 'failed' });
+  });
+
+  it('sends auto to the backup while the primary has no live worker', () => {
+    expect(decideRoute({ ...base, requested: 'auto', primary: { ...load, liveWorkers: 0 } }).route).toBe('backup');
+    // …unless the backup has none either: then the job waits for the primary.
+    expect(decideRoute({ ...base, requested: 'auto', primary: { ...load, liveWorkers: 0 }, backupLiveWorkers: 0 }).route).toBe('primary');
+  });
+
+  it('sends auto to the backup while the primary is overloaded, and back when the backlog clears', () => {
+    expect(estimatedWaitMs({ waiting: 50, meanSynthesisMs: 500, liveWorkers: 2 })).toBe(12_500);
+    const busy = decideRoute({ ...base, requested: 'auto', primary: { ...load, waiting: 50 } });
+    expect(busy.route).toBe('backup');
+    expect(busy.reason).toMatch(/overloaded/);
+    expect(decideRoute({ ...base, requested: 'auto', primary: { ...load, waiting: 30 } }).route).toBe('primary');
+  });
+});
