@@ -1,5 +1,6 @@
 /** `npm run monitor`: the health monitor (probes engines, moves the shared route). */
 import { createLogger } from '../observability/logger.js';
+import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { createRedis } from '../queue/connection.js';
 import { Monitor } from '../router/monitor.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
@@ -8,10 +9,13 @@ const config = configOrExit();
 const logger = createLogger('monitor', config.logLevel);
 const redis = createRedis(config.redisUrl);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-const monitor = new Monitor(config, redis, logger);
+const metrics = new Metrics('monitor');
+const metricsServer = serveMetrics(metrics, config.metricsPort, config.metricsHost, logger);
+const monitor = new Monitor(config, redis, logger, metrics);
 await monitor.start();
 logger.info({ intervalMs: config.probeIntervalMs, primary: config.primaryEngine, backup: config.backupEngine }, 'monitor running');
 onShutdown(logger, config.shutdownTimeoutMs, async () => {
   await monitor.stop();
+  metricsServer?.close();
   await redis.quit().catch(() => undefined);
 });

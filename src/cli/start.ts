@@ -116,10 +116,12 @@ process.on('SIGTERM', () => void stop(0));
 
 const redisUrl = config.redisUrl ?? (await startRedis());
 const env = { ...process.env, REDIS_URL: redisUrl };
-for (const engine of new Set([config.primaryEngine, config.backupEngine])) {
-  run(`worker:${engine}`, 'worker.js', ['--engine', engine], env);
-}
-run('monitor', 'monitor.js', [], env);
+// Each child serves its own metrics, on its own port: the monitor on METRICS_PORT, workers above it.
+const metricsPort = (offset: number) => String(config.metricsPort === 0 ? 0 : config.metricsPort + offset);
+[...new Set([config.primaryEngine, config.backupEngine])].forEach((engine, i) => {
+  run(`worker:${engine}`, 'worker.js', ['--engine', engine], { ...env, METRICS_PORT: metricsPort(i + 1) });
+});
+run('monitor', 'monitor.js', [], { ...env, METRICS_PORT: metricsPort(0) });
 run('api', 'api.js', [], env);
 
 // Tell the person at the terminal where to go once the API answers.

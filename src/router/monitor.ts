@@ -8,7 +8,8 @@ import { createRedis } from '../queue/connection.js';
 import { Liveness } from '../queue/liveness.js';
 import { monitorLeaderKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
 import { JobMover } from './mover.js';
-import { nextRouterState, type EngineHealth, type Policy } from './policy.js';
+import { engineState, nextRouterState, type EngineHealth, type Policy } from './policy.js';
+import { reasonLabel, type Metrics } from '../observability/metrics.js';
 import { RoutingStore, type ProbeRecord } from './state-store.js';
 
 export const policyFrom = (c: Config): Policy => ({
@@ -44,6 +45,7 @@ export class Monitor {
     private readonly config: Config,
     private readonly redis: Redis,
     private readonly logger: Logger,
+    private readonly metrics?: Metrics,
   ) {
     this.routing = new RoutingStore(redis, config.queuePrefix);
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
@@ -171,6 +173,7 @@ export class Monitor {
   }
 
   private async record(engine: string, check: ProbeRecord): Promise<void> {
+    if (check.kind === 'probe' && check.ms > 0) this.metrics?.probeSeconds.observe({ engine, ok: String(check.ok) }, check.ms / 1000);
     const before = await this.routing.getHealth(engine);
     const after = await this.routing.recordCheck(engine, check);
     // Log only when health changes, not on every probe.
@@ -202,6 +205,14 @@ export class Monitor {
     if (switched) {
       // The alert: one structured line an operator's log pipeline can match.
       this.logger.error({ alert: 'route_switch', from: switched.from, to: switched.to, reason: switched.reason }, `routing switched ${switched.from} → ${switched.to}: ${switched.reason}`);
+      this.metrics?.routeSwitches.inc({ from: switched.from, to: switched.to, reason: reasonLabel(switched.reason) });
+    }
+    if (this.metrics) {
+      this.metrics.route.set({ route: 'primary' }, state.route === 'primary' ? 1 : 0);
+      this.metrics.route.set({ route: 'backup' }, state.route === 'backup' ? 1 : 0);
+      for (const [role, h] of [['primary', primary], ['backup', backup]] as const) {
+        this.metrics.engineUp.set({ engine: this.engineOf(role), role }, engineState(h, this.policy) === 'up' ? 1 : 0);
+      }
     }
     if ((state.route === 'backup' || primary.liveWorkers === 0) && backup.liveWorkers > 0) await this.drainPrimary(state.reason);
   }

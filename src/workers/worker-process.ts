@@ -3,11 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { JobData, JobOutcome } from '../domain/job.js';
+import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { createRedis } from '../queue/connection.js';
 import { Liveness } from '../queue/liveness.js';
-import { synthesisQueueName } from '../queue/names.js';
+import { PROBE_JOB, synthesisQueueName } from '../queue/names.js';
+import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { JobMover } from '../router/mover.js';
 import { RoutingStore } from '../router/state-store.js';
 import { DiskStorage } from '../storage/disk.js';
@@ -108,7 +109,21 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       name: id,
     },
   );
-  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, err: err.message, attempts: job?.attemptsMade }, 'job attempt failed'));
+  const metrics = new Metrics('worker');
+  const metricsServer = serveMetrics(metrics, config.metricsPort, config.metricsHost, log);
+  worker.on('completed', (job, out) => {
+    if (job.name === PROBE_JOB) return;
+    if (isMoved(out)) return void metrics.jobs.inc({ engine: engineName, outcome: 'moved' });
+    if (!('audio' in out)) return;
+    metrics.jobs.inc({ engine: engineName, outcome: 'succeeded' });
+    metrics.synthesisSeconds.observe({ engine: engineName }, out.synthesisMs / 1000);
+    if (out.audio.durationMs > 0) metrics.realTimeFactor.observe({ engine: engineName }, out.synthesisMs / out.audio.durationMs);
+  });
+  worker.on('failed', (job, err) => {
+    log.warn({ jobId: job?.id, err: err.message, attempts: job?.attemptsMade }, 'job attempt failed');
+    const final = !job || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
+    if (job?.name !== PROBE_JOB && final) metrics.jobs.inc({ engine: engineName, outcome: 'failed' });
+  });
   worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled: its worker stopped renewing the lock; it will be retried'));
   worker.on('error', (err) => log.error({ err }, 'worker error'));
 
@@ -127,6 +142,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       await worker.close(); // waits for running jobs
       await pool.close();
       await backupQueue?.close();
+      metricsServer?.close();
       await Promise.all([connection.quit(), redis.quit()].map((p) => p.catch(() => undefined)));
       log.info('worker stopped');
     },

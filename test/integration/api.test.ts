@@ -167,9 +167,39 @@ describe('health and discovery', () => {
     expect(names).toEqual(expect.arrayContaining(['zh-female', 'zh-male', 'en-us-female', 'en-us-male']));
   });
 
+  it('exposes Prometheus metrics', async () => {
+    await postJson(`${svc.base}/api/tts`, { text: 'Counted.' });
+    const r = await fetch(`${svc.base}/metrics`);
+    expect(r.status).toBe(200);
+    const text = await r.text();
+    expect(text).toMatch(/tts_http_requests_total\{method="POST",route="\/api\/tts",status="200",role="api"\} \d+/);
+    expect(text).toMatch(/tts_http_request_duration_seconds_bucket\{.*route="\/api\/tts"/);
+    expect(text).toMatch(/tts_queue_jobs\{queue="tts-espeak",state="completed",role="api"\} [1-9]/);
+    expect(text).toMatch(/tts_engine_up\{engine="espeak",role="backup"\} 1/);
+    expect(text).toContain('process_cpu_user_seconds_total');
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+  });
+
   it('serves Bull Board', async () => {
     const r = await fetch(`${svc.base}/admin/queues`);
     expect(r.status).toBe(200);
     expect(await r.text()).toContain('<div id="root">');
+  });
+});
+
+describe('worker metrics', () => {
+  it('a worker serves its own metrics: jobs by outcome, synthesis time and real-time factor', async () => {
+    const port = await freePort();
+    const old = svc.workers[0];
+    const fresh = await svc.startWorker({ METRICS_PORT: String(port) });
+    old.child.kill('SIGTERM');
+    await old.exited;
+    const r = await postJson(`${svc.base}/api/tts`, { text: 'Measured by the worker that made it.' });
+    expect(r.status).toBe(200);
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(text).toMatch(/tts_jobs_total\{engine="espeak",outcome="succeeded",role="worker"\} 1/);
+    expect(text).toMatch(/tts_synthesis_duration_seconds_count\{[^}]*engine="espeak"[^}]*\} 1/);
+    expect(text).toMatch(/tts_real_time_factor_count\{[^}]*engine="espeak"[^}]*\} 1/);
+    expect(fresh.lines.some((l) => l.includes('metrics listening'))).toBe(true);
   });
 });

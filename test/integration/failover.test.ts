@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { decode, postJson, waitForJob, type Service } from './harness.js';
+import { decode, freePort, postJson, waitForJob, type Service } from './harness.js';
 import { engines, job, PRIMARY, setFault, startHa, submit, until } from './ha-helpers.js';
 
 let svc: Service | undefined;
@@ -55,7 +55,8 @@ describe('failover', () => {
 
   for (const mode of ['throw', 'hang'] as const) {
     it(`fails over when the primary engine ${mode === 'throw' ? 'throws' : 'hangs'}, and no auto job fails`, async () => {
-      svc = await startHa();
+      const metricsPort = await freePort();
+      svc = await startHa({}, { METRICS_PORT: String(metricsPort) });
       const s = svc;
       await setFault(s, PRIMARY, { mode });
       const ids: string[] = [];
@@ -78,6 +79,12 @@ describe('failover', () => {
       expect(pinned.status, JSON.stringify(await engines(s))).toBe(503);
       expect(pinned.headers.get('retry-after')).toBe('30');
       expect(pinned.json).toMatchObject({ code: 'engine_unavailable', engine: 'primary', state: 'down' });
+      // The monitor's own metrics show the switch, the route and the engine down.
+      const m = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(m).toMatch(/tts_route_switches_total\{from="primary",to="backup",reason="failures",role="monitor"\} 1/);
+      expect(m).toMatch(/tts_route\{route="backup",role="monitor"\} 1/);
+      expect(m).toMatch(/tts_engine_up\{engine="espeak@primary",role="primary"\} 0/);
+      expect(m).toMatch(/tts_probe_duration_seconds_count\{[^}]*engine="espeak@primary",ok="false"[^}]*\} [1-9]/);
     });
   }
 });

@@ -19,8 +19,8 @@ export const HA_ENV = {
   FAULT_INJECTION: 'true',
 };
 
-export function startHa(env: Record<string, string> = {}): Promise<Service> {
-  return startService({ engines: [PRIMARY, 'espeak'], monitor: true, env: { ...HA_ENV, ...env } });
+export function startHa(env: Record<string, string> = {}, monitorEnv: Record<string, string> = {}): Promise<Service> {
+  return startService({ engines: [PRIMARY, 'espeak'], monitor: true, env: { ...HA_ENV, ...env }, monitorEnv });
 }
 
 export async function engines(svc: Service): Promise<any> {

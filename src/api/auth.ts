@@ -1,0 +1,205 @@
+/**
+ * Access control: API keys (stored as sha256 hashes in settings), admin keys,
+ * a metrics token, and a per-key rate limit whose counters live in Redis so
+ * every API process on every host shares them.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { isIP } from 'node:net';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Config, KeyHash } from '../config/schema.js';
+import { AppError } from '../domain/errors.js';
+import { errorResponse } from './errors.js';
+
+/** Middleware that routers put in front of what they protect. */
+export interface Auth {
+  /** `/api/*` and other client APIs: any client or admin key, then the rate limit. */
+  client: RequestHandler;
+  /** Routes that change the service (Bull Board, router mode…): an admin key. */
+  admin: RequestHandler;
+  /** `/metrics`: a metrics or admin key when METRICS_KEYS is set, open otherwise. */
+  metrics: RequestHandler;
+  /** True when any client or admin key is configured. */
+  readonly enabled: boolean;
+}
+
+type Role = 'client' | 'admin' | 'metrics';
+
+/** sha256 hex of a key: what API_KEYS / ADMIN_KEYS hold. */
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/**
+ * The name of the entry whose hash matches `key`, or undefined. Every entry
+ * is compared, in constant time, so timing says nothing about which matched.
+ */
+export function matchKey(key: string, entries: readonly KeyHash[]): string | undefined {
+  const digest = createHash('sha256').update(key, 'utf8').digest();
+  let found: string | undefined;
+  for (const e of entries) {
+    if (timingSafeEqual(digest, Buffer.from(e.sha256, 'hex')) && found === undefined) found = e.name;
+  }
+  return found;
+}
+
+/** The key a request presents: `Authorization: Bearer <key>`, or the password of Basic auth (browsers on /admin). */
+export function presentedKey(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^(Bearer|Basic)\s+(\S+)\s*$/i.exec(header);
+  if (!m) return undefined;
+  if (m[1].toLowerCase() === 'bearer') return m[2];
+  const decoded = Buffer.from(m[2], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
+}
+
+/** Whether HOST only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (h === '::1') return true;
+  return /^::ffff:127\./.test(h);
+}
+
+/**
+ * Whether the API may listen with these settings: a non-loopback address
+ * with no keys is refused unless ALLOW_OPEN_BIND says so.
+ */
+export function bindPolicy(config: Pick<Config, 'host' | 'apiKeys' | 'adminKeys' | 'allowOpenBind'>): {
+  ok: boolean;
+  level: 'info' | 'warn' | 'fatal';
+  message: string;
+} {
+  const keys = config.apiKeys.length + config.adminKeys.length;
+  if (keys > 0) {
+    const admin = config.adminKeys.length ? `${config.adminKeys.length} admin key(s)` : 'no admin key: admin routes are closed';
+    return { ok: true, level: 'info', message: `access control on: ${config.apiKeys.length} client key(s), ${admin}` };
+  }
+  if (isLoopback(config.host)) {
+    return {
+      ok: true,
+      level: 'info',
+      message: `no API keys configured: the service is open, so it listens on ${config.host} (this machine) only. Set API_KEYS and ADMIN_KEYS to listen on other interfaces.`,
+    };
+  }
+  if (config.allowOpenBind) {
+    return {
+      ok: true,
+      level: 'warn',
+      message: `no API keys configured and HOST=${config.host}: the service is open to anyone who can reach it (ALLOW_OPEN_BIND=true)`,
+    };
+  }
+  return {
+    ok: false,
+    level: 'fatal',
+    message: `refusing to listen on HOST=${config.host} with no API keys: anyone who can reach it could use and administer the service. Set API_KEYS and ADMIN_KEYS (npm run hash-key -- <key>), listen on 127.0.0.1, or set ALLOW_OPEN_BIND=true to run it open.`,
+  };
+}
+
+const CHALLENGE: Record<Role, string> = {
+  client: 'Bearer realm="Tandem TTS"',
+  // Browsers prompt for Basic credentials, which is how a person opens Bull Board.
+  admin: 'Basic realm="Tandem TTS admin", charset="UTF-8"',
+  metrics: 'Bearer realm="Tandem TTS metrics"',
+};
+
+/** Build the access-control middleware once per app. */
+export function createAuth(
+  config: Pick<Config, 'apiKeys' | 'adminKeys' | 'metricsKeys' | 'rateLimitPerMinute' | 'queuePrefix'>,
+  redis: Redis,
+  logger?: Logger,
+): Auth {
+  const enabled = config.apiKeys.length + config.adminKeys.length > 0;
+  const clientKeys = [...config.apiKeys, ...config.adminKeys];
+  const limiter = config.rateLimitPerMinute > 0 ? createLimiter(config.rateLimitPerMinute, config.queuePrefix, redis) : undefined;
+  let warnedFallback = false;
+
+  const refuse = (res: Response, role: Role, status: 401 | 403) => {
+    if (status === 401) {
+      res.setHeader('WWW-Authenticate', CHALLENGE[role]);
+      const what = role === 'admin' ? 'an admin key' : role === 'metrics' ? 'a metrics key' : 'an API key';
+      errorResponse(res, new AppError('unauthorized', `This needs ${what}: send Authorization: Bearer <key>`, { status: 401 }));
+    } else {
+      const what = role === 'admin' ? 'an admin key' : 'a metrics or admin key';
+      errorResponse(res, new AppError('forbidden', `This key may not do that: it needs ${what}`, { status: 403 }));
+    }
+  };
+
+  /** 'none' = no key sent; 'bad' = a key that matches nothing; else the key's name. */
+  const identify = (req: Request, entries: readonly KeyHash[]): { name?: string; state: 'none' | 'bad' | 'ok' } => {
+    const key = presentedKey(req.headers.authorization);
+    if (key === undefined) return { state: 'none' };
+    const name = matchKey(key, entries);
+    return name === undefined ? { state: 'bad' } : { name, state: 'ok' };
+  };
+
+  const client: RequestHandler = (req, res, next) => {
+    let who: string;
+    if (enabled) {
+      const id = identify(req, clientKeys);
+      if (id.state !== 'ok') return refuse(res, 'client', 401);
+      who = `key:${id.name}`;
+    } else {
+      who = `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+    }
+    if (!limiter) return next();
+    limiter.consume(who).then(
+      () => next(),
+      (rej: unknown) => {
+        if (!(rej instanceof RateLimiterRes)) {
+          // Neither Redis nor the in-memory insurance answered: let the request through.
+          if (!warnedFallback) logger?.warn({ err: String(rej) }, 'rate limiter unavailable: not limiting');
+          warnedFallback = true;
+          return next();
+        }
+        const retryAfter = Math.max(1, Math.ceil(rej.msBeforeNext / 1000));
+        res.setHeader('Retry-After', String(retryAfter));
+        errorResponse(
+          res,
+          new AppError('rate_limited', `Too many requests: the limit is ${config.rateLimitPerMinute} per minute; try again in ${retryAfter} s`, {
+            status: 429,
+            details: { limit_per_minute: config.rateLimitPerMinute, retry_after_s: retryAfter },
+          }),
+        );
+      },
+    );
+  };
+
+  const admin: RequestHandler = (req, res, next) => {
+    if (!enabled) return next();
+    const id = identify(req, clientKeys);
+    if (id.state !== 'ok') return refuse(res, 'admin', 401);
+    if (matchKey(presentedKey(req.headers.authorization)!, config.adminKeys) === undefined) return refuse(res, 'admin', 403);
+    next();
+  };
+
+  const metricsKeys = [...config.metricsKeys, ...config.adminKeys];
+  const metrics: RequestHandler = (req, res, next) => {
+    if (config.metricsKeys.length === 0) return next();
+    const id = identify(req, [...metricsKeys, ...config.apiKeys]);
+    if (id.state !== 'ok') return refuse(res, 'metrics', 401);
+    if (matchKey(presentedKey(req.headers.authorization)!, metricsKeys) === undefined) return refuse(res, 'metrics', 403);
+    next();
+  };
+
+  return { client, admin, metrics, enabled };
+}
+
+/**
+ * A fixed one-minute window per key, in Redis. When Redis is not ready the
+ * process counts on its own (per-process limits) rather than stall requests.
+ */
+function createLimiter(perMinute: number, prefix: string, redis: Redis): RateLimiterRedis {
+  return new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${prefix}:ratelimit`,
+    points: perMinute,
+    duration: 60,
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: new RateLimiterMemory({ points: perMinute, duration: 60 }),
+  });
+}

@@ -1,0 +1,62 @@
+/** Security headers: a strict CSP that the web page satisfies, and a looser one Bull Board needs. */
+import type { RequestHandler } from 'express';
+import helmet from 'helmet';
+
+const common = {
+  // Plain-HTTP deployments on a LAN are normal here: never upgrade or pin to HTTPS from the app;
+  // a TLS proxy in front decides that.
+  strictTransportSecurity: false,
+  referrerPolicy: { policy: 'no-referrer' as const },
+  xFrameOptions: { action: 'deny' as const },
+} as const;
+
+/**
+ * Headers for the web page, its assets and the JSON API: no inline scripts or
+ * styles, everything from this origin, audio from this origin or blob: URLs.
+ */
+export function pageHeaders(): RequestHandler {
+  return helmet({
+    ...common,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        mediaSrc: ["'self'", 'blob:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  }) as RequestHandler;
+}
+
+/**
+ * Headers for Bull Board (/admin/queues): its HTML carries inline styles and
+ * links a web font, so styles may be inline; scripts still only from here.
+ */
+export function adminHeaders(): RequestHandler {
+  return helmet({
+    ...common,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+        fontSrc: ["'self'", 'data:', 'https://fonts.gstatic.com'],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  }) as RequestHandler;
+}

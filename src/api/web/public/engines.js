@@ -1,0 +1,141 @@
+// The engine status panel: GET /api/engines every few seconds; while that
+// endpoint does not exist, /readyz's live worker counts.
+import { request } from './api.js';
+import { $, h } from './dom.js';
+import { formatNumber, formatTime, t } from './i18n.js';
+
+const EVERY_MS = 4000;
+let last = null; // { kind: 'full' | 'basic' | 'none', data, at }
+let names = { primary: null, backup: null };
+let timer = null;
+
+/** Start polling; `engineNames` maps each role to its engine (from /api/voices). */
+export function startEngines(engineNames) {
+  if (engineNames) names = engineNames;
+  if (timer) clearInterval(timer);
+  tick();
+  timer = setInterval(tick, EVERY_MS);
+}
+
+export function renderEngines() {
+  const box = $('engines');
+  box.replaceChildren();
+  if (!last || last.kind === 'none') {
+    box.append(h('p', { class: 'muted' }, t('engines.unavailable')));
+  } else if (last.kind === 'full') {
+    box.append(...full(last.data));
+  } else {
+    box.append(...basic(last.data));
+  }
+  $('engines-updated').textContent = last && last.kind !== 'none' ? t('engines.updated', { time: formatTime(last.at) }) : '';
+}
+
+async function tick() {
+  try {
+    const data = await (await request('/api/engines', { background: true })).json();
+    last = { kind: 'full', data, at: new Date().toISOString() };
+  } catch (err) {
+    if (err.status !== 404) {
+      last = { kind: 'none', at: new Date().toISOString() };
+    } else {
+      last = await readyzFallback();
+    }
+  }
+  renderEngines();
+}
+
+async function readyzFallback() {
+  try {
+    const res = await fetch('/readyz', { cache: 'no-store' });
+    const body = await res.json();
+    return { kind: 'basic', data: body.engines || {}, at: new Date().toISOString() };
+  } catch {
+    return { kind: 'none', at: new Date().toISOString() };
+  }
+}
+
+function badge(state) {
+  const s = ['up', 'down', 'not_installed'].includes(state) ? state : 'unknown';
+  return h('span', { class: `badge ${s}`, dataset: { state: s } }, t(`state.${s}`));
+}
+
+function full(data) {
+  const route = data.route || {};
+  const engines = data.engines || {};
+  const lastSwitch = latest(route.history);
+  const current = route.current ? `${t(`role.${route.current}`)} · ${engines[route.current]?.name ?? ''}` : t('engines.unknown');
+  const out = [
+    h(
+      'dl',
+      { class: 'route' },
+      h('dt', {}, t('engines.route')),
+      h('dd', { id: 'route-current' }, h('strong', {}, current), route.since ? ` — ${t('engines.since', { time: formatTime(route.since) })}` : ''),
+      route.reason ? h('dd', { class: 'muted small' }, route.reason) : null,
+      h('dt', {}, t('engines.mode')),
+      h('dd', {}, route.mode ? t(`mode.${route.mode}`) : t('engines.unknown')),
+      h('dt', {}, t('engines.lastSwitch')),
+      h(
+        'dd',
+        {},
+        lastSwitch
+          ? t('engines.switch', {
+              from: t(`role.${lastSwitch.from}`),
+              to: t(`role.${lastSwitch.to}`),
+              time: formatTime(lastSwitch.at),
+              reason: lastSwitch.reason ?? '',
+            })
+          : t('engines.noSwitch'),
+      ),
+    ),
+  ];
+  const list = h('ul', { class: 'engines' });
+  for (const role of ['primary', 'backup']) {
+    const e = engines[role];
+    if (!e) continue;
+    const q = e.queue || {};
+    const probe = latest(e.probes);
+    list.append(
+      h(
+        'li',
+        { dataset: { role } },
+        h('div', { class: 'engine-head' }, h('span', { class: 'role' }, t(`role.${role}`)), h('span', { class: 'name' }, e.name ?? '?'), badge(e.state)),
+        e.detail && e.detail !== e.state ? h('p', { class: 'muted small' }, e.detail) : null,
+        e.state === 'not_installed' && e.install ? h('p', { class: 'small' }, h('code', {}, e.install)) : null,
+        h(
+          'p',
+          { class: 'small' },
+          t('engines.workers', { n: formatNumber(e.live_workers ?? 0) }),
+          ' · ',
+          t('engines.queue', { waiting: q.waiting ?? 0, active: q.active ?? 0, failed: q.failed ?? 0 }),
+          probe && probe.ok ? ` · ${t('engines.probe', { ms: probe.ms })}` : '',
+        ),
+      ),
+    );
+  }
+  out.push(list);
+  return out;
+}
+
+function basic(engineWorkers) {
+  const list = h('ul', { class: 'engines' });
+  for (const role of ['primary', 'backup']) {
+    const name = names[role];
+    const live = name && engineWorkers[name] ? engineWorkers[name].live_workers : undefined;
+    const state = live === undefined ? 'unknown' : live > 0 ? 'up' : 'down';
+    list.append(
+      h(
+        'li',
+        { dataset: { role } },
+        h('div', { class: 'engine-head' }, h('span', { class: 'role' }, t(`role.${role}`)), h('span', { class: 'name' }, name ?? '?'), badge(state)),
+        live === undefined ? null : h('p', { class: 'small' }, t('engines.workers', { n: formatNumber(live) })),
+      ),
+    );
+  }
+  return [list, h('p', { class: 'muted small' }, t('engines.basic'))];
+}
+
+/** The entry with the latest `at`, whichever order the list is in. */
+function latest(list) {
+  if (!Array.isArray(list)) return null;
+  return list.reduce((a, b) => (!a || Date.parse(b.at) > Date.parse(a.at) ? b : a), null);
+}
