@@ -6,7 +6,7 @@ import { Monitor } from '../router/monitor.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
 
 const config = configOrExit();
-const logger = createLogger('monitor', config.logLevel);
+const logger = createLogger('monitor', { level: config.logLevel, dir: config.logDir, file: 'monitor', keep: config.logKeepFiles });
 const redis = createRedis(config.redisUrl);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 const metrics = new Metrics('monitor');

@@ -14,7 +14,7 @@ import { createLogger } from '../observability/logger.js';
 import { configOrExit } from './main-helpers.js';
 
 const config = configOrExit();
-const logger = createLogger('start', config.logLevel);
+const logger = createLogger('start', { level: config.logLevel, dir: config.logDir, file: 'start', keep: config.logKeepFiles });
 const here = fileURLToPath(new URL('.', import.meta.url));
 const children = new Map<string, ChildProcess>();
 let stopping = false;

@@ -5,7 +5,7 @@ import { startWorker } from '../workers/worker-process.js';
 import { argValue, configOrExit, onShutdown } from './main-helpers.js';
 
 const config = configOrExit();
-const logger = createLogger('worker', config.logLevel);
+const logger = createLogger('worker', { level: config.logLevel, dir: config.logDir, file: `worker-${(argValue(process.argv.slice(2), 'engine') ?? 'backup').replace(/[^a-z0-9-]/gi, '_')}`, keep: config.logKeepFiles });
 const requested = argValue(process.argv.slice(2), 'engine') ?? 'backup';
 const engine = requested === 'primary' ? config.primaryEngine : requested === 'backup' ? config.backupEngine : requested;
 
@@ -17,6 +17,8 @@ if (!isKnownEngine(engine)) {
 try {
   const worker = await startWorker(config, engine, logger);
   onShutdown(logger, config.shutdownTimeoutMs, () => worker.close());
+  // SIGHUP: reload the model after new files were installed (a rolling reload across the pool).
+  process.on('SIGHUP', () => void worker.reload('SIGHUP'));
 } catch (err) {
   logger.fatal({ err }, 'worker failed to start');
   process.exit(1);

@@ -34,3 +34,34 @@ export const monitorLeaderKey = (prefix: string): string => `${prefix}:monitor:l
 
 /** The job name of health probes inside an engine queue. */
 export const PROBE_JOB = 'probe';
+
+// job lifecycle and webhooks
+
+/** The BullMQ queue of webhook deliveries (one job per event, id `<job id>.<status>`). */
+export const WEBHOOK_QUEUE = 'webhooks';
+/** The job name of a webhook delivery inside the webhooks queue. */
+export const WEBHOOK_JOB = 'deliver';
+/** The webhooks-queue job id of a job's terminal event; deterministic so an event is queued once. */
+export const webhookJobId = (jobId: string, status: string): string => `${jobId}.${status}`;
+
+/** A job's webhook delivery record (hash: url, state) and its attempts (list of JSON). */
+export const webhookKey = (prefix: string, jobId: string): string => `${prefix}:webhook:${jobId}`;
+export const webhookAttemptsKey = (prefix: string, jobId: string): string => `${prefix}:webhook:${jobId}:attempts`;
+
+/** Set when a client cancels a job (JSON; for a job removed while waiting, its final view). */
+export const cancelKey = (prefix: string, jobId: string): string => `${prefix}:cancel:${jobId}`;
+
+/** Tombstone of a job whose audio and record expired: requests get 410 instead of 404. */
+export const expiredKey = (prefix: string, jobId: string): string => `${prefix}:expired:${jobId}`;
+
+/** Every submitted job: sorted set, member = job id, score = submit time (ms). For listing and expiry. */
+export const jobsIndexKey = (prefix: string): string => `${prefix}:jobs:index`;
+
+/** An Idempotency-Key seen at submit (JSON {bodyHash, jobId}); the key is stored as its sha256. */
+export const idempotencyKey = (prefix: string, keyHash: string): string => `${prefix}:idempotency:${keyHash}`;
+
+/** Channel on which an engine's workers are asked to reload their model, and the lease that makes them take turns. */
+export const reloadChannel = (prefix: string, engine: string): string => `${prefix}:reload:${engine}`;
+export const reloadLockKey = (prefix: string, engine: string): string => `${prefix}:reload-lock:${engine}`;
+/** Hash of each worker's last reload outcome (JSON per worker id). */
+export const reloadStatusKey = (prefix: string, engine: string): string => `${prefix}:reloads:${engine}`;

@@ -17,6 +17,8 @@ export interface EnginePoolOptions {
   logger: Logger;
   /** Overridable for tests; defaults to the compiled engine-thread next to this file. */
   threadUrl?: URL;
+  /** Resilience tests only: make loading fail, as a broken model file would. */
+  failLoad?: boolean;
 }
 
 interface Pending {
@@ -58,7 +60,7 @@ export class EnginePool {
 
   private spawn(): Promise<Slot> {
     const url = this.opts.threadUrl ?? new URL('./engine-thread.js', import.meta.url);
-    const thread = new Worker(url, { workerData: { engine: this.opts.engine, config: this.opts.config } });
+    const thread = new Worker(url, { workerData: { engine: this.opts.engine, config: this.opts.config, failLoad: this.opts.failLoad } });
     const slot: Slot = { thread, ready: false, busy: false };
     this.slots.push(slot);
     return new Promise<Slot>((resolve, reject) => {
@@ -129,7 +131,7 @@ export class EnginePool {
   }
 
   /** Synthesize one chunk on the next free thread. */
-  async synthesize(input: SynthesisInput, fault?: Fault): Promise<Int16Array> {
+  async synthesize(input: SynthesisInput, fault?: Exclude<Fault, 'load'>): Promise<Int16Array> {
     if (this.closed) throw engineFailure('engine pool is closed');
     const slot = await this.acquire();
     const id = this.nextId++;

@@ -12,7 +12,7 @@ import type { Lang } from '../text/types.js';
 
 import type { Fault } from './faults.js';
 
-export type ToThread = { type: 'synth'; id: number; input: SynthesisInput; fault?: Fault };
+export type ToThread = { type: 'synth'; id: number; input: SynthesisInput; fault?: Exclude<Fault, 'load'> };
 export type FromThread =
   | { type: 'ready'; loadMs: number; warmupMs: number }
   | { type: 'fatal'; error: ReturnType<typeof serializeError> }
@@ -29,7 +29,8 @@ async function main(): Promise<void> {
   let engine: TtsEngine;
   const t0 = performance.now();
   try {
-    const { engine: name, config } = workerData as { engine: string; config: Config };
+    const { engine: name, config, failLoad } = workerData as { engine: string; config: Config; failLoad?: boolean };
+    if (failLoad) throw engineFailure('injected fault: the model failed to load');
     engine = await getEngine(name).create(config);
     await engine.load();
   } catch (err) {
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
 }
 
 /** Resilience tests only (FAULT_INJECTION): misbehave the way a broken engine would. */
-function injectFault(fault: Fault): void {
+function injectFault(fault: Exclude<Fault, 'load'>): void {
   if (fault === 'throw') throw engineFailure('injected fault: engine error');
   // In a worker thread this ends the thread, as a native crash of the engine would.
   if (fault === 'crash') process.exit(70);

@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import { faultKey } from '../queue/names.js';
 
 /** Ways resilience tests can make an engine misbehave. */
-export type Fault = 'throw' | 'hang' | 'crash';
+/** `load` makes the next model load fail (checked when a pool is created). */
+export type Fault = 'throw' | 'hang' | 'crash' | 'load';
 
 interface FaultSpec {
   mode: Fault;

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -6,6 +6,7 @@ import { WavFileWriter } from '../audio/wav.js';
 import { isAppError } from '../domain/errors.js';
 import {
   CONTENT_TYPES,
+  type CanceledResult,
   type JobData,
   type JobOutcome,
   type JobProgress,
@@ -17,6 +18,7 @@ import type { EngineCapabilities, SynthesisInput } from '../engines/engine.js';
 import { PROBE_JOB } from '../queue/names.js';
 import type { Storage } from '../storage/storage.js';
 import { prepareText } from '../text/index.js';
+import type { TerminalStatus } from '../webhooks/event.js';
 
 export interface SynthesisDeps {
   engine: string;
@@ -33,6 +35,10 @@ export interface SynthesisDeps {
   /** Only on the primary: whether this job was already moved to the backup (a crash mid-move). */
   movedAlready?(job: Job<JobData, JobOutcome>): Promise<MovedResult | null>;
   onFinished?(result: JobResult): Promise<void>;
+  /** Whether a client canceled the job; checked before starting and at every chunk boundary. */
+  isCanceled?(jobId: string): Promise<boolean>;
+  /** Queue the job's terminal event (for jobs with a webhook); called once the outcome is final. */
+  notify?(job: Job<JobData, JobOutcome>, status: TerminalStatus, detail: { result?: JobResult; error?: string; progress?: Partial<JobProgress> }): Promise<void>;
 }
 
 /** Pause added after a paragraph, on top of the engine's own sentence pause. */
@@ -56,8 +62,9 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
     const moved = await deps.movedAlready(job);
     if (moved) return moved;
   }
+  let outcome: JobResult | CanceledResult;
   try {
-    return await synthesizeToStorage(job, deps);
+    outcome = (await deps.isCanceled?.(job.id!)) ? canceled(0) : await synthesizeToStorage(job, deps);
   } catch (err) {
     const retryable = !isAppError(err) || err.retryable;
     // Whatever broke on the primary, the backup may still manage: `auto` work is never failed here.
@@ -69,9 +76,27 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
         return moved;
       }
     }
+    const final = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    if (final) {
+      await deps.notify?.(job, 'failed', { error: (err as Error).message, progress: job.progress as Partial<JobProgress> }).catch((e) =>
+        deps.logger.warn({ jobId: job.id, err: (e as Error).message }, 'could not queue the failed webhook event'),
+      );
+    }
     if (!retryable) throw new UnrecoverableError(`${(err as { code?: string }).code}: ${(err as Error).message}`);
     throw err;
   }
+  // Outside the try: a failure to queue the event retries the job, never hands it to the backup.
+  if ('canceled' in outcome) await deps.notify?.(job, 'canceled', { progress: job.progress as Partial<JobProgress> });
+  else await deps.notify?.(job, 'succeeded', { result: outcome, progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks } });
+  return outcome;
+}
+
+const canceled = (chunksDone: number): CanceledResult => ({ canceled: { at: Date.now(), chunksDone } });
+
+async function sha256Of(storage: Storage, key: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const b of storage.read(key)) hash.update(b as Buffer);
+  return hash.digest('hex');
 }
 
 async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<ProbeResult> {
@@ -83,7 +108,7 @@ async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promis
   return { probe: true, ms: Math.round(performance.now() - start), samples };
 }
 
-async function synthesizeToStorage(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<JobResult> {
+async function synthesizeToStorage(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<JobResult | CanceledResult> {
   const startedAt = Date.now();
   const { request, requestId } = job.data;
   const log = deps.logger.child({ jobId: job.id, requestId, attempt: job.attemptsMade + 1 });
@@ -102,16 +127,19 @@ async function synthesizeToStorage(job: Job<JobData, JobOutcome>, deps: Synthesi
       if (chunk.paragraphEnd && chunk.index < chunks.length - 1) await writer.appendSilence(PARAGRAPH_PAUSE_MS);
       progress.chunksDone = chunk.index + 1;
       await job.updateProgress(progress);
+      // A canceled job stops here; the catch below removes the partial file.
+      if (await deps.isCanceled?.(job.id!)) throw new CancelSignal(progress.chunksDone);
     }
     const durationMs = writer.durationMs;
     await writer.finish();
     writer = undefined;
     const key = audioKey(job.id!, request.format);
     const stored = await deps.storage.putFile(key, tmp);
+    const sha256 = await sha256Of(deps.storage, key);
     const finishedAt = Date.now();
     log.info({ durationMs, bytes: stored.size, ms: finishedAt - startedAt }, 'synthesis finished');
     const result: JobResult = {
-      audio: { key, contentType: CONTENT_TYPES[request.format], bytes: stored.size, durationMs, sampleRate: deps.capabilities.sampleRate },
+      audio: { key, contentType: CONTENT_TYPES[request.format], bytes: stored.size, durationMs, sampleRate: deps.capabilities.sampleRate, sha256 },
       engine: deps.engine,
       worker: deps.workerId,
       chunks: chunks.length,
@@ -124,7 +152,19 @@ async function synthesizeToStorage(job: Job<JobData, JobOutcome>, deps: Synthesi
   } catch (err) {
     await writer?.abort();
     await rm(tmp, { force: true });
+    if (err instanceof CancelSignal) {
+      log.info({ chunksDone: err.chunksDone }, 'synthesis canceled by the client');
+      return canceled(err.chunksDone);
+    }
     log.warn({ err }, 'synthesis attempt failed');
     throw err;
+  }
+}
+
+/** Thrown inside the chunk loop to unwind to the cleanup when the job was canceled. */
+class CancelSignal extends Error {
+  constructor(readonly chunksDone: number) {
+    super('canceled');
+    this.name = 'CancelSignal';
   }
 }

@@ -7,14 +7,19 @@ import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { createRedis } from '../queue/connection.js';
 import { Liveness } from '../queue/liveness.js';
-import { PROBE_JOB, synthesisQueueName } from '../queue/names.js';
+import { cancelKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
 import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { JobMover } from '../router/mover.js';
 import { RoutingStore } from '../router/state-store.js';
 import { DiskStorage } from '../storage/disk.js';
 import { EnginePool } from './engine-pool.js';
 import { faultReader } from './faults.js';
+import { Reloader } from './reload.js';
+import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
+import { WebhookOutbox } from '../webhooks/outbox.js';
+import { WebhookLog } from '../webhooks/store.js';
 import { processSynthesisJob } from './synthesis.js';
+import { startWebhookDelivery } from './webhook-delivery.js';
 
 /** A partial file untouched this long belongs to a worker that died (chunks take seconds, not hours). */
 const STALE_PART_MS = 60 * 60 * 1000;
@@ -22,6 +27,8 @@ const STALE_PART_MS = 60 * 60 * 1000;
 export interface RunningWorker {
   id: string;
   engine: string;
+  /** Rolling reload of the engine's model in this worker (SIGHUP). */
+  reload(why: string): Promise<void>;
   /** Stop taking jobs, finish the ones running, release everything. */
   close(): Promise<void>;
 }
@@ -41,13 +48,20 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   const liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
   let closed = false;
   let stopWaiting: (() => void) | undefined;
+  // Webhook delivery is light I/O: it runs in every worker process, whether or not the engine is installed.
+  const webhookLog = new WebhookLog(redis, config.queuePrefix, config.jobTtlSeconds);
+  const outbox = new WebhookOutbox(redis, config.queuePrefix, webhookLog, { attempts: config.webhookAttempts, ttlSeconds: config.jobTtlSeconds });
+  const delivery = startWebhookDelivery(config, webhookLog, log);
+  const baseUrl = publicBaseUrl(config);
 
   const closeEarly = async () => {
     closed = true;
     stopWaiting?.();
+    await delivery.close();
+    await outbox.close();
     await redis.quit().catch(() => undefined);
   };
-  const waiting: RunningWorker = { id, engine: engineName, close: closeEarly };
+  const waiting: RunningWorker = { id, engine: engineName, close: closeEarly, reload: async () => undefined };
 
   // Not installed is a state: report it until the model appears, then carry on.
   for (;;) {
@@ -69,7 +83,17 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   }
   await routing.clearInstallStatus(engineName).catch(() => undefined);
 
-  const pool = new EnginePool({ engine: engineName, config, size: config.workerConcurrency, chunkTimeoutMs: config.chunkTimeoutMs, logger: log });
+  const fault = config.faultInjection ? faultReader(redis, config.queuePrefix, engineName) : async () => undefined;
+  const newPool = async () =>
+    new EnginePool({
+      engine: engineName,
+      config,
+      size: config.workerConcurrency,
+      chunkTimeoutMs: config.chunkTimeoutMs,
+      logger: log,
+      failLoad: (await fault()) === 'load',
+    });
+  let pool = await newPool();
   await pool.start();
   const storage = new DiskStorage(config.outputDir);
   const swept = await storage.sweepTemp(STALE_PART_MS);
@@ -81,8 +105,6 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     ? new Queue<JobData, JobOutcome>(synthesisQueueName(config.backupEngine), { connection: redis, prefix: config.queuePrefix })
     : undefined;
   const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
-  const fault = config.faultInjection ? faultReader(redis, config.queuePrefix, engineName) : async () => undefined;
-
   const connection = createRedis(config.redisUrl);
   const worker = new Worker<JobData, JobOutcome>(
     synthesisQueueName(engineName),
@@ -90,13 +112,20 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       processSynthesisJob(job, {
         engine: engineName,
         capabilities: descriptor.capabilities,
-        synthesize: async (input) => pool.synthesize(input, await fault()),
+        synthesize: async (input) => {
+          const f = await fault();
+          return pool.synthesize(input, f === 'load' ? undefined : f);
+        },
         storage,
         logger: log,
         workerId: id,
         fallback: mover && ((j, reason) => mover.handOver(j, reason)),
         movedAlready: mover && ((j) => mover.movedAlready(j)),
         onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
+        isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,
+        notify: async (j, status, detail) => {
+          if (j.data.webhook) await outbox.send(j.data.webhook.url, buildEvent({ job: j, status, baseUrl, ...detail }));
+        },
       }),
     {
       connection,
@@ -131,17 +160,41 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   await beat();
   const timer = setInterval(beat, config.heartbeatMs);
   void worker.run();
+
+  // Rolling reload: finish the current job, load and warm the new model, carry on; on failure keep the old one.
+  const reloader = new Reloader(redis, config.queuePrefix, engineName, id, log, async () => {
+    await worker.pause();
+    try {
+      const fresh = await newPool();
+      try {
+        await fresh.start();
+      } catch (err) {
+        await fresh.close();
+        throw err;
+      }
+      const old = pool;
+      pool = fresh;
+      await old.close();
+    } finally {
+      worker.resume();
+    }
+  });
+  const stopReloads = await reloader.listen();
   log.info({ concurrency: config.workerConcurrency, queue: synthesisQueueName(engineName) }, 'worker ready, taking jobs');
 
   return {
     id,
     engine: engineName,
+    reload: (why) => reloader.reload(why),
     async close() {
       clearInterval(timer);
+      await stopReloads();
       await liveness.leave(engineName, id).catch(() => undefined);
       await worker.close(); // waits for running jobs
       await pool.close();
       await backupQueue?.close();
+      await delivery.close();
+      await outbox.close();
       metricsServer?.close();
       await Promise.all([connection.quit(), redis.quit()].map((p) => p.catch(() => undefined)));
       log.info('worker stopped');

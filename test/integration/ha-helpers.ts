@@ -27,7 +27,7 @@ export async function engines(svc: Service): Promise<any> {
   return (await decode(await fetch(`${svc.base}/api/engines`))).json;
 }
 
-export async function setFault(svc: Service, engine: string, fault: { mode: 'throw' | 'hang' | 'crash'; rate?: number } | null): Promise<void> {
+export async function setFault(svc: Service, engine: string, fault: { mode: 'throw' | 'hang' | 'crash' | 'load'; rate?: number } | null): Promise<void> {
   const r = new Redis(REDIS_URL);
   const key = `${svc.prefix}:faults:${engine}`;
   if (fault) await r.set(key, JSON.stringify(fault));

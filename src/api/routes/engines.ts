@@ -3,6 +3,7 @@ import { AppError } from '../../domain/errors.js';
 import type { Route } from '../../domain/job.js';
 import { getEngine } from '../../engines/registry.js';
 import type { RouterMode } from '../../router/policy.js';
+import { reloadStatuses, requestReload } from '../../workers/reload.js';
 import type { JobService } from '../job-service.js';
 
 const MODES: RouterMode[] = ['auto', 'primary', 'backup'];
@@ -38,6 +39,7 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
           completed: counts.completed ?? 0,
           failed: counts.failed ?? 0,
         },
+        reloads: await reloadStatuses(jobs.redis, jobs.prefix, name),
         consecutive_failures: health.consecutiveFailures,
         consecutive_successes: health.consecutiveSuccesses,
         probes: health.probes.map((p) => ({ at: iso(p.at), ok: p.ok, ms: p.ms, kind: p.kind, ...(p.error ? { error: p.error } : {}) })),
@@ -72,6 +74,23 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
       return { state: { ...s, mode: m, route, reason: `operator set mode ${m}`, since: switched ? now : s.since }, switched };
     });
     res.json({ mode: state.mode, route: state.route, reason: state.reason });
+  });
+
+  r.post('/api/engines/:name/reload', admin, async (req, res) => {
+    const name = req.params.name;
+    const engine = name === 'primary' || name === 'backup' ? jobs.engineFor(name) : jobs.engineNames.find((e) => e === name);
+    if (!engine) {
+      throw new AppError('not_found', `No engine ${JSON.stringify(name.slice(0, 100))}`, {
+        status: 404,
+        details: { allowed: ['primary', 'backup', ...jobs.engineNames] },
+      });
+    }
+    const listeners = await requestReload(jobs.redis, jobs.prefix, engine);
+    res.status(202).json({
+      engine,
+      workers_notified: listeners,
+      message: 'Each worker finishes its current job, loads and warms the new model, then continues; they take turns. Follow it in GET /api/engines.',
+    });
   });
 
   r.post('/api/router/confirm', admin, async (_req, res) => {
