@@ -1,21 +1,41 @@
-# Multi-stage build: compile TypeScript, then a slim runtime with production dependencies only.
+# Tandem TTS image: one image for every role (API, worker pools, monitor); the command picks the role
+# (see docker-compose.yml). Multi-stage: compile with devDependencies, run with production ones only.
+
+# --- build: install everything, compile TypeScript, then drop the devDependencies -----------------
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# onnxruntime-node's install script would download GPU libraries; its CPU build ships in the package.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build && npm prune --omit=dev
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+# --- runtime: compiled code, production node_modules, the web page and the model manifest ----------
+FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080 OUTPUT_DIR=/data/audio DATA_DIR=/data
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=8080 \
+    METRICS_HOST=0.0.0.0 \
+    METRICS_PORT=9464 \
+    DATA_DIR=/data \
+    OUTPUT_DIR=/data/audio \
+    MODELS_DIR=/app/models
+# package.json carries "type": "module", which dist/**/*.js needs.
+COPY package.json ./
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
-COPY package.json ./
-COPY models ./models
+# The web page is served as it is, resolved from the package root (src/api/web/index.ts: WEB_ROOT).
+COPY --from=build /app/src/api/web/public ./src/api/web/public
+# `node dist/cli/models.js` reads models/manifest.json; the weights themselves go on the models
+# volume (never in the image). .dockerignore keeps any local weights out of the build context.
+COPY models/manifest.json models/README.md ./models/
+# Volumes mounted on these paths start with this ownership, so the node user can write to them.
+RUN mkdir -p /data/audio /app/models \
+    && chown -R node:node /data /app/models
 VOLUME ["/data", "/app/models"]
-EXPOSE 8080
+EXPOSE 8080 9464
 USER node
 CMD ["node", "dist/cli/api.js"]

@@ -7,14 +7,20 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Config } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
+import { createAuth } from './auth.js';
 import { errorHandler, errorResponse } from './errors.js';
 import type { JobService } from './job-service.js';
+import { enginesRouter } from './routes/engines.js';
 import { healthRouter } from './routes/health.js';
+import { metricsRouter } from './routes/metrics.js';
 import { jobsRouter } from './routes/jobs.js';
 import { ttsRouter } from './routes/tts.js';
 import { voicesRouter } from './routes/voices.js';
+import { adminHeaders, pageHeaders } from './security.js';
 import { Submitter } from './submit.js';
+import { webRouter } from './web/index.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -28,12 +34,14 @@ export interface AppDeps {
   jobs: JobService;
   storage: Storage;
   logger: Logger;
+  /** Optional so tests can build an app without one; `npm run api` always passes it. */
+  metrics?: Metrics;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The HTTP application. It never listens: the caller decides where. */
-export function buildApp({ config, redis, jobs, storage, logger }: AppDeps): Express {
+export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -45,40 +53,41 @@ export function buildApp({ config, redis, jobs, storage, logger }: AppDeps): Exp
     res.setHeader('X-Request-Id', req.id);
     const start = performance.now();
     res.on('finish', () => {
-      logger.info(
-        { requestId: req.id, method: req.method, path: req.path.slice(0, 200), status: res.statusCode, ms: Math.round(performance.now() - start) },
-        'request',
-      );
+      const ms = performance.now() - start;
+      // The matched route pattern, never the raw path: label values must stay few.
+      const route = (req.route?.path as string | undefined) ?? (req.baseUrl || 'unmatched');
+      const labels = { method: req.method, route, status: String(res.statusCode) };
+      metrics?.httpRequests.inc(labels);
+      metrics?.httpDuration.observe(labels, ms / 1000);
+      logger.info({ requestId: req.id, method: req.method, path: req.originalUrl.split('?')[0].slice(0, 200), status: res.statusCode, ms: Math.round(ms) }, 'request');
     });
     next();
   });
+  const page = pageHeaders();
+  const admin = adminHeaders();
+  app.use((req, res, next) => (req.path.startsWith('/admin/') ? admin(req, res, next) : page(req, res, next)));
+  // Access control comes before body parsing, so strangers' bodies are never read.
+  const auth = createAuth(config, redis, logger);
+  app.use('/api', auth.client);
   app.use(express.json({ limit: config.bodyLimitBytes, strict: false }));
 
   const submitter = new Submitter(jobs, { ttsMaxChars: config.ttsMaxChars, jobsMaxChars: config.jobsMaxChars });
   app.use(healthRouter({ redis, jobs }));
+  if (metrics) {
+    app.use('/metrics', auth.metrics);
+    app.use(metricsRouter({ jobs, metrics }));
+  }
   app.use(voicesRouter({ jobs }));
+  app.use(enginesRouter({ jobs, admin: auth.admin }));
   app.use(jobsRouter({ jobs, storage, submitter }));
   app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs }));
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
   createBullBoard({ queues: jobs.allQueues().map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter: board });
-  app.use('/admin/queues', board.getRouter());
+  app.use('/admin/queues', auth.admin, board.getRouter());
 
-  // Until the web page lands, the root says where things are.
-  app.get('/', (_req, res) => {
-    res.json({
-      service: 'Tandem TTS',
-      endpoints: {
-        'POST /api/tts': 'text in, audio out (waits for the job)',
-        'POST /api/jobs': 'queue a job; poll GET /api/jobs/:id; download GET /api/jobs/:id/audio',
-        'GET /api/voices': 'voices per engine',
-        'GET /healthz': 'process is up',
-        'GET /readyz': 'Redis reachable and an engine has a live worker',
-        'GET /admin/queues': 'Bull Board',
-      },
-    });
-  });
+  app.use(webRouter({ jobs, limits: submitter.limits }));
 
   app.use((req, res) => {
     errorResponse(res, new AppError('route_not_found', `No route for ${req.method} ${req.path.slice(0, 200)}`, { status: 404 }));

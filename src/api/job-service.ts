@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
-import { isMoved, type JobData, type JobOutcome, type JobProgress, type JobResult, type JobStatus, type Route, type SynthesisRequest } from '../domain/job.js';
+import { AppError, notFound } from '../domain/errors.js';
+import { isCanceled, isMoved, type JobData, type JobOutcome, type JobProgress, type JobResult, type JobStatus, type Route, type SynthesisRequest } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { Liveness } from '../queue/liveness.js';
-import { SYNTHESIZE_JOB, synthesisQueueName } from '../queue/names.js';
+import { cancelKey, expiredKey, jobsIndexKey, SYNTHESIZE_JOB, synthesisQueueName } from '../queue/names.js';
 import { RoutingStore } from '../router/state-store.js';
+import { WebhookOutbox } from '../webhooks/outbox.js';
+import { WebhookLog } from '../webhooks/store.js';
 import { RoutingView } from './routing-view.js';
 
 export interface JobView {
@@ -21,7 +24,7 @@ export interface JobView {
   progress: { chunks_done: number; chunks_total: number | null };
   attempts: number;
   timings: { queued_at: string; started_at: string | null; finished_at: string | null; synthesis_ms: number | null };
-  audio: { content_type: string; bytes: number; duration_ms: number; sample_rate: number; key: string } | null;
+  audio: { content_type: string; bytes: number; duration_ms: number; sample_rate: number; sha256: string | null; key: string } | null;
   error: { message: string } | null;
   links: { self: string; audio: string };
 }
@@ -37,6 +40,19 @@ const STATUS: Record<string, JobStatus> = {
 };
 
 export const jobLinks = (id: string) => ({ self: `/api/jobs/${id}`, audio: `/api/jobs/${id}/audio` });
+
+/** A job as the API finds it: a queue job, or only the final view a client cancel left behind. */
+export interface FoundJob {
+  view: JobView;
+  job?: Job<JobData, JobOutcome>;
+}
+
+/** Answer for a job whose record and audio expired (JOB_TTL_SECONDS after it finished). */
+export const jobExpired = (id: string) =>
+  new AppError('job_expired', `Job ${id} has expired: its audio and record are kept for a limited time after it finishes`, { status: 410 });
+
+/** Statuses after which a job never changes again. */
+export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
 
 /**
@@ -50,10 +66,16 @@ export class JobService {
   readonly routing: RoutingView;
   readonly store: RoutingStore;
 
+  /** Queues terminal events of jobs the API itself ends (canceled while waiting). */
+  readonly webhooks: WebhookOutbox;
+  readonly webhookLog: WebhookLog;
+
   constructor(
-    private readonly config: Config,
-    private readonly redis: Redis,
+    readonly config: Config,
+    readonly redis: Redis,
   ) {
+    this.webhookLog = new WebhookLog(redis, config.queuePrefix, config.jobTtlSeconds);
+    this.webhooks = new WebhookOutbox(redis, config.queuePrefix, this.webhookLog, { attempts: config.webhookAttempts, ttlSeconds: config.jobTtlSeconds });
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
     for (const engine of this.engineNames) {
       const name = synthesisQueueName(engine);
@@ -65,6 +87,10 @@ export class JobService {
 
   queueOf(engine: string): Queue<JobData, JobOutcome> | undefined {
     return this.queues.get(engine);
+  }
+
+  get prefix(): string {
+    return this.config.queuePrefix;
   }
 
   /** Distinct engines behind the roles. */
@@ -84,7 +110,10 @@ export class JobService {
     return this.liveness.count(this.engineNames);
   }
 
-  async submit(request: SynthesisRequest, opts: { requestId?: string; chunks: number }): Promise<Job<JobData, JobOutcome>> {
+  async submit(
+    request: SynthesisRequest,
+    opts: { requestId?: string; chunks: number; jobId?: string; webhookUrl?: string },
+  ): Promise<Job<JobData, JobOutcome>> {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
     // A named voice of the other engine falls back to the same gender on this one.
@@ -92,19 +121,21 @@ export class JobService {
     const voice = ['female', 'male'].includes(request.voice) || caps.voices.some((v) => v.name === request.voice)
       ? request.voice
       : (this.genderOf(request.voice) ?? 'female');
-    const id = randomUUID();
+    const id = opts.jobId ?? randomUUID();
     const queue = this.queues.get(engine)!;
     const job = await queue.add(
       SYNTHESIZE_JOB,
-      { request: { ...request, voice }, route, engine, requestId: opts.requestId },
+      { request: { ...request, voice }, route, engine, requestId: opts.requestId, ...(opts.webhookUrl ? { webhook: { url: opts.webhookUrl } } : {}) },
       {
         jobId: id,
         attempts: this.config.jobAttempts,
         backoff: { type: 'exponential', delay: this.config.jobBackoffMs },
-        removeOnComplete: { age: this.config.keepCompletedSeconds },
-        removeOnFail: { age: this.config.keepFailedSeconds },
+        // JOB_TTL_SECONDS bounds every job record; the cleanup answers 410 for them afterwards.
+        removeOnComplete: { age: this.config.jobTtlSeconds },
+        removeOnFail: { age: this.config.jobTtlSeconds },
       },
     );
+    await this.redis.zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id);
     await job.updateProgress({ chunksDone: 0, chunksTotal: opts.chunks } satisfies JobProgress).catch(() => undefined);
     return job;
   }
@@ -127,7 +158,7 @@ export class JobService {
     const state = await job.getState();
     const rv = job.returnvalue as JobOutcome | undefined;
     // A primary copy that handed its work to the backup is not the job's final word.
-    const status = state === 'completed' && isMoved(rv) ? 'queued' : (STATUS[state] ?? 'queued');
+    const status = state === 'completed' && isMoved(rv) ? 'queued' : state === 'completed' && isCanceled(rv) ? 'canceled' : (STATUS[state] ?? 'queued');
     const p = (job.progress ?? {}) as Partial<JobProgress>;
     const result = status === 'succeeded' && rv && 'audio' in rv ? rv : null;
     const { request } = job.data;
@@ -145,7 +176,7 @@ export class JobService {
       timings: {
         queued_at: iso(job.timestamp)!,
         started_at: iso(result?.startedAt ?? job.processedOn),
-        finished_at: status === 'succeeded' || status === 'failed' ? iso(job.finishedOn) : null,
+        finished_at: FINAL_STATUSES.includes(status) ? iso(job.finishedOn) : null,
         synthesis_ms: result?.synthesisMs ?? null,
       },
       audio: result
@@ -154,12 +185,39 @@ export class JobService {
             bytes: result.audio.bytes,
             duration_ms: result.audio.durationMs,
             sample_rate: result.audio.sampleRate,
+            sha256: result.audio.sha256 ?? null,
             key: result.audio.key,
           }
         : null,
       error: status === 'failed' && job.failedReason ? { message: job.failedReason } : null,
       links: jobLinks(job.id!),
     };
+  }
+
+  /**
+   * Find a job by id, whatever became of it: in an engine queue, canceled
+   * while waiting (only its final view is left), or expired (410).
+   * Throws 404 for an id never seen.
+   */
+  async get(id: string): Promise<FoundJob> {
+    const prefix = this.config.queuePrefix;
+    const job = await this.find(id);
+    if (job) {
+      const view = await this.view(job);
+      const ttlMs = this.config.jobTtlSeconds * 1000;
+      if (FINAL_STATUSES.includes(view.status) && job.finishedOn && Date.now() - job.finishedOn > ttlMs) throw jobExpired(id);
+      return { view, job };
+    }
+    const [marker, tombstone, submitted] = await Promise.all([
+      this.redis.get(cancelKey(prefix, id)),
+      this.redis.exists(expiredKey(prefix, id)),
+      this.redis.zscore(jobsIndexKey(prefix), id),
+    ]);
+    const snapshot = marker ? (JSON.parse(marker) as { view?: JobView }).view : undefined;
+    if (snapshot) return { view: snapshot };
+    // A record BullMQ already removed, before the cleanup wrote its tombstone, has expired too.
+    if (tombstone || (submitted !== null && Date.now() - Number(submitted) > this.config.jobTtlSeconds * 1000)) throw jobExpired(id);
+    throw notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
   }
 
   private async queueEvents(engine: string): Promise<QueueEvents> {
@@ -182,15 +240,15 @@ export class JobService {
    * Wait until the job finishes or `ms` pass. Resolves to the final status,
    * or 'pending' when the time ran out first.
    */
-  async waitFor(id: string, ms: number): Promise<'succeeded' | 'failed' | 'pending'> {
+  async waitFor(id: string, ms: number): Promise<'succeeded' | 'failed' | 'canceled' | 'pending'> {
     const deadline = Date.now() + ms;
     // Short waits, re-finding the job each time: it may move from the primary to the backup queue,
     // and a failed attempt that will be retried also ends a wait early.
     for (;;) {
-      const job = await this.find(id);
+      const { view, job } = await this.get(id).catch(() => ({ view: undefined, job: undefined }));
+      if (!view) return 'pending';
+      if (view.status === 'succeeded' || view.status === 'failed' || view.status === 'canceled') return view.status;
       if (!job) return 'pending';
-      const view = await this.view(job);
-      if (view.status === 'succeeded' || view.status === 'failed') return view.status;
       const left = deadline - Date.now();
       if (left <= 0) return 'pending';
       const ev = await this.queueEvents(job.data.engine);
@@ -202,5 +260,6 @@ export class JobService {
     await this.routing.stop();
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all(this.allQueues().map((q) => q.close()));
+    await this.webhooks.close();
   }
 }

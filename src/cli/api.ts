@@ -1,19 +1,28 @@
 /** `npm run api`: the HTTP API alone. */
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../api/app.js';
+import { bindPolicy } from '../api/auth.js';
 import { JobService } from '../api/job-service.js';
 import { createLogger } from '../observability/logger.js';
+import { Metrics } from '../observability/metrics.js';
 import { createRedis } from '../queue/connection.js';
 import { DiskStorage } from '../storage/disk.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
 
 const config = configOrExit();
-const logger = createLogger('api', config.logLevel);
+const logger = createLogger('api', { level: config.logLevel, dir: config.logDir, file: 'api', keep: config.logKeepFiles });
+const bind = bindPolicy(config);
+logger[bind.level]({ host: config.host }, bind.message);
+if (!bind.ok) {
+  process.stderr.write(`${bind.message}\n`);
+  process.exit(2);
+}
 const redis = createRedis(config.redisUrl);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 const jobs = new JobService(config, redis);
 const storage = new DiskStorage(config.outputDir);
-const app = buildApp({ config, redis, jobs, storage, logger });
+const metrics = new Metrics('api');
+const app = buildApp({ config, redis, jobs, storage, logger, metrics });
 
 await jobs.init();
 const server = app.listen(config.port, config.host);

@@ -21,7 +21,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     if (parsed.success) out[key] = parsed.data;
     else {
       const why = parsed.error.issues.map((i) => i.message).join('; ');
-      problems.push(`${spec.env}=${JSON.stringify(raw)}: ${why}. ${spec.description}`);
+      const shown = spec.secret || /KEY|SECRET|TOKEN|PASSWORD/.test(spec.env) ? '<hidden>' : JSON.stringify(raw);
+      problems.push(`${spec.env}=${shown}: ${why}. ${spec.description}`);
     }
   }
   if (problems.length) throw new ConfigError(problems);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { KOKORO_VARIANTS } from '../engines/kokoro/files.js';
 
 /** One setting: where it comes from, what it defaults to, what it means and how it is checked. */
 export interface Setting<T> {
@@ -7,6 +8,8 @@ export interface Setting<T> {
   default: string | undefined;
   description: string;
   schema: z.ZodType<T>;
+  /** Never echo the value (keys, secrets) in error messages. */
+  secret?: boolean;
 }
 
 const setting = <T>(env: string, def: string | undefined, description: string, schema: z.ZodType<T>): Setting<T> => ({
@@ -17,12 +20,40 @@ const setting = <T>(env: string, def: string | undefined, description: string, s
 });
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const engineName = z.string().regex(/^[a-z][a-z0-9-]*$/, 'expected an engine name such as espeak');
+const engineName = z.string().regex(/^[a-z][a-z0-9-]*(@[a-z0-9-]+)?$/, 'expected an engine name such as espeak, or engine@pool');
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const redisUrl = z
   .string()
   .regex(/^rediss?:\/\/\S+$/, 'expected redis://host:port[/db] or rediss://…')
   .optional();
+
+/** A named key hash from API_KEYS / ADMIN_KEYS / METRICS_KEYS; the key itself is never stored. */
+export interface KeyHash {
+  name: string;
+  /** sha256 of the key, lower-case hex. */
+  sha256: string;
+}
+
+const KEY_ENTRY = /^(?:([A-Za-z0-9_.-]{1,64}):)?([0-9a-fA-F]{64})$/;
+/** Comma-separated `sha256hex` or `name:sha256hex` entries; unset means none. */
+const keyList = z
+  .string()
+  .optional()
+  .transform((raw, ctx): KeyHash[] => {
+    const out: KeyHash[] = [];
+    for (const [i, entry] of (raw ?? '').split(',').map((e) => e.trim()).entries()) {
+      if (!entry) continue;
+      const m = KEY_ENTRY.exec(entry);
+      // Never echo the entry: it may be a key pasted by mistake instead of its hash.
+      if (!m) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not sha256hex or name:sha256hex (make one with \`npm run hash-key -- <key>\`)` });
+      else out.push({ name: m[1] ?? `key-${m[2].slice(0, 8).toLowerCase()}`, sha256: m[2].toLowerCase() });
+    }
+    const names = out.map((k) => k.name);
+    const dup = names.find((n, i) => names.indexOf(n) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', message: `key name ${dup} is used twice` });
+    return out;
+  });
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** Every setting of the service. The README's settings table is generated from this object. */
 export const settings = {
@@ -43,7 +74,7 @@ export const settings = {
     z.string().min(1),
   ),
   queuePrefix: setting('QUEUE_PREFIX', 'tandem', 'Prefix of every Redis key the service writes.', z.string().regex(/^[A-Za-z0-9_.-]+$/)),
-  primaryEngine: setting('PRIMARY_ENGINE', 'espeak', 'Engine behind `primary` (the first choice of `auto`).', engineName),
+  primaryEngine: setting('PRIMARY_ENGINE', 'kokoro', 'Engine behind `primary` (the first choice of `auto`).', engineName),
   backupEngine: setting('BACKUP_ENGINE', 'espeak', 'Engine behind `backup`.', engineName),
   workerConcurrency: setting(
     'WORKER_CONCURRENCY',
@@ -67,8 +98,6 @@ export const settings = {
   ),
   stalledIntervalMs: setting('JOB_STALLED_INTERVAL_MS', '15000', 'How often workers look for jobs whose worker died.', int(500, 600_000)),
   maxStalledCount: setting('JOB_MAX_STALLED', '3', 'Times a job may be recovered from a dead worker before it fails.', int(0, 100)),
-  keepCompletedSeconds: setting('KEEP_COMPLETED_SECONDS', '86400', 'How long finished job records are kept.', int(1, 31_536_000)),
-  keepFailedSeconds: setting('KEEP_FAILED_SECONDS', '604800', 'How long failed job records are kept.', int(1, 31_536_000)),
   ttsMaxChars: setting('TTS_MAX_CHARS', '500', 'Longest text `POST /api/tts` accepts.', int(1, 1_000_000)),
   jobsMaxChars: setting('JOBS_MAX_CHARS', '100000', 'Longest text `POST /api/jobs` accepts.', int(1, 10_000_000)),
   ttsWaitMs: setting(
@@ -81,6 +110,123 @@ export const settings = {
   heartbeatMs: setting('WORKER_HEARTBEAT_MS', '5000', 'How often a worker says it is alive; it counts as gone after 3 missed beats.', int(100, 60_000)),
   shutdownTimeoutMs: setting('SHUTDOWN_TIMEOUT_MS', '30000', 'Longest a process waits for work in flight when stopping.', int(100, 600_000)),
   logLevel: setting('LOG_LEVEL', 'info', 'pino log level.', logLevel),
+  // kokoro
+  modelsDir: setting('MODELS_DIR', './models', 'Where `npm run models` installs model files; the Kokoro engine reads MODELS_DIR/kokoro/.', z.string().min(1)),
+  kokoroVariant: setting(
+    'KOKORO_VARIANT',
+    'fp32',
+    `Kokoro weights to install and load: ${KOKORO_VARIANTS.join(', ')} (fp32 ≈ 326 MB, quantized ≈ 92 MB, q8f16 ≈ 86 MB).`,
+    z.enum(KOKORO_VARIANTS),
+  ),
+  kokoroThreads: setting(
+    'KOKORO_THREADS',
+    '0',
+    'Intra-op threads of each Kokoro engine thread; 0 = CPU cores divided by WORKER_CONCURRENCY.',
+    int(0, 256),
+  ),
+  kokoroPhonemeCache: setting('KOKORO_PHONEME_CACHE', '2000', 'Sentences whose phonemes each Kokoro engine thread keeps in memory (0 disables the cache).', int(0, 1_000_000)),
+  // logs
+  logDir: setting('LOG_DIR', undefined, 'When set, every process also writes its log lines to daily (or 50 MB) rotated files here.', z.string().min(1).optional()),
+  logKeepFiles: setting('LOG_KEEP_FILES', '14', 'Rotated log files kept per process.', int(1, 1000)),
+  // metrics
+  metricsPort: setting(
+    'METRICS_PORT',
+    '9464',
+    'Port where a worker or the monitor serves /metrics (the API serves it on PORT). `npm start` gives each child its own port from here up; 0 turns it off.',
+    int(0, 65535),
+  ),
+  metricsHost: setting('METRICS_HOST', '127.0.0.1', 'Interface the worker and monitor metrics ports listen on.', z.string().min(1)),
+  // routing and health
+  probeIntervalMs: setting('PROBE_INTERVAL_MS', '30000', 'How often the monitor sends a synthesis probe through each engine\'s queue.', int(100, 3_600_000)),
+  probeTimeoutMs: setting('PROBE_TIMEOUT_MS', '5000', 'A probe not finished within this time is a failed check.', int(50, 600_000)),
+  failoverThreshold: setting('FAILOVER_THRESHOLD', '3', 'Consecutive failed checks of the primary that move `auto` traffic to the backup.', int(1, 100)),
+  recoveryProbes: setting('RECOVERY_PROBES', '10', 'Consecutive good probes the primary needs before `auto` traffic returns.', int(1, 1000)),
+  recoveryWindowMs: setting(
+    'RECOVERY_WINDOW_MS',
+    '600000',
+    'Time after a failover before traffic returns on its own; sooner only with POST /api/router/confirm.',
+    int(0, 86_400_000),
+  ),
+  overloadWaitMs: setting(
+    'OVERLOAD_WAIT_MS',
+    '15000',
+    'Estimated primary wait (waiting jobs × mean synthesis time ÷ live workers) above which new `auto` work goes to the backup.',
+    int(0, 3_600_000),
+  ),
+  retryAfterSeconds: setting('RETRY_AFTER_SECONDS', '30', '`Retry-After` sent with a 503 for a request pinned to an engine that is down.', int(1, 86_400)),
+  faultInjection: setting(
+    'FAULT_INJECTION',
+    'false',
+    'Testing only: let resilience tests make an engine throw, hang or crash through a Redis key.',
+    z.enum(['true', 'false']).transform((v) => v === 'true'),
+  ),
+  // access control
+  apiKeys: setting(
+    'API_KEYS',
+    undefined,
+    'Client keys, comma-separated, each the sha256 hex of a key or `name:sha256hex` (`npm run hash-key -- <key>` prints one). When any key is set, `/api/*` needs `Authorization: Bearer <key>`.',
+    keyList,
+  ),
+  adminKeys: setting(
+    'ADMIN_KEYS',
+    undefined,
+    'Admin keys, same form. Needed for `/admin/queues` and every route that changes the service when any key is set; an admin key is also a client key.',
+    keyList,
+  ),
+  metricsKeys: setting('METRICS_KEYS', undefined, 'Keys for `/metrics`, same form (an admin key also works). Unset: `/metrics` is open.', keyList),
+  rateLimitPerMinute: setting(
+    'RATE_LIMIT_PER_MINUTE',
+    '0',
+    'Requests to `/api/*` one key (or, with no keys set, one address) may make per minute, counted in Redis across every API process; over it: 429 with Retry-After. 0 turns it off.',
+    int(0, 1_000_000),
+  ),
+  allowOpenBind: setting(
+    'ALLOW_OPEN_BIND',
+    'false',
+    'Let the API listen on a non-loopback HOST with no keys set, open to anyone who reaches it. Without it the API refuses to start that way.',
+    bool,
+  ),
+  // job lifecycle and webhooks
+  publicBaseUrl: setting(
+    'PUBLIC_BASE_URL',
+    undefined,
+    'Base URL clients reach the API at, used for the absolute audio URL in webhook events. Unset: http://HOST:PORT.',
+    z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'expected http(s)://host[:port][/path]').optional(),
+  ),
+  jobTtlSeconds: setting(
+    'JOB_TTL_SECONDS',
+    '86400',
+    'How long a finished job (its record and audio) is kept; after it, requests for the job get 410 Gone. Also bounds listing, cancel markers and webhook records.',
+    int(1, 31_536_000),
+  ),
+  cleanupIntervalMs: setting('CLEANUP_INTERVAL_MS', '60000', 'How often the leading monitor removes expired audio files and job records.', int(100, 86_400_000)),
+  idempotencyTtlSeconds: setting('IDEMPOTENCY_TTL_SECONDS', '86400', 'How long an `Idempotency-Key` is remembered.', int(1, 31_536_000)),
+  webhookSecret: setting(
+    'WEBHOOK_SECRET',
+    undefined,
+    'Standard Webhooks signing secret, `whsec_` + base64 of 24–64 random bytes. Unset: requests with `webhook_url` are refused (400).',
+    z
+      .string()
+      .regex(/^(whsec_)?[A-Za-z0-9+/]{32,88}={0,2}$/, 'expected whsec_ followed by the base64 of 24 to 64 random bytes')
+      .optional(),
+  ),
+  webhookAttempts: setting('WEBHOOK_ATTEMPTS', '10', 'Delivery attempts per webhook event before it is dead-lettered.', int(1, 50)),
+  webhookBackoffMs: setting(
+    'WEBHOOK_BACKOFF_MS',
+    '5000',
+    'Delay before the first webhook retry; doubles on each attempt (with jitter: 50–100% of it), at most one hour.',
+    int(0, 3_600_000),
+  ),
+  webhookTimeoutMs: setting('WEBHOOK_TIMEOUT_MS', '10000', 'A webhook receiver that has not answered within this time counts as a failed attempt.', int(100, 120_000)),
+  webhookAllowHosts: setting(
+    'WEBHOOK_ALLOW_HOSTS',
+    undefined,
+    'Host names or IP addresses, comma-separated, that webhooks may reach even though they resolve to loopback, private or link-local addresses.',
+    z
+      .string()
+      .optional()
+      .transform((raw) => (raw ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean)),
+  ),
 } as const;
 
 type Settings = typeof settings;

@@ -27,6 +27,8 @@ export interface JobData {
   requestId?: string;
   /** Set when an `auto` job was moved off a failing primary onto the backup. */
   fallback?: { from: string; reason: string; at: number };
+  /** Where the job's terminal event is POSTed (checked against SSRF at submit and at delivery). */
+  webhook?: { url: string };
 }
 
 export interface JobProgress {
@@ -41,6 +43,8 @@ export interface AudioRef {
   bytes: number;
   durationMs: number;
   sampleRate: number;
+  /** Hex sha256 of the stored file. */
+  sha256?: string;
 }
 
 /** BullMQ job return value. */
@@ -67,7 +71,14 @@ export interface ProbeResult {
   samples: number;
 }
 
-export type JobOutcome = JobResult | MovedResult | ProbeResult;
+/** Returned by a job a client canceled while it ran: no audio was stored. */
+export interface CanceledResult {
+  canceled: { at: number; chunksDone: number };
+}
+
+export type JobOutcome = JobResult | MovedResult | ProbeResult | CanceledResult;
+
+export const isCanceled = (r: unknown): r is CanceledResult => typeof r === 'object' && r !== null && 'canceled' in r;
 
 export const isMoved = (r: unknown): r is MovedResult => typeof r === 'object' && r !== null && 'moved' in r;
 

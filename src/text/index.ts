@@ -12,6 +12,8 @@ export type { Chunk, Lang, Run } from './types.js';
 export { normalizeText } from './normalize.js';
 export { splitLanguageRuns, splitParagraphs, splitSentences } from './segment.js';
 export { chunkText } from './chunk.js';
+export { cardinalEn, digitsEn, expandNumbersEn, ordinalEn, yearEn } from './numbers-en.js';
+export { cardinalZh, digitsZh, expandNumbersZh } from './numbers-zh.js';
 
 /** Normalizes and chunks request text; throws `emptyText()` when no letter, digit or Han character is left. */
 export function prepareText(raw: string, opts: { maxChunkChars: number }): Chunk[] {

@@ -64,11 +64,14 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   const waiting: RunningWorker = { id, engine: engineName, close: closeEarly, reload: async () => undefined };
 
   // Not installed is a state: report it until the model appears, then carry on.
+  let announced = false;
   for (;;) {
     const installed = await descriptor.installed(config);
     if (installed.ok) break;
     if (closed) return waiting;
-    log.warn({ reason: installed.reason, install: installed.install }, `engine ${engineName} is not installed; run: ${installed.install ?? '(see README)'}`);
+    // Said once at warn level; the repeated checks only at debug (log when health changes, not on every check).
+    log[announced ? 'debug' : 'warn']({ reason: installed.reason, install: installed.install }, `engine ${engineName} is not installed; run: ${installed.install ?? '(see README)'}`);
+    announced = true;
     await routing
       .setInstallStatus(engineName, { reason: installed.reason ?? 'not installed', install: installed.install, at: Date.now() }, config.heartbeatMs * 3)
       .catch(() => undefined);

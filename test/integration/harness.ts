@@ -95,7 +95,7 @@ export interface Service {
  * per name in `engines`; with `monitor`, the health monitor too.
  */
 export async function startService(
-  opts: { workers?: number; engines?: string[]; monitor?: boolean; env?: Record<string, string> } = {},
+  opts: { workers?: number; engines?: string[]; monitor?: boolean; env?: Record<string, string>; monitorEnv?: Record<string, string> } = {},
 ): Promise<Service> {
   const prefix = `t-${randomBytes(5).toString('hex')}`;
   const out = mkdtempSync(join(tmpdir(), 'tandem-test-'));
@@ -109,6 +109,7 @@ export async function startService(
     WORKER_HEARTBEAT_MS: '500',
     PRIMARY_ENGINE: 'espeak',
     BACKUP_ENGINE: 'espeak',
+    METRICS_PORT: '0',
     ...opts.env,
   };
   const redis = new Redis(REDIS_URL);
@@ -121,7 +122,7 @@ export async function startService(
   };
   const engines = opts.engines ?? Array.from({ length: opts.workers ?? 1 }, () => 'espeak');
   await Promise.all(engines.map((e) => startWorker({}, e)));
-  const monitor = opts.monitor ? spawnProc('monitor.js', [], env) : undefined;
+  const monitor = opts.monitor ? spawnProc('monitor.js', [], { ...env, ...opts.monitorEnv }) : undefined;
   if (monitor) await monitor.waitFor(/monitor running/);
   const api = spawnProc('api.js', [], env);
   await api.waitFor(/API listening/);

@@ -1,0 +1,141 @@
+import { AppError } from '../domain/errors.js';
+import type { JobStatus } from '../domain/job.js';
+import { cancelKey, jobsIndexKey, webhookKey } from '../queue/names.js';
+import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
+import type { WebhookView } from '../webhooks/store.js';
+import { FINAL_STATUSES, type FoundJob, type JobService, type JobView } from './job-service.js';
+
+/** How long DELETE waits for a running job to reach its next chunk boundary before answering 202. */
+const CANCEL_WAIT_MS = 3000;
+const WAITING_STATES = ['waiting', 'waiting-children', 'prioritized', 'delayed'];
+export const LIST_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'canceled'];
+/** Index entries one listing request looks at at most (a rare status filter must not scan everything). */
+const LIST_SCAN_MAX = 1000;
+
+const jobFinished = (view: JobView) =>
+  new AppError('job_finished', `Job ${view.id} already ${view.status}; only queued or running jobs can be canceled`, {
+    status: 409,
+    details: { status: view.status, links: view.links },
+  });
+
+/**
+ * Cancel a job. A waiting job is removed from its queue and its final view
+ * kept (200); a running job is flagged and stops at its next chunk boundary
+ * (200 once it has, 202 if it takes longer than a moment). Either way it ends
+ * `canceled`, with a `canceled` webhook event. A finished job: 409.
+ */
+export async function cancelJob(jobs: JobService, id: string): Promise<{ status: 200 | 202; view: JobView }> {
+  const { config, redis } = jobs;
+  const found = await jobs.get(id);
+  if (found.view.status === 'canceled') return { status: 200, view: found.view };
+  if (FINAL_STATUSES.includes(found.view.status) || !found.job) throw jobFinished(found.view);
+  const job = found.job;
+  const at = Date.now();
+  // The flag first: whichever worker takes the job from now on sees it, in either engine queue.
+  await redis.set(cancelKey(config.queuePrefix, id), JSON.stringify({ at }), 'EX', config.jobTtlSeconds);
+  if (WAITING_STATES.includes(await job.getState())) {
+    const removed = await job.remove().then(
+      () => true,
+      () => false, // a worker took it meanwhile: it is running now
+    );
+    if (removed) {
+      const view: JobView = { ...found.view, status: 'canceled', timings: { ...found.view.timings, finished_at: new Date(at).toISOString() } };
+      await redis.set(cancelKey(config.queuePrefix, id), JSON.stringify({ at, view }), 'EX', config.jobTtlSeconds);
+      if (job.data.webhook) {
+        const progress = { chunksDone: 0, chunksTotal: found.view.progress.chunks_total ?? undefined };
+        await jobs.webhooks.send(job.data.webhook.url, buildEvent({ job, status: 'canceled', baseUrl: publicBaseUrl(config), progress, now: at }));
+      }
+      return { status: 200, view };
+    }
+  }
+  const deadline = Date.now() + CANCEL_WAIT_MS;
+  for (;;) {
+    const { view } = await jobs.get(id);
+    if (view.status === 'canceled') return { status: 200, view };
+    // It finished before reaching a chunk boundary.
+    if (FINAL_STATUSES.includes(view.status)) throw jobFinished(view);
+    if (Date.now() > deadline) return { status: 202, view };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A job's webhook delivery record, or null when it has no webhook. */
+export async function webhookOf(jobs: JobService, found: FoundJob): Promise<WebhookView | null> {
+  const id = found.view.id;
+  const url = found.job?.data.webhook?.url ?? (await jobs.redis.hget(webhookKey(jobs.config.queuePrefix, id), 'url'));
+  return url ? jobs.webhookLog.view(id, url) : null;
+}
+
+export interface ListQuery {
+  status?: JobStatus;
+  limit: number;
+  cursor?: { score: number; id: string };
+}
+
+const invalid = (field: string, message: string, details: Record<string, unknown> = {}) =>
+  new AppError('invalid_request', message, { status: 400, details: { field, ...details } });
+
+/** Validate `GET /api/jobs` query parameters. */
+export function parseListQuery(q: Record<string, unknown>): ListQuery {
+  const one = (name: string) => {
+    const v = q[name];
+    if (v !== undefined && typeof v !== 'string') throw invalid(name, `"${name}" must be given once`);
+    return v as string | undefined;
+  };
+  const status = one('status');
+  if (status !== undefined && !LIST_STATUSES.includes(status as JobStatus)) {
+    throw invalid('status', `"status" must be one of ${LIST_STATUSES.join(', ')}`, { allowed: LIST_STATUSES });
+  }
+  const rawLimit = one('limit');
+  const limit = rawLimit === undefined ? 20 : Number(rawLimit);
+  if (!/^\d{1,3}$/.test(rawLimit ?? '20') || limit < 1 || limit > 100) {
+    throw invalid('limit', '"limit" must be a whole number from 1 to 100', { allowed: { min: 1, max: 100 } });
+  }
+  const rawCursor = one('cursor');
+  let cursor: ListQuery['cursor'];
+  if (rawCursor !== undefined) {
+    try {
+      const [score, id] = JSON.parse(Buffer.from(rawCursor, 'base64url').toString('utf8')) as [unknown, unknown];
+      if (typeof score !== 'number' || typeof id !== 'string') throw new Error('bad cursor');
+      cursor = { score, id };
+    } catch {
+      throw invalid('cursor', '"cursor" is not one this service handed out (use next_cursor from the previous page)');
+    }
+  }
+  return { status: status as JobStatus | undefined, limit, cursor };
+}
+
+const encodeCursor = (score: number, id: string) => Buffer.from(JSON.stringify([score, id])).toString('base64url');
+
+/** Jobs newest first, optionally of one status, a page at a time. */
+export async function listJobs(jobs: JobService, query: ListQuery): Promise<{ jobs: JobView[]; next_cursor: string | null }> {
+  const key = jobsIndexKey(jobs.config.queuePrefix);
+  const out: JobView[] = [];
+  let after = query.cursor;
+  let scanned = 0;
+  for (;;) {
+    const batch = Math.min(100, query.limit * 2);
+    const raw = await jobs.redis.zrevrangebyscore(key, after ? after.score : '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, batch);
+    const entries: { id: string; score: number }[] = [];
+    for (let i = 0; i < raw.length; i += 2) entries.push({ id: raw[i], score: Number(raw[i + 1]) });
+    // Equal scores come in descending member order: skip what the cursor already covered.
+    const fresh = entries.filter((e) => !after || e.score < after.score || e.id < after.id);
+    if (!fresh.length) {
+      if (entries.length < batch) return { jobs: out, next_cursor: null };
+      if (!after) return { jobs: out, next_cursor: null };
+      after = { score: after.score - 1, id: '\uffff' }; // a whole batch of one millisecond: step past it
+      continue;
+    }
+    for (const e of fresh) {
+      after = e;
+      scanned++;
+      const view = await jobs.get(e.id).then(
+        (f) => f.view,
+        () => undefined, // expired or gone since
+      );
+      if (view && (!query.status || view.status === query.status)) out.push(view);
+      if (out.length === query.limit || scanned >= LIST_SCAN_MAX) return { jobs: out, next_cursor: encodeCursor(e.score, e.id) };
+    }
+    if (entries.length < batch) return { jobs: out, next_cursor: null };
+  }
+}
