@@ -22,7 +22,7 @@ ENV NODE_ENV=production \
     METRICS_PORT=9464 \
     DATA_DIR=/data \
     OUTPUT_DIR=/data/audio \
-    MODELS_DIR=/app/models
+    MODELS_DIR=/data/models
 # package.json carries "type": "module", which dist/**/*.js needs.
 COPY package.json ./
 COPY --from=build /app/node_modules ./node_modules
@@ -33,9 +33,10 @@ COPY --from=build /app/src/api/web/public ./src/api/web/public
 # volume (never in the image). .dockerignore keeps any local weights out of the build context.
 COPY models/manifest.json models/README.md ./models/
 # Volumes mounted on these paths start with this ownership, so the node user can write to them.
-RUN mkdir -p /data/audio /app/models \
-    && chown -R node:node /data /app/models
-VOLUME ["/data", "/app/models"]
+# (No VOLUME instruction: docker-compose.yml names the volumes; VOLUME would also give every
+# container of every role anonymous ones.)
+RUN mkdir -p /data/audio /data/models \
+    && chown -R node:node /data
 EXPOSE 8080 9464
 USER node
 CMD ["node", "dist/cli/api.js"]

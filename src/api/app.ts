@@ -15,6 +15,7 @@ import type { JobService } from './job-service.js';
 import { enginesRouter } from './routes/engines.js';
 import { healthRouter } from './routes/health.js';
 import { metricsRouter } from './routes/metrics.js';
+import { eventsRouter } from './routes/events.js';
 import { jobsRouter } from './routes/jobs.js';
 import { ttsRouter } from './routes/tts.js';
 import { voicesRouter } from './routes/voices.js';
@@ -80,6 +81,7 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
   app.use(voicesRouter({ jobs }));
   app.use(enginesRouter({ jobs, admin: auth.admin }));
   app.use(jobsRouter({ jobs, storage, submitter }));
+  app.use(eventsRouter({ jobs }));
   app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs }));
 
   const board = new ExpressAdapter();

@@ -2,7 +2,9 @@
 import { createLogger } from '../observability/logger.js';
 import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { createRedis } from '../queue/connection.js';
+import { Cleanup } from '../lifecycle/cleanup.js';
 import { Monitor } from '../router/monitor.js';
+import { DiskStorage } from '../storage/disk.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
 
 const config = configOrExit();
@@ -11,11 +13,13 @@ const redis = createRedis(config.redisUrl);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 const metrics = new Metrics('monitor');
 const metricsServer = serveMetrics(metrics, config.metricsPort, config.metricsHost, logger);
-const monitor = new Monitor(config, redis, logger, metrics);
+const cleanup = new Cleanup(config, redis, new DiskStorage(config.outputDir), logger);
+const monitor = new Monitor(config, redis, logger, metrics, cleanup);
 await monitor.start();
 logger.info({ intervalMs: config.probeIntervalMs, primary: config.primaryEngine, backup: config.backupEngine }, 'monitor running');
 onShutdown(logger, config.shutdownTimeoutMs, async () => {
   await monitor.stop();
+  await cleanup.close();
   metricsServer?.close();
   await redis.quit().catch(() => undefined);
 });

@@ -40,12 +40,16 @@ export class Monitor {
   private leader = false;
   private ticking?: Promise<void>;
   private stopped = false;
+  private cleanupTimer?: NodeJS.Timeout;
+  private cleaning?: Promise<unknown>;
 
   constructor(
     private readonly config: Config,
     private readonly redis: Redis,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
+    /** Expiry of old jobs and audio, run by the leader every CLEANUP_INTERVAL_MS. */
+    private readonly cleanup?: { run(): Promise<unknown> },
   ) {
     this.routing = new RoutingStore(redis, config.queuePrefix);
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
@@ -98,7 +102,18 @@ export class Monitor {
       await this.ticking;
       if (!this.stopped) this.timer = setTimeout(loop, this.config.probeIntervalMs);
     };
-    void loop();
+    // Give workers started alongside the monitor time to announce themselves before the first probe.
+    this.timer = setTimeout(loop, Math.min(this.config.probeIntervalMs, 3 * this.config.heartbeatMs));
+    if (this.cleanup) {
+      const cleanup = this.cleanup;
+      this.cleanupTimer = setInterval(() => {
+        if (!this.leader || this.stopped || this.cleaning) return;
+        this.cleaning = cleanup
+          .run()
+          .catch((err) => this.logger.error({ err }, 'cleanup failed'))
+          .finally(() => (this.cleaning = undefined));
+      }, this.config.cleanupIntervalMs);
+    }
   }
 
   /** Take or keep the lease; only the leader probes and routes. */
@@ -231,7 +246,9 @@ export class Monitor {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    clearInterval(this.cleanupTimer);
     await this.ticking;
+    await this.cleaning;
     if (this.leader) await this.redis.del(monitorLeaderKey(this.config.queuePrefix)).catch(() => undefined);
     await Promise.all(this.stalledCheckers.map((c) => c.close()));
     await Promise.all([...this.events.values()].map((e) => e.close()));

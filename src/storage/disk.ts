@@ -68,4 +68,12 @@ export class DiskStorage implements Storage {
   async delete(key: string): Promise<void> {
     await rm(this.path(key), { force: true });
   }
+
+  async *list(): AsyncIterable<StoredObject & { key: string }> {
+    for (const entry of await readdir(this.root, { withFileTypes: true })) {
+      if (!entry.isFile() || !KEY.test(entry.name)) continue;
+      const s = await stat(join(this.root, entry.name)).catch(() => null);
+      if (s) yield { key: entry.name, size: s.size, mtimeMs: s.mtimeMs };
+    }
+  }
 }

@@ -19,4 +19,6 @@ export interface Storage {
   /** Read bytes `start..end` inclusive (the whole object when omitted). */
   read(key: string, range?: { start: number; end: number }): Readable;
   delete(key: string): Promise<void>;
+  /** Every stored object (never partial files), for expiry. */
+  list(): AsyncIterable<StoredObject & { key: string }>;
 }

@@ -86,6 +86,7 @@ export async function checkWebhookUrl(raw: string, opts: { allowHosts: readonly 
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookUrlError('only http and https URLs are allowed');
   const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  // The allow-list names the URL's host, never what it resolves to: a name an attacker controls may resolve anywhere.
   const allowed = opts.allowHosts.includes(host);
   if (!allowed && METADATA_HOSTS.has(host)) throw new WebhookUrlError(`host ${host} is a cloud metadata service`);
   let addresses: { address: string; family: number }[];
@@ -100,7 +101,7 @@ export async function checkWebhookUrl(raw: string, opts: { allowHosts: readonly 
   }
   if (!allowed) {
     // Every address must be public: a client cannot be told which one a connection would use.
-    const bad = addresses.find((a) => !opts.allowHosts.includes(a.address) && isBlockedAddress(a.address));
+    const bad = addresses.find((a) => isBlockedAddress(a.address));
     if (bad) throw new WebhookUrlError(`host ${host} resolves to ${bad.address}, a loopback, private, link-local or reserved address`);
   }
   const first = addresses[0];

@@ -1,8 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { AppError, notFound } from '../../domain/errors.js';
+import { cancelJob, listJobs, parseListQuery, webhookOf } from '../job-lifecycle.js';
 import type { Storage } from '../../storage/storage.js';
 import { JOB_ID } from '../schemas.js';
-import type { JobService } from '../job-service.js';
+import type { FoundJob, JobService, JobView } from '../job-service.js';
 import type { Submitter } from '../submit.js';
 
 export interface JobsDeps {
@@ -11,25 +12,36 @@ export interface JobsDeps {
   submitter: Submitter;
 }
 
-/** POST /api/jobs, GET /api/jobs/:id, GET /api/jobs/:id/audio. */
+/** POST /api/jobs, GET /api/jobs, GET and DELETE /api/jobs/:id, GET /api/jobs/:id/audio. */
 export function jobsRouter({ jobs, storage, submitter }: JobsDeps): Router {
   const r = Router();
 
   r.post('/api/jobs', async (req, res) => {
-    const job = await submitter.submit(req, submitter.limits.jobsMaxChars);
-    const view = await jobs.view(job);
+    const { id, replayed } = await submitter.submit(req, submitter.limits.jobsMaxChars);
+    const { view } = await jobs.get(id);
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     res.status(202).location(view.links.self).json({ id: view.id, status: view.status, links: view.links });
   });
 
+  r.get('/api/jobs', async (req, res) => {
+    const page = await listJobs(jobs, parseListQuery(req.query as Record<string, unknown>));
+    res.json({ jobs: page.jobs.map(publicView), next_cursor: page.next_cursor });
+  });
+
   r.get('/api/jobs/:id', async (req, res) => {
-    const job = await findJob(jobs, req.params.id);
-    const { audio, ...view } = await jobs.view(job);
-    res.json({ ...view, audio: audio && { ...stripKey(audio), url: view.links.audio } });
+    const found = await findJob(jobs, req.params.id);
+    const webhook = await webhookOf(jobs, found);
+    res.json({ ...publicView(found.view), ...(webhook ? { webhook } : {}) });
+  });
+
+  r.delete('/api/jobs/:id', async (req, res) => {
+    await findJob(jobs, req.params.id);
+    const { status, view } = await cancelJob(jobs, req.params.id);
+    res.status(status).json(publicView(view));
   });
 
   r.get('/api/jobs/:id/audio', async (req, res) => {
-    const job = await findJob(jobs, req.params.id);
-    const view = await jobs.view(job);
+    const { view } = await findJob(jobs, req.params.id);
     if (view.status !== 'succeeded' || !view.audio) {
       throw new AppError('audio_not_ready', `Audio is not ready: the job is ${view.status}`, {
         status: 409,
@@ -44,10 +56,13 @@ export function jobsRouter({ jobs, storage, submitter }: JobsDeps): Router {
 
 const stripKey = <T extends { key: string }>({ key: _key, ...rest }: T) => rest;
 
-export async function findJob(jobs: JobService, id: string) {
-  const job = JOB_ID.test(id) ? await jobs.find(id) : undefined;
-  if (!job) throw notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
-  return job;
+/** A job as clients see it: the storage key becomes the audio URL. */
+export const publicView = ({ audio, ...view }: JobView) => ({ ...view, audio: audio && { ...stripKey(audio), url: view.links.audio } });
+
+/** The job with this id (404 for none, 410 once expired); ids that are not UUIDs never reach Redis. */
+export async function findJob(jobs: JobService, id: string): Promise<FoundJob> {
+  if (!JOB_ID.test(id)) throw notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
+  return jobs.get(id);
 }
 
 /** Send stored audio with Content-Length, ETag and single-range support. */

@@ -13,10 +13,9 @@ import { sendAudio } from './jobs.js';
 export function ttsRouter({ jobs, storage, submitter, waitMs }: { jobs: JobService; storage: Storage; submitter: Submitter; waitMs: number }): Router {
   const r = Router();
   r.post('/api/tts', async (req, res) => {
-    const job = await submitter.submit(req, submitter.limits.ttsMaxChars);
-    const outcome = await jobs.waitFor(job.id!, waitMs);
-    const fresh = (await jobs.find(job.id!)) ?? job;
-    const view = await jobs.view(fresh);
+    const { id } = await submitter.submit(req, submitter.limits.ttsMaxChars);
+    const outcome = await jobs.waitFor(id, waitMs);
+    const { view } = await jobs.get(id);
     res.setHeader('X-Job-Id', view.id);
     if (outcome === 'succeeded' && view.audio) {
       res.setHeader('X-Engine', view.engine.used ?? view.engine.name);

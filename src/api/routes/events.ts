@@ -1,0 +1,79 @@
+import { Router } from 'express';
+import { FINAL_STATUSES, type JobService, type JobView } from '../job-service.js';
+import { findJob, publicView } from './jobs.js';
+
+/** How often a stream looks at its job; re-finding it each time follows a move to the backup queue. */
+const POLL_MS = 250;
+/** A comment line this often keeps proxies from closing a quiet stream. */
+const HEARTBEAT_MS = 15_000;
+
+/**
+ * GET /api/jobs/:id/events: server-sent events of one job. `status` on each
+ * status change, `progress` as chunks finish (never going backwards, even
+ * when an attempt is retried or the job moves engine), and `end` with the
+ * whole job once it is final; then the stream closes.
+ */
+export function eventsRouter({ jobs }: { jobs: JobService }): Router {
+  const r = Router();
+  r.get('/api/jobs/:id/events', async (req, res) => {
+    // Unknown (404) and expired (410) jobs are answered before the stream starts.
+    let { view } = await findJob(jobs, req.params.id);
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    let closed = false;
+    let wake: (() => void) | undefined;
+    res.on('close', () => {
+      closed = true;
+      wake?.();
+    });
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    res.write('retry: 2000\n\n');
+    let status: JobView['status'] | undefined;
+    let done = -1;
+    let quietSince = Date.now();
+    for (;;) {
+      const final = FINAL_STATUSES.includes(view.status);
+      const { chunks_done, chunks_total } = view.progress;
+      // Running before its progress; the last progress before the final status.
+      if (view.status !== status && !final) {
+        status = view.status;
+        send('status', { id: view.id, status });
+        quietSince = Date.now();
+      }
+      if (chunks_done > done) {
+        done = chunks_done;
+        send('progress', { id: view.id, chunks_done, chunks_total });
+        quietSince = Date.now();
+      }
+      if (final) {
+        send('status', { id: view.id, status: view.status });
+        send('end', publicView(view));
+        break;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, POLL_MS);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      if (closed) return;
+      if (Date.now() - quietSince > HEARTBEAT_MS) {
+        res.write(': keep-alive\n\n');
+        quietSince = Date.now();
+      }
+      try {
+        ({ view } = await jobs.get(view.id));
+      } catch {
+        break; // Redis trouble: the client's EventSource reconnects
+      }
+    }
+    res.end();
+  });
+  return r;
+}

@@ -1,0 +1,83 @@
+import { Queue, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import { FORMATS, type JobData, type JobOutcome } from '../domain/job.js';
+import { cancelKey, expiredKey, jobsIndexKey, synthesisQueueName, webhookAttemptsKey, webhookKey } from '../queue/names.js';
+import type { Storage } from '../storage/storage.js';
+
+/** Index entries one run looks at; the rest wait for the next run. */
+const BATCH = 500;
+const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Expiry: JOB_TTL_SECONDS after a job finished, its audio file, its record in
+ * every engine queue and its lifecycle keys are removed, and a tombstone makes
+ * requests for it answer 410 (for another TTL) instead of 404. Audio files
+ * older than the TTL are removed even when no record points at them.
+ * Run by the leading monitor on a timer.
+ */
+export class Cleanup {
+  private readonly queues: Queue<JobData, JobOutcome>[];
+
+  constructor(
+    private readonly config: Config,
+    private readonly redis: Redis,
+    private readonly storage: Storage,
+    private readonly logger: Logger,
+  ) {
+    const engines = [...new Set([config.primaryEngine, config.backupEngine])];
+    this.queues = engines.map((e) => new Queue(synthesisQueueName(e), { connection: redis, prefix: config.queuePrefix }));
+  }
+
+  async run(now = Date.now()): Promise<{ jobs: number; files: number }> {
+    const prefix = this.config.queuePrefix;
+    const ttl = this.config.jobTtlSeconds;
+    const cutoff = now - ttl * 1000;
+    let jobs = 0;
+    let files = 0;
+    // Only jobs submitted before the cutoff can have finished before it.
+    for (const id of await this.redis.zrangebyscore(jobsIndexKey(prefix), '-inf', cutoff, 'LIMIT', 0, BATCH)) {
+      if (await this.expireJob(id, cutoff)) jobs++;
+    }
+    for await (const obj of this.storage.list()) {
+      if (obj.mtimeMs >= cutoff) continue;
+      await this.storage.delete(obj.key);
+      files++;
+      const id = obj.key.split('.')[0];
+      if (JOB_ID.test(id)) await this.redis.set(expiredKey(prefix, id), '1', 'EX', ttl);
+    }
+    if (jobs || files) this.logger.info({ jobs, files, ttlSeconds: ttl }, 'removed expired jobs and audio');
+    return { jobs, files };
+  }
+
+  private async expireJob(id: string, cutoff: number): Promise<boolean> {
+    const prefix = this.config.queuePrefix;
+    const copies = (await Promise.all(this.queues.map((q) => q.getJob(id)))).filter((j): j is Job<JobData, JobOutcome> => !!j);
+    const newest = copies.sort((a, b) => b.timestamp - a.timestamp)[0];
+    if (newest) {
+      const state = await newest.getState();
+      const final = state === 'completed' || state === 'failed';
+      // Still queued or running, or a primary copy whose backup copy has not finished: not expired.
+      if (!final || !newest.finishedOn || newest.finishedOn > cutoff) return false;
+    } else {
+      const marker = await this.redis.get(cancelKey(prefix, id));
+      if (marker && (JSON.parse(marker) as { at: number }).at > cutoff) return false;
+    }
+    await this.redis.set(expiredKey(prefix, id), '1', 'EX', this.config.jobTtlSeconds);
+    const keys = new Set(FORMATS.map((f) => `${id}.${f}`));
+    for (const c of copies) {
+      const rv = c.returnvalue as JobOutcome | null;
+      if (rv && 'audio' in rv) keys.add(rv.audio.key);
+    }
+    for (const key of keys) await this.storage.delete(key);
+    await Promise.all(copies.map((c) => c.remove().catch(() => undefined)));
+    await this.redis.del(cancelKey(prefix, id), webhookKey(prefix, id), webhookAttemptsKey(prefix, id));
+    await this.redis.zrem(jobsIndexKey(prefix), id);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.close()));
+  }
+}
