@@ -154,8 +154,13 @@ export class JobService {
     return found.filter((j): j is Job<JobData, JobOutcome> => !!j).sort((a, b) => b.timestamp - a.timestamp)[0];
   }
 
-  async view(job: Job<JobData, JobOutcome>): Promise<JobView> {
+  async view(fetched: Job<JobData, JobOutcome>): Promise<JobView> {
+    let job = fetched;
     const state = await job.getState();
+    // The job may have finished between fetching it and reading its state: read it again for its result.
+    if ((state === 'completed' || state === 'failed') && !job.finishedOn) {
+      job = (await this.queueOf(job.data.engine)?.getJob(job.id!)) ?? job;
+    }
     const rv = job.returnvalue as JobOutcome | undefined;
     // A primary copy that handed its work to the backup is not the job's final word.
     const status = state === 'completed' && isMoved(rv) ? 'queued' : state === 'completed' && isCanceled(rv) ? 'canceled' : (STATUS[state] ?? 'queued');
