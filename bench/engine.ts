@@ -17,6 +17,7 @@ import { kokoroDescriptor } from '../src/engines/kokoro/index.js';
 import { allVoiceFiles } from '../src/engines/kokoro/voices.js';
 import { prepareText } from '../src/text/index.js';
 import { makeStandInModelsDir } from '../test/fixtures/make-stand-in-model.js';
+import { percentile as pct } from './lib/stats.js';
 
 const EN = 'The quick brown fox jumps over the lazy dog. On 2026-03-20 at 14:17, the bill came to $3,497.50, about 12% more than last year. ';
 const ZH = '今天天气很好，我们一起去公园散步吧。2026年3月20日，他的收入增长了100倍，大家都很高兴。';
@@ -28,8 +29,6 @@ const TEXTS: { name: string; text: string }[] = [
   { name: 'zh paragraph (~200)', text: ZH.repeat(4) },
   { name: 'mixed (~250)', text: `${ZH}${EN}${ZH}` },
 ];
-
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 export async function run(args: string[]): Promise<void> {
   const engineName = args.find((a) => !a.startsWith('--')) ?? 'kokoro';

@@ -12,6 +12,8 @@ export interface Target {
   goal: string;
   measured: string;
   met: boolean | null;
+  /** Reported for information; there is no goal to meet. */
+  info?: boolean;
 }
 
 /** What one mode measured: raw numbers for the JSON, a Markdown body for people. */
@@ -64,11 +66,11 @@ export function table(header: string[], rows: (string | number)[][]): string {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 }
 
-const mark = (met: boolean | null) => (met === null ? 'not measured' : met ? 'met' : 'NOT met');
+const mark = (t: Target) => (t.info ? 'info' : t.met === null ? 'not measured' : t.met ? 'met' : 'NOT met');
 
 /** Write `<name>-<date>.json` and `.md` under bench/results and print the Markdown. */
-export function writeReport(name: string, sections: Section[], opts: { quick: boolean; startedAt: Date; args: string[] }): { json: string; md: string } {
-  const m = machine();
+export function writeReport(name: string, sections: Section[], opts: { quick: boolean; startedAt: Date; machine: Machine; args: string[] }): { json: string; md: string } {
+  const m = opts.machine;
   const finishedAt = new Date();
   const targets = sections.flatMap((s) => s.targets);
   const stamp = opts.startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
@@ -94,7 +96,7 @@ export function writeReport(name: string, sections: Section[], opts: { quick: bo
     '',
     '## Targets',
     '',
-    targets.length ? table(['target', 'goal', 'measured', 'result'], targets.map((t) => [t.name, t.goal, t.measured, mark(t.met)])) : '(none in this mode)',
+    targets.length ? table(['target', 'goal', 'measured', 'result'], targets.map((t) => [t.name, t.goal, t.measured, mark(t)])) : '(none in this mode)',
     '',
   ];
   const body = sections.flatMap((s) => [`## ${s.title}`, '', s.markdown, '', ...s.notes.map((n) => `- ${n}`), ...(s.notes.length ? [''] : [])]);

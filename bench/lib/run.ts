@@ -1,5 +1,5 @@
 /** Runs one or more measuring modes and writes their report, even when one of them fails. */
-import { writeReport, type Section } from './report.js';
+import { machine, writeReport, type Section } from './report.js';
 
 export interface ModeOpts {
   /** `--quick`: a smoke run of a few seconds per mode instead of the full measurement. */
@@ -15,6 +15,7 @@ export const parseOpts = (args: string[]): ModeOpts => ({ quick: args.includes('
 export async function runAndReport(name: string, modes: { mode: string; measure: Measure }[], args: string[]): Promise<void> {
   const opts = parseOpts(args);
   const startedAt = new Date();
+  const atStart = machine();
   const sections: Section[] = [];
   const failed: string[] = [];
   for (const { mode, measure } of modes) {
@@ -30,7 +31,7 @@ export async function runAndReport(name: string, modes: { mode: string; measure:
     }
     process.stderr.write(`== ${mode} took ${((performance.now() - t0) / 1000).toFixed(0)} s ==\n`);
   }
-  writeReport(name, sections, { quick: opts.quick, startedAt, args });
+  writeReport(name, sections, { quick: opts.quick, startedAt, machine: atStart, args });
   if (failed.length) throw new Error(`modes failed: ${failed.join(', ')}`);
 }
 

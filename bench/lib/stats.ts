@@ -12,6 +12,8 @@ export const median = (xs: readonly number[]): number => percentile(xs, 50);
 
 export interface Summary {
   n: number;
+  /** Samples that were not numbers (e.g. a field the service left null), left out of the rest. */
+  missing: number;
   p50: number;
   p95: number;
   p99: number;
@@ -20,10 +22,12 @@ export interface Summary {
   mean: number;
 }
 
-export function summarize(xs: readonly number[]): Summary {
+export function summarize(all: readonly number[]): Summary {
+  const xs = all.filter(Number.isFinite);
   const n = xs.length;
   return {
     n,
+    missing: all.length - n,
     p50: percentile(xs, 50),
     p95: percentile(xs, 95),
     p99: percentile(xs, 99),
