@@ -1,4 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { createRedis } from '../queue/connection.js';
@@ -81,7 +82,7 @@ export async function deliverWebhook(job: Job<WebhookJobData>, deps: DeliveryDep
 }
 
 /** The webhooks queue's Worker, run inside every synthesis worker process. */
-export function startWebhookDelivery(config: Config, log: WebhookLog, logger: Logger): { close(): Promise<void> } {
+export function startWebhookDelivery(config: Config, log: WebhookLog, logger: Logger, metrics?: Metrics): { close(): Promise<void> } {
   const deps: DeliveryDeps = {
     secret: config.webhookSecret,
     allowHosts: config.webhookAllowHosts,
@@ -98,8 +99,10 @@ export function startWebhookDelivery(config: Config, log: WebhookLog, logger: Lo
       backoffStrategy: (attemptsMade, type) => (type === WEBHOOK_BACKOFF ? webhookBackoff(attemptsMade, config.webhookBackoffMs) : 0),
     },
   });
+  worker.on('completed', () => metrics?.webhookDeliveries.inc({ outcome: 'delivered' }));
   worker.on('failed', (job, err) => {
     const dead = !!job && (err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1));
+    metrics?.webhookDeliveries.inc({ outcome: dead ? 'dead' : 'retry' });
     logger[dead ? 'warn' : 'info']({ webhookJob: job?.id, attempt: job?.attemptsMade, err: err.message }, dead ? 'webhook not delivered: giving up' : 'webhook attempt failed; will retry');
   });
   worker.on('error', (err) => logger.warn({ err: err.message }, 'webhook worker error'));

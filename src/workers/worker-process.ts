@@ -51,12 +51,16 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   // Webhook delivery is light I/O: it runs in every worker process, whether or not the engine is installed.
   const webhookLog = new WebhookLog(redis, config.queuePrefix, config.jobTtlSeconds);
   const outbox = new WebhookOutbox(redis, config.queuePrefix, webhookLog, { attempts: config.webhookAttempts, ttlSeconds: config.jobTtlSeconds });
-  const delivery = startWebhookDelivery(config, webhookLog, log);
+  const metrics = new Metrics('worker');
+  // Served from the start, so a worker still waiting for its model is scraped too.
+  const metricsServer = serveMetrics(metrics, config.metricsPort, config.metricsHost, log);
+  const delivery = startWebhookDelivery(config, webhookLog, log, metrics);
   const baseUrl = publicBaseUrl(config);
 
   const closeEarly = async () => {
     closed = true;
     stopWaiting?.();
+    metricsServer?.close();
     await delivery.close();
     await outbox.close();
     await redis.quit().catch(() => undefined);
@@ -141,8 +145,6 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       name: id,
     },
   );
-  const metrics = new Metrics('worker');
-  const metricsServer = serveMetrics(metrics, config.metricsPort, config.metricsHost, log);
   worker.on('completed', (job, out) => {
     if (job.name === PROBE_JOB) return;
     if (isMoved(out)) return void metrics.jobs.inc({ engine: engineName, outcome: 'moved' });
