@@ -76,6 +76,8 @@ describe('web page', () => {
       expect(await page.textContent('#speed-value')).toBe('1.2×');
       await page.selectOption('#engine', 'auto');
       await page.selectOption('#voice', 'female');
+      const followed: string[] = [];
+      page.on('request', (r: any) => followed.push(new URL(r.url()).pathname));
       await page.click('#synthesize');
 
       await page.locator('#result').waitFor({ state: 'visible', timeout: 60_000 });
@@ -84,6 +86,8 @@ describe('web page', () => {
       expect(bar.max).toBeGreaterThan(0);
       expect(bar.value).toBe(bar.max);
       expect(await page.getAttribute('#progress-box', 'data-status')).toBe('succeeded');
+      // Progress came from the server-sent event stream, not from polling.
+      expect(followed.some((p) => /^\/api\/jobs\/[0-9a-f-]{36}\/events$/.test(p))).toBe(true);
       expect(await page.textContent('#progress-text')).toMatch(/^Done: \d+\.\d s of audio by espeak$/);
 
       // The player has a playable source with a real duration.
