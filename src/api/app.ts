@@ -15,6 +15,7 @@ import type { JobService } from './job-service.js';
 import { enginesRouter } from './routes/engines.js';
 import { healthRouter } from './routes/health.js';
 import { metricsRouter } from './routes/metrics.js';
+import { openAiRouter } from './routes/openai.js';
 import { eventsRouter } from './routes/events.js';
 import { jobsRouter } from './routes/jobs.js';
 import { ttsRouter } from './routes/tts.js';
@@ -70,6 +71,8 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
   // Access control comes before body parsing, so strangers' bodies are never read.
   const auth = createAuth(config, redis, logger);
   app.use('/api', auth.client);
+  // The OpenAI-compatible routes take the same client keys (the official client sends them as Bearer tokens).
+  app.use('/v1', auth.client);
   app.use(express.json({ limit: config.bodyLimitBytes, strict: false }));
 
   const submitter = new Submitter(jobs, { ttsMaxChars: config.ttsMaxChars, jobsMaxChars: config.jobsMaxChars });
@@ -83,6 +86,7 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
   app.use(jobsRouter({ jobs, storage, submitter }));
   app.use(eventsRouter({ jobs }));
   app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs }));
+  app.use(openAiRouter({ config, jobs, storage }));
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');

@@ -3,11 +3,13 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError, notFound } from '../domain/errors.js';
-import { isCanceled, isMoved, type JobData, type JobOutcome, type JobProgress, type JobResult, type JobStatus, type Route, type SynthesisRequest } from '../domain/job.js';
+import { audioKey, isCanceled, isMoved, type JobData, type JobOutcome, type JobProgress, type JobResult, type JobStatus, type Route, type SynthesisRequest } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { Liveness } from '../queue/liveness.js';
 import { cancelKey, expiredKey, jobsIndexKey, SYNTHESIZE_JOB, synthesisQueueName } from '../queue/names.js';
 import { RoutingStore } from '../router/state-store.js';
+import type { CachedJobs } from '../cache/cached-jobs.js';
+import { requestKey } from '../cache/key.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
 import { RoutingView } from './routing-view.js';
@@ -22,6 +24,8 @@ export interface JobView {
   format: string;
   chars: number;
   progress: { chunks_done: number; chunks_total: number | null };
+  /** Served from the result cache: no synthesis ran for this job. */
+  cached: boolean;
   attempts: number;
   timings: { queued_at: string; started_at: string | null; finished_at: string | null; synthesis_ms: number | null };
   audio: { content_type: string; bytes: number; duration_ms: number; sample_rate: number; sha256: string | null; key: string } | null;
@@ -65,6 +69,7 @@ export class JobService {
   private readonly liveness: Liveness;
   readonly routing: RoutingView;
   readonly store: RoutingStore;
+  private cached?: CachedJobs;
 
   /** Queues terminal events of jobs the API itself ends (canceled while waiting). */
   readonly webhooks: WebhookOutbox;
@@ -89,6 +94,11 @@ export class JobService {
     return this.queues.get(engine);
   }
 
+  /** Answer requests whose result is cached without synthesis (the API process's result cache). */
+  useCache(cached: CachedJobs): void {
+    this.cached = cached;
+  }
+
   get prefix(): string {
     return this.config.queuePrefix;
   }
@@ -103,7 +113,7 @@ export class JobService {
   }
 
   allQueues(): Queue<JobData, JobOutcome>[] {
-    return [...this.queues.values()];
+    return [...this.queues.values(), ...(this.cached ? [this.cached.queue] : [])];
   }
 
   liveWorkers(): Promise<Record<string, number>> {
@@ -123,18 +133,26 @@ export class JobService {
       : (this.genderOf(request.voice) ?? 'female');
     const id = opts.jobId ?? randomUUID();
     const queue = this.queues.get(engine)!;
-    const job = await queue.add(
-      SYNTHESIZE_JOB,
-      { request: { ...request, voice }, route, engine, requestId: opts.requestId, ...(opts.webhookUrl ? { webhook: { url: opts.webhookUrl } } : {}) },
-      {
-        jobId: id,
-        attempts: this.config.jobAttempts,
-        backoff: { type: 'exponential', delay: this.config.jobBackoffMs },
-        // JOB_TTL_SECONDS bounds every job record; the cleanup answers 410 for them afterwards.
-        removeOnComplete: { age: this.config.jobTtlSeconds },
-        removeOnFail: { age: this.config.jobTtlSeconds },
-      },
-    );
+    const data: JobData = {
+      request: { ...request, voice },
+      route,
+      engine,
+      requestId: opts.requestId,
+      ...(opts.webhookUrl ? { webhook: { url: opts.webhookUrl } } : {}),
+    };
+    const jobOpts = {
+      jobId: id,
+      attempts: this.config.jobAttempts,
+      backoff: { type: 'exponential' as const, delay: this.config.jobBackoffMs },
+      // JOB_TTL_SECONDS bounds every job record; the cleanup answers 410 for them afterwards.
+      removeOnComplete: { age: this.config.jobTtlSeconds },
+      removeOnFail: { age: this.config.jobTtlSeconds },
+    };
+    // A cached result completes the job at once, without synthesis.
+    const hit = await this.cached
+      ?.submit(requestKey(data.request, engine, this.config), audioKey(id, request.format), data, jobOpts)
+      .catch(() => undefined);
+    const job = hit ?? (await queue.add(SYNTHESIZE_JOB, data, jobOpts));
     await this.redis.zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id);
     await job.updateProgress({ chunksDone: 0, chunksTotal: opts.chunks } satisfies JobProgress).catch(() => undefined);
     return job;
@@ -176,7 +194,8 @@ export class JobService {
       speed: request.speed,
       format: request.format,
       chars: [...request.text].length,
-      progress: { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
+      progress: result ? { chunks_done: result.chunks, chunks_total: result.chunks } : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
+      cached: result?.cached === true,
       attempts: job.attemptsStarted ?? job.attemptsMade,
       timings: {
         queued_at: iso(job.timestamp)!,
@@ -225,11 +244,12 @@ export class JobService {
     throw notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
   }
 
-  private async queueEvents(engine: string): Promise<QueueEvents> {
-    let ev = this.events.get(engine);
+  private async queueEvents(engineOrQueue: string): Promise<QueueEvents> {
+    const name = engineOrQueue.startsWith('tts-') ? engineOrQueue : synthesisQueueName(engineOrQueue);
+    let ev = this.events.get(name);
     if (!ev) {
-      ev = new QueueEvents(synthesisQueueName(engine), { connection: this.redis.duplicate(), prefix: this.config.queuePrefix });
-      this.events.set(engine, ev);
+      ev = new QueueEvents(name, { connection: this.redis.duplicate(), prefix: this.config.queuePrefix });
+      this.events.set(name, ev);
       await ev.waitUntilReady();
     }
     return ev;
@@ -256,7 +276,7 @@ export class JobService {
       if (!job) return 'pending';
       const left = deadline - Date.now();
       if (left <= 0) return 'pending';
-      const ev = await this.queueEvents(job.data.engine);
+      const ev = await this.queueEvents(job.queueName);
       await job.waitUntilFinished(ev, Math.min(left, 1000)).catch(() => undefined);
     }
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OUTPUT_SAMPLE_RATES } from '../audio/encoders/rates.js';
 import { AppError } from '../domain/errors.js';
 import { ENGINE_CHOICES, FORMATS, type SynthesisRequest } from '../domain/job.js';
 
@@ -46,7 +47,17 @@ export function parseSynthesisBody(body: unknown, limits: RequestLimits): Synthe
     throw invalid('voice', `Unknown voice ${JSON.stringify(voice)}`, { allowed: voices });
   }
 
-  return { text: b.text, voice, speed: speed.data, format: format.data, engine: engine.data };
+  const sampleRate = parseSampleRate(b.sample_rate);
+  return { text: b.text, voice, speed: speed.data, format: format.data, engine: engine.data, ...(sampleRate ? { sampleRate } : {}) };
+}
+
+/** `sample_rate`: unset (the engine's rate) or one of OUTPUT_SAMPLE_RATES. */
+export function parseSampleRate(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'number' || !(OUTPUT_SAMPLE_RATES as readonly number[]).includes(raw)) {
+    throw invalid('sample_rate', `"sample_rate" must be one of ${OUTPUT_SAMPLE_RATES.join(', ')}`, { allowed: OUTPUT_SAMPLE_RATES });
+  }
+  return raw;
 }
 
 /** Length in Unicode code points, so a CJK character or an emoji counts once. */

@@ -7,6 +7,9 @@ import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { createRedis } from '../queue/connection.js';
 import { DiskStorage } from '../storage/disk.js';
+import { join } from 'node:path';
+import { CachedJobs } from '../cache/cached-jobs.js';
+import { ResultCache } from '../cache/result-cache.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
 
 const config = configOrExit();
@@ -22,6 +25,19 @@ redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection e
 const jobs = new JobService(config, redis);
 const storage = new DiskStorage(config.outputDir);
 const metrics = new Metrics('api');
+// A request whose result is cached is answered at submit, without synthesis.
+const cached = new CachedJobs(
+  redis,
+  config.queuePrefix,
+  new ResultCache(redis, config.queuePrefix, new DiskStorage(join(config.outputDir, 'cache')), {
+    maxBytes: config.cacheMaxBytes,
+    ttlSeconds: config.cacheTtlSeconds,
+    onLookup: (result) => metrics.cacheLookups.inc({ result }),
+  }),
+  storage,
+);
+cached.start(logger);
+jobs.useCache(cached);
 const app = buildApp({ config, redis, jobs, storage, logger, metrics });
 
 await jobs.init();
@@ -42,5 +58,6 @@ server.headersTimeout = 60_000;
 onShutdown(logger, config.shutdownTimeoutMs, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await jobs.close();
+  await cached.close();
   await redis.quit().catch(() => undefined);
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MP3_BITRATES, type Mp3Bitrate } from '../audio/encoders/rates.js';
 import { KOKORO_VARIANTS } from '../engines/kokoro/files.js';
 
 /** One setting: where it comes from, what it defaults to, what it means and how it is checked. */
@@ -227,6 +228,38 @@ export const settings = {
       .optional()
       .transform((raw) => (raw ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean)),
   ),
+  // formats, cache, streaming, OpenAI
+  mp3Bitrate: setting(
+    'MP3_BITRATE',
+    '64',
+    `MP3 constant bitrate in kbit/s, one of ${MP3_BITRATES.join(', ')}.`,
+    z.coerce
+      .number()
+      .refine((v) => (MP3_BITRATES as readonly number[]).includes(v), `expected one of ${MP3_BITRATES.join(', ')}`)
+      .transform((v) => v as Mp3Bitrate),
+  ),
+  cacheMaxBytes: setting(
+    'CACHE_MAX_BYTES',
+    '1073741824',
+    'Byte budget of the result cache (files under OUTPUT_DIR/cache); least recently used results are evicted beyond it. 0 turns the cache off.',
+    int(0, Number.MAX_SAFE_INTEGER),
+  ),
+  cacheTtlSeconds: setting('CACHE_TTL_SECONDS', '604800', 'How long a cached result may be served after it was made.', int(1, 31_536_000)),
+  openaiVoiceMap: setting(
+    'OPENAI_VOICE_MAP',
+    'alloy=en-us-female,ash=en-us-male,ballad=en-gb-male,coral=en-us-female,echo=en-us-male,fable=en-gb-male,nova=en-us-female,onyx=en-us-male,sage=en-gb-female,shimmer=en-gb-female,verse=en-us-male',
+    'OpenAI voice names and the voice of this service each reads with, `name=voice` comma-separated (`/v1/audio/speech`). A voice name of this service is accepted there as it is.',
+    z.string().transform((raw, ctx): Record<string, string> => {
+      const map: Record<string, string> = {};
+      for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+        const m = /^([A-Za-z0-9_-]{1,64})=([A-Za-z0-9_@.-]{1,64})$/.exec(entry);
+        if (!m) ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 80)}" is not name=voice` });
+        else map[m[1]] = m[2];
+      }
+      return map;
+    }),
+  ),
+  openaiMaxChars: setting('OPENAI_MAX_CHARS', '4096', 'Longest `input` `POST /v1/audio/speech` accepts.', int(1, 1_000_000)),
 } as const;
 
 type Settings = typeof settings;

@@ -1,13 +1,22 @@
 /** Shared shapes of a synthesis job as it travels API → queue → worker → API. */
 
-export const FORMATS = ['wav'] as const;
+export const FORMATS = ['wav', 'mp3', 'opus', 'flac', 'pcm'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export const ENGINE_CHOICES = ['auto', 'primary', 'backup'] as const;
 export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 export type Route = 'primary' | 'backup';
 
-export const CONTENT_TYPES: Record<Format, string> = { wav: 'audio/wav' };
+export const CONTENT_TYPES: Record<Format, string> = {
+  wav: 'audio/wav',
+  mp3: 'audio/mpeg',
+  opus: 'audio/ogg; codecs=opus',
+  flac: 'audio/flac',
+  pcm: 'audio/pcm',
+};
+
+/** The storage key of a job's audio. Derived from the job id, so a retried job overwrites its own file. */
+export const audioKey = (jobId: string, format: string): string => `${jobId}.${format}`;
 
 /** What the client asked for, after validation. */
 export interface SynthesisRequest {
@@ -16,6 +25,8 @@ export interface SynthesisRequest {
   speed: number;
   format: Format;
   engine: EngineChoice;
+  /** Output sample rate the client asked for; unset: the engine's (Opus is always 48 kHz). */
+  sampleRate?: number;
 }
 
 /** BullMQ job data. */
@@ -29,11 +40,17 @@ export interface JobData {
   fallback?: { from: string; reason: string; at: number };
   /** Where the job's terminal event is POSTed (checked against SSRF at submit and at delivery). */
   webhook?: { url: string };
+  /** A result-cache hit found at submit: the job completes with this result, no synthesis. */
+  cached?: JobResult;
 }
 
 export interface JobProgress {
   chunksDone: number;
   chunksTotal: number;
+  /** Bytes of the partial audio file that are complete (for streaming responses). */
+  bytes?: number;
+  /** Name of the partial file in Storage's temp area while the job runs. */
+  part?: string;
 }
 
 /** Reference to stored audio; the bytes live in Storage, never in Redis. */
@@ -57,6 +74,8 @@ export interface JobResult {
   startedAt: number;
   finishedAt: number;
   synthesisMs: number;
+  /** Served from the result cache: no synthesis ran for this job. */
+  cached?: boolean;
 }
 
 /** Returned by a primary copy whose work moved to the backup queue (same job id there). */

@@ -65,3 +65,16 @@ export const reloadChannel = (prefix: string, engine: string): string => `${pref
 export const reloadLockKey = (prefix: string, engine: string): string => `${prefix}:reload-lock:${engine}`;
 /** Hash of each worker's last reload outcome (JSON per worker id). */
 export const reloadStatusKey = (prefix: string, engine: string): string => `${prefix}:reloads:${engine}`;
+
+// result cache
+
+/** The BullMQ queue of jobs answered from the result cache; the API completes them itself, no synthesis. */
+export const CACHED_QUEUE = 'tts-cached';
+/** Result cache index: hash, field = content key, value = JSON entry (size, duration, created). */
+export const cacheIndexKey = (prefix: string): string => `${prefix}:cache:index`;
+/** Result cache recency: sorted set, member = content key, score = last use (ms), for LRU eviction. */
+export const cacheLruKey = (prefix: string): string => `${prefix}:cache:lru`;
+/** Total bytes of the cached files (integer), checked against CACHE_MAX_BYTES. */
+export const cacheBytesKey = (prefix: string): string => `${prefix}:cache:bytes`;
+/** Held by the one job synthesizing a content key; identical jobs wait for its result. */
+export const cacheLockKey = (prefix: string, contentKey: string): string => `${prefix}:cache:lock:${contentKey}`;

@@ -2,10 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { WavFileWriter } from '../audio/wav.js';
+import { AudioFileWriter } from '../audio/encoders/file-writer.js';
+import type { Mp3Bitrate } from '../audio/encoders/rates.js';
+import { ChunkReuse } from '../cache/chunk-reuse.js';
 import { isAppError } from '../domain/errors.js';
 import {
-  CONTENT_TYPES,
+  audioKey,
   type CanceledResult,
   type JobData,
   type JobOutcome,
@@ -35,6 +37,13 @@ export interface SynthesisDeps {
   /** Only on the primary: whether this job was already moved to the backup (a crash mid-move). */
   movedAlready?(job: Job<JobData, JobOutcome>): Promise<MovedResult | null>;
   onFinished?(result: JobResult): Promise<void>;
+  /** MP3 constant bitrate (kbit/s). */
+  mp3Bitrate: Mp3Bitrate;
+  /**
+   * The result cache: serve a cached result, or make it once for every identical job in flight
+   * (`make` synthesizes for real). Without it every job synthesizes.
+   */
+  share?(job: Job<JobData, JobOutcome>, make: () => Promise<JobResult | CanceledResult>): Promise<JobResult | CanceledResult>;
   /** Whether a client canceled the job; checked before starting and at every chunk boundary. */
   isCanceled?(jobId: string): Promise<boolean>;
   /** Queue the job's terminal event (for jobs with a webhook); called once the outcome is final. */
@@ -44,8 +53,7 @@ export interface SynthesisDeps {
 /** Pause added after a paragraph, on top of the engine's own sentence pause. */
 const PARAGRAPH_PAUSE_MS = 350;
 
-/** The storage key of a job's audio. Derived from the job id, so a retried job overwrites its own file. */
-export const audioKey = (jobId: string, format: string): string => `${jobId}.${format}`;
+export { audioKey };
 
 const canFallBack = (job: Job<JobData, JobOutcome>) =>
   job.name !== PROBE_JOB && job.data.request.engine === 'auto' && job.data.route === 'primary';
@@ -64,7 +72,8 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   }
   let outcome: JobResult | CanceledResult;
   try {
-    outcome = (await deps.isCanceled?.(job.id!)) ? canceled(0) : await synthesizeToStorage(job, deps);
+    const make = () => synthesizeToStorage(job, deps);
+    outcome = (await deps.isCanceled?.(job.id!)) ? canceled(0) : deps.share ? await deps.share(job, make) : await make();
   } catch (err) {
     const retryable = !isAppError(err) || err.retryable;
     // Whatever broke on the primary, the backup may still manage: `auto` work is never failed here.
@@ -112,34 +121,44 @@ async function synthesizeToStorage(job: Job<JobData, JobOutcome>, deps: Synthesi
   const startedAt = Date.now();
   const { request, requestId } = job.data;
   const log = deps.logger.child({ jobId: job.id, requestId, attempt: job.attemptsMade + 1 });
-  const tmp = deps.storage.tempPath(`${job.id}.${randomBytes(6).toString('hex')}.part`);
-  let writer: WavFileWriter | undefined;
+  // The partial file's name goes into the job's progress, so a streaming response can tail it.
+  const part = `${job.id}.${randomBytes(6).toString('hex')}.part`;
+  const tmp = deps.storage.tempPath(part);
+  let writer: AudioFileWriter | undefined;
   try {
     const chunks = prepareText(request.text, { maxChunkChars: deps.capabilities.maxChunkChars });
     const progress: JobProgress = { chunksDone: 0, chunksTotal: chunks.length };
     await job.updateProgress(progress);
-    log.info({ chunks: chunks.length, chars: request.text.length }, 'synthesis started');
+    log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
 
-    writer = await WavFileWriter.create(tmp, deps.capabilities.sampleRate);
+    writer = await AudioFileWriter.create(tmp, {
+      format: request.format,
+      inputRate: deps.capabilities.sampleRate,
+      sampleRate: request.sampleRate,
+      mp3Bitrate: deps.mp3Bitrate,
+    });
+    // A sentence that occurs again later in the document is synthesized once.
+    const reuse = new ChunkReuse(chunks);
     for (const chunk of chunks) {
-      const pcm = await deps.synthesize({ chunk, voice: request.voice, speed: request.speed });
+      const pcm = await reuse.get(chunk, () => deps.synthesize({ chunk, voice: request.voice, speed: request.speed }));
       await writer.append(pcm);
       if (chunk.paragraphEnd && chunk.index < chunks.length - 1) await writer.appendSilence(PARAGRAPH_PAUSE_MS);
       progress.chunksDone = chunk.index + 1;
-      await job.updateProgress(progress);
+      await job.updateProgress({ ...progress, bytes: writer.bytes, part });
       // A canceled job stops here; the catch below removes the partial file.
       if (await deps.isCanceled?.(job.id!)) throw new CancelSignal(progress.chunksDone);
     }
     const durationMs = writer.durationMs;
+    const { contentType, sampleRate } = writer;
     await writer.finish();
     writer = undefined;
     const key = audioKey(job.id!, request.format);
     const stored = await deps.storage.putFile(key, tmp);
     const sha256 = await sha256Of(deps.storage, key);
     const finishedAt = Date.now();
-    log.info({ durationMs, bytes: stored.size, ms: finishedAt - startedAt }, 'synthesis finished');
+    log.info({ durationMs, bytes: stored.size, ms: finishedAt - startedAt, chunks: chunks.length, synthesized: reuse.synthesized }, 'synthesis finished');
     const result: JobResult = {
-      audio: { key, contentType: CONTENT_TYPES[request.format], bytes: stored.size, durationMs, sampleRate: deps.capabilities.sampleRate, sha256 },
+      audio: { key, contentType, bytes: stored.size, durationMs, sampleRate, sha256 },
       engine: deps.engine,
       worker: deps.workerId,
       chunks: chunks.length,

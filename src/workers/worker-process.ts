@@ -15,6 +15,11 @@ import { DiskStorage } from '../storage/disk.js';
 import { EnginePool } from './engine-pool.js';
 import { faultReader } from './faults.js';
 import { Reloader } from './reload.js';
+import { join } from 'node:path';
+import { requestKey } from '../cache/key.js';
+import { SharedSynthesis } from '../cache/job-cache.js';
+import { ResultCache } from '../cache/result-cache.js';
+import { audioKey } from '../domain/job.js';
 import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
@@ -103,6 +108,13 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   let pool = await newPool();
   await pool.start();
   const storage = new DiskStorage(config.outputDir);
+  // The result cache is shared by every process through Redis; its files sit beside the audio.
+  const resultCache = new ResultCache(redis, config.queuePrefix, new DiskStorage(join(config.outputDir, 'cache')), {
+    maxBytes: config.cacheMaxBytes,
+    ttlSeconds: config.cacheTtlSeconds,
+    onLookup: (result) => metrics.cacheLookups.inc({ result }),
+  });
+  const shared = new SharedSynthesis(resultCache, storage, config.jobLockMs, log);
   const swept = await storage.sweepTemp(STALE_PART_MS);
   if (swept) log.info({ swept }, 'removed partial audio files left by dead workers');
 
@@ -129,6 +141,16 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
         fallback: mover && ((j, reason) => mover.handOver(j, reason)),
         movedAlready: mover && ((j) => mover.movedAlready(j)),
         onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
+        mp3Bitrate: config.mp3Bitrate,
+        share: (j, make) =>
+          shared.run({
+            jobId: j.id!,
+            key: requestKey(j.data.request, engineName, config),
+            audioKey: audioKey(j.id!, j.data.request.format),
+            workerId: id,
+            make,
+            isCanceled: async () => (await redis.exists(cancelKey(config.queuePrefix, j.id!))) === 1,
+          }),
         isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,
         notify: async (j, status, detail) => {
           if (j.data.webhook) await outbox.send(j.data.webhook.url, buildEvent({ job: j, status, baseUrl, ...detail }));

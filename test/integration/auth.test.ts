@@ -58,7 +58,7 @@ describe('API keys', () => {
       expect(r.json.generic).toEqual(['female', 'male']);
     }
     const config = await get(`${svc.base}/api/config`, bearer(CLIENT));
-    expect(config.json).toMatchObject({ formats: ['wav'], engines: ['auto', 'primary', 'backup'], max_chars: { jobs: 100000, tts: 500 } });
+    expect(config.json).toMatchObject({ formats: ['wav', 'mp3', 'opus', 'flac', 'pcm'], engines: ['auto', 'primary', 'backup'], max_chars: { jobs: 100000, tts: 500 } });
   });
 
   it('run a whole job with a client key', async () => {

@@ -48,7 +48,7 @@ const CASES: Case[] = [
   { name: 'unknown voice', body: { text: 'hi', voice: 'robot' }, status: 400, json: { code: 'invalid_request', field: 'voice', error: 'Unknown voice "robot"', allowed: VOICES } },
   { name: 'voice not a string', body: { text: 'hi', voice: 7 }, status: 400, json: { code: 'invalid_request', field: 'voice', allowed: VOICES } },
   { name: 'unknown engine', body: { text: 'hi', engine: 'gpt' }, status: 400, json: { code: 'invalid_request', field: 'engine', allowed: ['auto', 'primary', 'backup'] } },
-  { name: 'unknown format', body: { text: 'hi', format: 'mp4' }, status: 400, json: { code: 'invalid_request', field: 'format', allowed: ['wav'] } },
+  { name: 'unknown format', body: { text: 'hi', format: 'mp4' }, status: 400, json: { code: 'invalid_request', field: 'format', allowed: ['wav', 'mp3', 'opus', 'flac', 'pcm'] } },
   { name: 'body an array', body: [{ text: 'hi' }], status: 400, json: { code: 'invalid_request' } },
   { name: 'body a bare string', body: '"hello"', status: 400, json: { code: 'invalid_request' } },
   { name: 'malformed JSON', body: '{"text": "hi",', status: 400, json: { code: 'invalid_json', error: 'Request body is not valid JSON' } },

@@ -110,6 +110,8 @@ export async function startService(
     PRIMARY_ENGINE: 'espeak',
     BACKUP_ENGINE: 'espeak',
     METRICS_PORT: '0',
+    // Off unless a test turns it on: a cached result would let engine and failover tests pass without synthesis.
+    CACHE_MAX_BYTES: '0',
     ...opts.env,
   };
   const redis = new Redis(REDIS_URL);

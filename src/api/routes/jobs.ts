@@ -70,12 +70,14 @@ export async function sendAudio(
   req: Request,
   res: Response,
   storage: Storage,
-  audio: { key: string; content_type: string },
+  audio: { key: string; content_type: string; sample_rate?: number },
   etag: string,
 ): Promise<void> {
   const stat = await storage.stat(audio.key);
   if (!stat) throw new AppError('audio_gone', 'The audio file is no longer stored', { status: 410 });
   res.setHeader('Content-Type', audio.content_type);
+  // Raw PCM carries no header: the rate travels in this one (sent for every format).
+  if (audio.sample_rate) res.setHeader('X-Sample-Rate', String(audio.sample_rate));
   res.setHeader('Accept-Ranges', 'bytes');
   res.setHeader('ETag', etag);
   res.setHeader('Cache-Control', 'private, max-age=86400, immutable');

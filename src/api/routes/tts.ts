@@ -3,17 +3,22 @@ import { AppError } from '../../domain/errors.js';
 import type { Storage } from '../../storage/storage.js';
 import type { JobService } from '../job-service.js';
 import type { Submitter } from '../submit.js';
+import { streamJobAudio } from '../stream.js';
 import { sendAudio } from './jobs.js';
 
 /**
  * POST /api/tts: the synchronous convenience. The request still goes through
  * the queue; the answer is the audio once the job is done, or 202 with the
- * job's links if it takes longer than the configured wait.
+ * job's links if it takes longer than the configured wait. With `"stream": true`
+ * the audio is sent chunk by chunk as it is synthesized (chunked transfer encoding).
  */
 export function ttsRouter({ jobs, storage, submitter, waitMs }: { jobs: JobService; storage: Storage; submitter: Submitter; waitMs: number }): Router {
   const r = Router();
   r.post('/api/tts', async (req, res) => {
-    const { id } = await submitter.submit(req, submitter.limits.ttsMaxChars);
+    // Streaming answers as the audio is made, so it takes texts as long as /api/jobs does.
+    const stream = (req.body as { stream?: unknown } | undefined)?.stream === true;
+    const { id } = await submitter.submit(req, stream ? submitter.limits.jobsMaxChars : submitter.limits.ttsMaxChars);
+    if (stream) return streamJobAudio(res, jobs, storage, id);
     const outcome = await jobs.waitFor(id, waitMs);
     const { view } = await jobs.get(id);
     res.setHeader('X-Job-Id', view.id);

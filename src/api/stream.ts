@@ -1,0 +1,96 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { Response } from 'express';
+import { AppError } from '../domain/errors.js';
+import { CONTENT_TYPES, type JobProgress } from '../domain/job.js';
+import { getEngine } from '../engines/registry.js';
+import type { Storage } from '../storage/storage.js';
+import type { JobService } from './job-service.js';
+
+/** How often a streaming response looks at the job's progress (a progress update per chunk is what it waits for). */
+const POLL_MS = 40;
+const READ_BYTES = 64 * 1024;
+
+/** The sample rate of a job's output: Opus is always 48 kHz, otherwise the request's or the engine's. */
+export function outputRate(format: string, engine: string, requested?: number): number {
+  if (format === 'opus') return 48_000;
+  return requested ?? getEngine(engine).capabilities.sampleRate;
+}
+
+/**
+ * Stream a job's audio as it is made, with chunked transfer encoding. The
+ * worker appends each chunk's encoded bytes to a partial file in shared
+ * storage and reports in the job's progress how many bytes of it are
+ * complete; this tails that file and, once the job succeeds, sends the rest
+ * from the finished file (same bytes, past its header). Audio never passes
+ * through Redis, and the worker may run on another host.
+ */
+export async function streamJobAudio(res: Response, jobs: JobService, storage: Storage, id: string): Promise<void> {
+  let closed = false;
+  res.on('close', () => {
+    closed = true;
+  });
+  let sent = 0;
+  let part: string | undefined;
+  let fh: FileHandle | undefined;
+  const begin = (format: string, engine: string, requested?: number) => {
+    if (res.headersSent) return;
+    res.status(200);
+    res.setHeader('Content-Type', CONTENT_TYPES[format as keyof typeof CONTENT_TYPES] ?? 'application/octet-stream');
+    res.setHeader('X-Job-Id', id);
+    res.setHeader('X-Sample-Rate', String(outputRate(format, engine, requested)));
+    res.setHeader('Cache-Control', 'no-store');
+    res.flushHeaders();
+  };
+  const write = async (buf: Buffer) => {
+    if (buf.length === 0) return;
+    if (!res.write(buf)) await new Promise<void>((r) => res.once('drain', () => r()).once('close', () => r()));
+    sent += buf.length;
+  };
+  try {
+    while (!closed) {
+      const { view, job } = await jobs.get(id);
+      if (view.status === 'failed' || view.status === 'canceled') {
+        if (res.headersSent) return void res.destroy();
+        throw new AppError('synthesis_failed', `Synthesis ${view.status}: ${view.error?.message ?? 'no audio'}`, { status: 502, details: { id, links: view.links } });
+      }
+      const { format, sampleRate } = job?.data.request ?? { format: view.format };
+      const engine = view.engine.used ?? view.engine.name;
+      if (view.status === 'succeeded' && view.audio) {
+        begin(format, engine, sampleRate);
+        await fh?.close();
+        fh = undefined;
+        if (sent < view.audio.bytes) {
+          for await (const b of storage.read(view.audio.key, { start: sent, end: view.audio.bytes - 1 })) {
+            if (closed) return;
+            await write(b as Buffer);
+          }
+        }
+        res.end();
+        return;
+      }
+      const p = (job?.progress ?? {}) as Partial<JobProgress>;
+      if (p.part && (p.bytes ?? 0) > sent) {
+        if (p.part !== part) {
+          // A new attempt (a retry, or the backup taking over) writes a new file: what was sent no longer fits.
+          if (sent > 0) return void res.destroy();
+          await fh?.close();
+          fh = await open(storage.tempPath(p.part), 'r').catch(() => undefined); // renamed already: the job is finishing
+          part = fh ? p.part : undefined;
+        }
+        if (fh) {
+          begin(format, engine, sampleRate);
+          const buf = Buffer.alloc(READ_BYTES);
+          while (sent < p.bytes! && !closed) {
+            const { bytesRead } = await fh.read(buf, 0, Math.min(READ_BYTES, p.bytes! - sent), sent);
+            if (bytesRead === 0) break;
+            await write(Buffer.from(buf.subarray(0, bytesRead)));
+          }
+          continue;
+        }
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  } finally {
+    await fh?.close();
+  }
+}

@@ -1,0 +1,84 @@
+import { createRequire } from 'node:module';
+import type OpusScriptType from 'opusscript';
+import { type AudioEncoder, type EncoderEnd } from './encoder.js';
+import { HEADER_TYPE, OggMuxer } from './ogg.js';
+
+/** Opus always runs at 48 kHz here; callers resample to it first. */
+export const OPUS_RATE = 48_000;
+/** 20 ms frames: the usual choice for speech. */
+const FRAME = 960;
+/** libopus' encoder lookahead at 48 kHz, which a decoder skips (RFC 7845 pre-skip). */
+const PRE_SKIP = 312;
+const BITRATE = 32_000;
+
+type OpusScript = typeof OpusScriptType;
+const OpusScriptCtor = createRequire(import.meta.url)('opusscript') as OpusScript;
+
+/** Opus (libopus via opusscript) in Ogg pages, one page batch per write. */
+export class OpusEncoder implements AudioEncoder {
+  readonly contentType = 'audio/ogg; codecs=opus';
+  readonly sampleRate = OPUS_RATE;
+  private readonly opus: InstanceType<OpusScript>;
+  private readonly ogg: OggMuxer;
+  private rest = new Int16Array(0);
+  private samples = 0n;
+  private encoded = 0n;
+
+  /** `inputRate` is only recorded in the header (the rate the audio was made at). */
+  constructor(private readonly inputRate: number = OPUS_RATE) {
+    this.opus = new OpusScriptCtor(OPUS_RATE, 1, OpusScriptCtor.Application.AUDIO);
+    this.opus.setBitrate(BITRATE);
+    this.ogg = new OggMuxer((Math.random() * 0xffffffff) >>> 0);
+  }
+
+  start(): Buffer {
+    const head = Buffer.alloc(19);
+    head.write('OpusHead', 0, 'ascii');
+    head[8] = 1; // version
+    head[9] = 1; // channels
+    head.writeUInt16LE(PRE_SKIP, 10);
+    head.writeUInt32LE(this.inputRate, 12);
+    head.writeInt16LE(0, 16); // output gain
+    head[18] = 0; // mapping family: mono/stereo
+    const vendor = Buffer.from('tandem-tts (libopus via opusscript)');
+    const tags = Buffer.alloc(8 + 4 + vendor.length + 4);
+    tags.write('OpusTags', 0, 'ascii');
+    tags.writeUInt32LE(vendor.length, 8);
+    vendor.copy(tags, 12);
+    tags.writeUInt32LE(0, 12 + vendor.length);
+    // Each header packet on a page of its own, granule 0 (RFC 7845 §3).
+    return Buffer.concat([this.ogg.pages([{ data: head, granule: 0n }], HEADER_TYPE.bos), this.ogg.pages([{ data: tags, granule: 0n }])]);
+  }
+
+  write(pcm: Int16Array): Buffer {
+    this.samples += BigInt(pcm.length);
+    const all = new Int16Array(this.rest.length + pcm.length);
+    all.set(this.rest);
+    all.set(pcm, this.rest.length);
+    const whole = all.length - (all.length % FRAME);
+    this.rest = all.slice(whole);
+    return this.ogg.pages(this.encodeFrames(all.subarray(0, whole)));
+  }
+
+  finish(): EncoderEnd {
+    // Pad the last frame, plus enough frames that the lookahead comes out too.
+    const padded = new Int16Array(Math.ceil((this.rest.length + PRE_SKIP) / FRAME) * FRAME);
+    padded.set(this.rest);
+    const packets = this.encodeFrames(padded);
+    // The last page's granule marks where the real audio ends; decoders drop the padding.
+    if (packets.length) packets[packets.length - 1].granule = BigInt(PRE_SKIP) + this.samples;
+    this.opus.delete();
+    return { tail: this.ogg.pages(packets, HEADER_TYPE.eos) };
+  }
+
+  private encodeFrames(pcm: Int16Array): { data: Buffer; granule: bigint }[] {
+    const out: { data: Buffer; granule: bigint }[] = [];
+    for (let off = 0; off < pcm.length; off += FRAME) {
+      const frame = pcm.subarray(off, off + FRAME);
+      const data = Buffer.from(this.opus.encode(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), FRAME));
+      this.encoded += BigInt(FRAME);
+      out.push({ data, granule: this.encoded });
+    }
+    return out;
+  }
+}

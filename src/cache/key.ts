@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { Config } from '../config/schema.js';
+import type { Format, SynthesisRequest } from '../domain/job.js';
+import { getEngine } from '../engines/registry.js';
+import { normalizeText } from '../text/index.js';
+
+/** Everything that decides the audio's bytes; two requests with equal fields get the same file. */
+export interface ContentFields {
+  engine: string;
+  modelVersion: string;
+  voice: string;
+  speed: number;
+  format: Format;
+  sampleRate: number;
+  text: string;
+  /** Encoder settings that change the bytes (the MP3 bitrate). */
+  encoding?: string;
+}
+
+/** Bump when the synthesis pipeline changes the audio it makes (pauses, encoders). */
+const PIPELINE_VERSION = 1;
+
+/** The content address of a result: sha256 over the fields, with the text normalized. */
+export function contentKey(f: ContentFields): string {
+  const parts = [PIPELINE_VERSION, f.engine, f.modelVersion, f.voice, f.speed, f.format, f.sampleRate, f.encoding ?? '', normalizeText(f.text)];
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
+}
+
+/** The model behind an engine as far as the bytes go: Kokoro's weights variant; espeak-ng is pinned by the lockfile. */
+export function modelVersion(engine: string, config: Pick<Config, 'kokoroVariant'>): string {
+  const base = engine.split('@')[0];
+  return base === 'kokoro' ? `kokoro-v1.0-${config.kokoroVariant}` : base;
+}
+
+/** The content key of a request as run by `engine` (the voice already resolved for that engine). */
+export function requestKey(
+  request: SynthesisRequest,
+  engine: string,
+  config: Pick<Config, 'kokoroVariant' | 'mp3Bitrate'>,
+): string {
+  const rate = request.format === 'opus' ? 48_000 : (request.sampleRate ?? getEngine(engine).capabilities.sampleRate);
+  return contentKey({
+    engine: engine.split('@')[0],
+    modelVersion: modelVersion(engine, config),
+    voice: request.voice,
+    speed: request.speed,
+    format: request.format,
+    sampleRate: rate,
+    text: request.text,
+    encoding: request.format === 'mp3' ? `${config.mp3Bitrate}k` : '',
+  });
+}
