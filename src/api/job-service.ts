@@ -148,13 +148,14 @@ export class JobService {
       removeOnComplete: { age: this.config.jobTtlSeconds },
       removeOnFail: { age: this.config.jobTtlSeconds },
     };
-    // A cached result completes the job at once, without synthesis.
-    const hit = await this.cached
+    // A cached result completes the job at once, without synthesis. Not for a job with a webhook:
+    // its event is sent by a worker, which serves the cached result just as fast.
+    const hit = await (opts.webhookUrl ? undefined : this.cached)
       ?.submit(requestKey(data.request, engine, this.config), audioKey(id, request.format), data, jobOpts)
       .catch(() => undefined);
     const job = hit ?? (await queue.add(SYNTHESIZE_JOB, data, jobOpts));
     await this.redis.zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id);
-    await job.updateProgress({ chunksDone: 0, chunksTotal: opts.chunks } satisfies JobProgress).catch(() => undefined);
+    await job.updateProgress({ chunksDone: hit ? opts.chunks : 0, chunksTotal: opts.chunks } satisfies JobProgress).catch(() => undefined);
     return job;
   }
 

@@ -16,6 +16,8 @@ export interface SharedJob {
   /** Synthesize for real. */
   make(): Promise<JobResult | CanceledResult>;
   isCanceled?(): Promise<boolean>;
+  /** Told when the job is answered from the cache (to show its progress as complete). */
+  onCached?(result: JobResult): Promise<void>;
 }
 
 /**
@@ -38,13 +40,13 @@ export class SharedSynthesis {
     let waited = false;
     for (;;) {
       const hit = await this.fromCache(job, waited);
-      if (hit) return hit;
+      if (hit) return this.served(job, hit);
       const lock = await this.cache.lock(job.key, this.lockMs);
       if (lock) {
         try {
           // The holder may have stored its result just before we got the lock.
           const late = waited ? await this.fromCache(job, true) : null;
-          if (late) return late;
+          if (late) return this.served(job, late);
           const out = await job.make();
           if ('audio' in out) {
             await this.cache
@@ -63,6 +65,11 @@ export class SharedSynthesis {
         await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
       }
     }
+  }
+
+  private async served(job: SharedJob, result: JobResult): Promise<JobResult> {
+    await job.onCached?.(result).catch(() => undefined);
+    return result;
   }
 
   private async fromCache(job: SharedJob, quiet: boolean): Promise<JobResult | null> {

@@ -150,6 +150,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
             workerId: id,
             make,
             isCanceled: async () => (await redis.exists(cancelKey(config.queuePrefix, j.id!))) === 1,
+            onCached: (r) => j.updateProgress({ chunksDone: r.chunks, chunksTotal: r.chunks }),
           }),
         isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,
         notify: async (j, status, detail) => {

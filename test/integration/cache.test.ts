@@ -27,6 +27,7 @@ describe('result cache', () => {
     const two = await waitForJob(svc.base, again.json.id, 5000);
     expect(Date.now() - t0).toBeLessThan(1000);
     expect(two).toMatchObject({ status: 'succeeded', cached: true, engine: { used: 'espeak' } });
+    expect(two.progress.chunks_done).toBe(two.progress.chunks_total);
     expect(two.id).not.toBe(one.id);
     expect(logged('synthesis started').filter((l) => l.jobId === two.id)).toEqual([]);
 
@@ -63,6 +64,7 @@ describe('result cache', () => {
     const started = logged('synthesis started').filter((l) => ids.includes(l.jobId));
     expect(started).toHaveLength(1);
     expect(jobs.filter((j) => j.cached)).toHaveLength(3);
+    expect(jobs.every((j) => j.progress.chunks_done === j.progress.chunks_total)).toBe(true);
     const sizes = new Set(jobs.map((j) => j.audio.bytes));
     expect(sizes.size).toBe(1);
   });
