@@ -35,7 +35,8 @@ function fillSelect(select, options, keep) {
 function renderChoices() {
   const { config, voices } = state;
   fillSelect($('engine'), config.engines.map((e) => [e, t(`engine.${e}`)]), true);
-  fillSelect($('format'), config.formats.map((f) => [f, f.toUpperCase()]), true);
+  // Raw PCM has no header a browser could play: it is for programs, not for this page.
+  fillSelect($('format'), config.formats.filter((f) => f !== 'pcm').map((f) => [f, f.toUpperCase()]), true);
   const engine = $('engine').value || 'auto';
   const roles = engine === 'auto' ? ['primary', 'backup'] : [engine];
   const named = new Map();
