@@ -10,30 +10,31 @@ const common = {
   xFrameOptions: { action: 'deny' as const },
 } as const;
 
+/** Directives both policies share: this origin only, no plugins, no framing. */
+const baseDirectives = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+const withPolicy = (directives: Record<string, string[]>): RequestHandler =>
+  helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: { ...baseDirectives, ...directives } } }) as RequestHandler;
+
 /**
  * Headers for the web page, its assets and the JSON API: no inline scripts or
  * styles, everything from this origin, audio from this origin or blob: URLs.
  */
 export function pageHeaders(): RequestHandler {
-  return helmet({
-    ...common,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        mediaSrc: ["'self'", 'blob:'],
-        connectSrc: ["'self'"],
-        fontSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-  }) as RequestHandler;
+  return withPolicy({
+    styleSrc: ["'self'"],
+    imgSrc: ["'self'", 'data:'],
+    mediaSrc: ["'self'", 'blob:'],
+    fontSrc: ["'self'"],
+    baseUri: ["'none'"],
+  });
 }
 
 /**
@@ -41,22 +42,10 @@ export function pageHeaders(): RequestHandler {
  * links a web font, so styles may be inline; scripts still only from here.
  */
 export function adminHeaders(): RequestHandler {
-  return helmet({
-    ...common,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
-        fontSrc: ["'self'", 'data:', 'https://fonts.gstatic.com'],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-  }) as RequestHandler;
+  return withPolicy({
+    styleSrc: ["'self'", "'unsafe-inline'", 'https://fonts.googleapis.com'],
+    fontSrc: ["'self'", 'data:', 'https://fonts.gstatic.com'],
+    imgSrc: ["'self'", 'data:'],
+    baseUri: ["'self'"],
+  });
 }

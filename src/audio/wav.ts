@@ -1,5 +1,3 @@
-import { open, type FileHandle } from 'node:fs/promises';
-
 /** 44-byte header of a 16-bit PCM mono WAV file holding `dataBytes` of samples. */
 export function wavHeader(sampleRate: number, dataBytes: number, channels = 1): Buffer {
   const h = Buffer.alloc(44);
@@ -23,51 +21,6 @@ export function wavHeader(sampleRate: number, dataBytes: number, channels = 1): 
 /** Bytes of an Int16Array, little-endian (the platform order on every target we run on). */
 export function pcmBytes(pcm: Int16Array): Buffer {
   return Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-}
-
-/**
- * Writes a WAV file chunk by chunk so a long document never sits in memory
- * whole; the header's sizes are patched when the file is finished.
- */
-export class WavFileWriter {
-  private dataBytes = 0;
-  private constructor(
-    private readonly fh: FileHandle,
-    readonly path: string,
-    readonly sampleRate: number,
-  ) {}
-
-  static async create(path: string, sampleRate: number): Promise<WavFileWriter> {
-    const fh = await open(path, 'w');
-    await fh.write(wavHeader(sampleRate, 0));
-    return new WavFileWriter(fh, path, sampleRate);
-  }
-
-  async append(pcm: Int16Array): Promise<void> {
-    if (pcm.length === 0) return;
-    await this.fh.write(pcmBytes(pcm));
-    this.dataBytes += pcm.byteLength;
-  }
-
-  async appendSilence(ms: number): Promise<void> {
-    await this.append(new Int16Array(Math.round((this.sampleRate * ms) / 1000)));
-  }
-
-  get durationMs(): number {
-    return Math.round((this.dataBytes / 2 / this.sampleRate) * 1000);
-  }
-
-  /** Patch the header, flush and close; returns the file size. */
-  async finish(): Promise<number> {
-    await this.fh.write(wavHeader(this.sampleRate, this.dataBytes), 0, 44, 0);
-    await this.fh.sync();
-    await this.fh.close();
-    return 44 + this.dataBytes;
-  }
-
-  async abort(): Promise<void> {
-    await this.fh.close().catch(() => undefined);
-  }
 }
 
 /** Parsed view of a WAV file's format and samples (for tests and probes). */

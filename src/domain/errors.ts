@@ -27,9 +27,6 @@ export class AppError extends Error {
   }
 }
 
-export const badRequest = (message: string, details: Record<string, unknown> = {}) =>
-  new AppError('bad_request', message, { status: 400, details });
-
 export const notFound = (message: string, details: Record<string, unknown> = {}) =>
   new AppError('not_found', message, { status: 404, details });
 
@@ -43,10 +40,6 @@ export const emptyText = () =>
 /** The engine failed in a way another attempt may fix (crash, timeout, worker restart). */
 export const engineFailure = (message: string, cause?: unknown) =>
   new AppError('engine_failure', message, { status: 503, retryable: true, cause });
-
-/** The request cannot be synthesized by this engine no matter how often it is tried. */
-export const engineRejected = (message: string) =>
-  new AppError('engine_rejected', message, { status: 422, retryable: false });
 
 export function isAppError(err: unknown): err is AppError {
   return err instanceof AppError || (typeof err === 'object' && err !== null && (err as Error).name === 'AppError');

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { concatPcm, silence, trimSilence } from '../../src/audio/pcm.js';
-import { parseWav, rms, WavFileWriter, wavHeader } from '../../src/audio/wav.js';
+import { AudioFileWriter } from '../../src/audio/encoders/file-writer.js';
+import { parseWav, rms, wavHeader } from '../../src/audio/wav.js';
 
 const tone = (n: number, amp = 10000) => Int16Array.from({ length: n }, (_, i) => Math.round(amp * Math.sin(i / 5)));
 
@@ -18,7 +19,7 @@ describe('wav', () => {
 
   it('streams chunks to a file and patches the sizes at the end', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'wav-'));
-    const w = await WavFileWriter.create(join(dir, 'a.wav'), 16000);
+    const w = await AudioFileWriter.create(join(dir, 'a.wav'), { format: 'wav', inputRate: 16000, mp3Bitrate: 64 });
     await w.append(tone(16000));
     await w.appendSilence(500);
     await w.append(new Int16Array(0));
