@@ -19,7 +19,8 @@ import { prepareText } from '../src/text/index.js';
 import { makeStandInModelsDir } from '../test/fixtures/make-stand-in-model.js';
 import { percentile as pct } from './lib/stats.js';
 
-const EN = 'The quick brown fox jumps over the lazy dog. On 2026-03-20 at 14:17, the bill came to $3,497.50, about 12% more than last year. ';
+const EN =
+  'The quick brown fox jumps over the lazy dog. On 2026-03-20 at 14:17, the bill came to $3,497.50, about 12% more than last year. ';
 const ZH = '今天天气很好，我们一起去公园散步吧。2026年3月20日，他的收入增长了100倍，大家都很高兴。';
 const TEXTS: { name: string; text: string }[] = [
   { name: 'en short (24 chars)', text: 'Hello, this is a sample.' },
@@ -35,19 +36,26 @@ export async function run(args: string[]): Promise<void> {
   if (engineName !== 'kokoro') throw new Error(`no engine benchmark for "${engineName}" yet (available: kokoro)`);
   const runsIdx = args.indexOf('--runs');
   const runs = runsIdx >= 0 ? Number(args[runsIdx + 1]) : 5;
-  let config = loadConfig({ ...process.env, KOKORO_PHONEME_CACHE: args.includes('--cache') ? process.env.KOKORO_PHONEME_CACHE : '0' });
+  let config = loadConfig({
+    ...process.env,
+    KOKORO_PHONEME_CACHE: args.includes('--cache') ? process.env.KOKORO_PHONEME_CACHE : '0',
+  });
   let temp: string | undefined;
   const real = (await kokoroDescriptor.installed(config)).ok;
   if (!real) {
     temp = makeStandInModelsDir(mkdtempSync(join(tmpdir(), 'tandem-bench-')), { voices: allVoiceFiles() });
     config = { ...config, modelsDir: temp };
   }
-  process.stdout.write(`engine kokoro, ${real ? `model ${config.kokoroVariant} from ${config.modelsDir}` : 'STAND-IN model (no weights installed)'}, ` +
-    `threads ${config.kokoroThreads || 'auto'}, phoneme cache ${config.kokoroPhonemeCache ? 'on' : 'off'}, ${runs} runs per text\n\n`);
+  process.stdout.write(
+    `engine kokoro, ${real ? `model ${config.kokoroVariant} from ${config.modelsDir}` : 'STAND-IN model (no weights installed)'}, ` +
+      `threads ${config.kokoroThreads || 'auto'}, phoneme cache ${config.kokoroPhonemeCache ? 'on' : 'off'}, ${runs} runs per text\n\n`,
+  );
   const engine = KokoroEngine.fromConfig(config);
   await engine.load();
   const sr = engine.capabilities.sampleRate;
-  process.stdout.write('| text | chunks | audio s | RTF | latency p50 ms | p95 ms | engine / session.run | overhead | outside run, ms/request |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n');
+  process.stdout.write(
+    '| text | chunks | audio s | RTF | latency p50 ms | p95 ms | engine / session.run | overhead | outside run, ms/request |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n',
+  );
   for (const { name, text } of TEXTS) {
     const chunks = prepareText(text, { maxChunkChars: engine.capabilities.maxChunkChars });
     const once = async () => {
@@ -78,5 +86,7 @@ export async function run(args: string[]): Promise<void> {
   }
   await engine.dispose();
   if (temp) rmSync(temp, { recursive: true, force: true });
-  process.stdout.write(`\nTarget: front-end, chunking and stitching add at most 5 % to inference (engine / session.run ≤ 1.05) with the real model.\n`);
+  process.stdout.write(
+    `\nTarget: front-end, chunking and stitching add at most 5 % to inference (engine / session.run ≤ 1.05) with the real model.\n`,
+  );
 }

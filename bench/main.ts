@@ -4,20 +4,45 @@
  * Add a mode by adding an entry to MODES (a module exporting `run(args)`).
  */
 const MODES: Record<string, { about: string; load: () => Promise<{ run(args: string[]): Promise<void> }> }> = {
-  all: { about: 'all [--quick]: every service mode below in sequence, one report (default; ~10 min, --quick ~2 min)', load: () => import('./modes/all.js') },
-  service: { about: 'service [--quick]: e2e latency per engine and text length vs engine time, overhead ratio, submit-to-start', load: () => import('./modes/service.js') },
-  submit: { about: 'submit [--quick] [--clients N] [--seconds S]: sustained POST /api/jobs per second, p50/p99', load: () => import('./modes/submit.js') },
-  cache: { about: 'cache [--quick]: cache-hit job latency (or "cache not implemented yet")', load: () => import('./modes/cache.js') },
-  scaling: { about: 'scaling [--quick]: jobs/s with one worker process against two', load: () => import('./modes/scaling.js') },
-  soak: { about: 'soak [--quick] [--jobs N]: 10,000 jobs, RSS of the API and each worker over time', load: () => import('./modes/soak.js') },
-  engine: { about: 'engine <name>: real-time factor, latency p50/p95, engine time vs model time', load: () => import('./engine.js') },
+  all: {
+    about: 'all [--quick]: every service mode below in sequence, one report (default; ~10 min, --quick ~2 min)',
+    load: () => import('./modes/all.js'),
+  },
+  service: {
+    about: 'service [--quick]: e2e latency per engine and text length vs engine time, overhead ratio, submit-to-start',
+    load: () => import('./modes/service.js'),
+  },
+  submit: {
+    about: 'submit [--quick] [--clients N] [--seconds S]: sustained POST /api/jobs per second, p50/p99',
+    load: () => import('./modes/submit.js'),
+  },
+  cache: {
+    about: 'cache [--quick]: cache-hit job latency (or "cache not implemented yet")',
+    load: () => import('./modes/cache.js'),
+  },
+  scaling: {
+    about: 'scaling [--quick]: jobs/s with one worker process against two',
+    load: () => import('./modes/scaling.js'),
+  },
+  soak: {
+    about: 'soak [--quick] [--jobs N]: 10,000 jobs, RSS of the API and each worker over time',
+    load: () => import('./modes/soak.js'),
+  },
+  engine: {
+    about: 'engine <name>: real-time factor, latency p50/p95, engine time vs model time',
+    load: () => import('./engine.js'),
+  },
 };
 
 const argv = process.argv.slice(2);
 const [mode, ...args] = argv.length === 0 || argv[0].startsWith('--') ? ['all', ...argv] : argv;
 const entry = MODES[mode];
 if (!entry) {
-  process.stderr.write(`Usage: npm run bench -- [mode] [args]\nModes:\n${Object.entries(MODES).map(([k, m]) => `  ${k.padEnd(8)} ${m.about}`).join('\n')}\n`);
+  process.stderr.write(
+    `Usage: npm run bench -- [mode] [args]\nModes:\n${Object.entries(MODES)
+      .map(([k, m]) => `  ${k.padEnd(8)} ${m.about}`)
+      .join('\n')}\n`,
+  );
   process.exit(2);
 }
 try {

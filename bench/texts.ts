@@ -36,7 +36,7 @@ const EN_PROSE =
   'On the corner, the bakery switches on its lights. The smell of warm bread drifts into the street as the baker lines up ' +
   'fresh loaves on wooden shelves and writes the special of the day on a small chalkboard by the door. ' +
   'The town library opens at nine, but the librarian always arrives half an hour early. She waters the plants on the windowsill, ' +
-  'then returns yesterday\'s books to the shelves one at a time, because a book in the wrong place sends the next reader on a long and pointless search. ' +
+  "then returns yesterday's books to the shelves one at a time, because a book in the wrong place sends the next reader on a long and pointless search. " +
   'In the afternoon, sunlight slants across the reading room, where a few retired teachers share a long table, turning the pages ' +
   'of the newspaper and quietly arguing about the weather and the price of vegetables. ' +
   'When school lets out, children pour into the corner with the picture books; some lie on the carpet, and others crowd around ' +

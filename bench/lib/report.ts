@@ -38,7 +38,9 @@ export interface Machine {
 export function machine(): Machine {
   let model = cpus()[0]?.model ?? 'unknown';
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) model = line.split(':').slice(1).join(':').trim();
   } catch {
     // not Linux: os.cpus() is as good as it gets
@@ -63,17 +65,28 @@ function loadavg(): number[] {
 
 /** Markdown table from a header row and body rows. */
 export function table(header: string[], rows: (string | number)[][]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }
 
 const mark = (t: Target) => (t.info ? 'info' : t.met === null ? 'not measured' : t.met ? 'met' : 'NOT met');
 
 /** Write `<name>-<date>.json` and `.md` under bench/results and print the Markdown. */
-export function writeReport(name: string, sections: Section[], opts: { quick: boolean; startedAt: Date; machine: Machine; args: string[] }): { json: string; md: string } {
+export function writeReport(
+  name: string,
+  sections: Section[],
+  opts: { quick: boolean; startedAt: Date; machine: Machine; args: string[] },
+): { json: string; md: string } {
   const m = opts.machine;
   const finishedAt = new Date();
   const targets = sections.flatMap((s) => s.targets);
-  const stamp = opts.startedAt.toISOString().replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const stamp = opts.startedAt
+    .toISOString()
+    .replace(/:/g, '-')
+    .replace(/\.\d+Z$/, 'Z');
   const dir = resolve('bench/results');
   mkdirSync(dir, { recursive: true });
   const base = resolve(dir, `${name}${opts.quick ? '-quick' : ''}-${stamp}`);
@@ -96,12 +109,33 @@ export function writeReport(name: string, sections: Section[], opts: { quick: bo
     '',
     '## Targets',
     '',
-    targets.length ? table(['target', 'goal', 'measured', 'result'], targets.map((t) => [t.name, t.goal, t.measured, mark(t)])) : '(none in this mode)',
+    targets.length
+      ? table(
+          ['target', 'goal', 'measured', 'result'],
+          targets.map((t) => [t.name, t.goal, t.measured, mark(t)]),
+        )
+      : '(none in this mode)',
     '',
   ];
-  const body = sections.flatMap((s) => [`## ${s.title}`, '', s.markdown, '', ...s.notes.map((n) => `- ${n}`), ...(s.notes.length ? [''] : [])]);
+  const body = sections.flatMap((s) => [
+    `## ${s.title}`,
+    '',
+    s.markdown,
+    '',
+    ...s.notes.map((n) => `- ${n}`),
+    ...(s.notes.length ? [''] : []),
+  ]);
   const md = [...header, ...body].join('\n');
-  const json = { name, quick: opts.quick, args: opts.args, startedAt: opts.startedAt.toISOString(), finishedAt: finishedAt.toISOString(), machine: m, targets, sections: sections.map(({ markdown: _md, ...s }) => s) };
+  const json = {
+    name,
+    quick: opts.quick,
+    args: opts.args,
+    startedAt: opts.startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    machine: m,
+    targets,
+    sections: sections.map(({ markdown: _md, ...s }) => s),
+  };
   writeFileSync(`${base}.json`, `${JSON.stringify(json, null, 2)}\n`);
   writeFileSync(`${base}.md`, md);
   process.stdout.write(`\n${md}\n\nWrote ${base}.json and .md\n`);

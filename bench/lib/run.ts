@@ -12,7 +12,11 @@ export type Measure = (opts: ModeOpts) => Promise<Section>;
 export const parseOpts = (args: string[]): ModeOpts => ({ quick: args.includes('--quick'), args });
 
 /** Measure each mode in turn, write `<name>-<date>.{json,md}`; throws afterwards if any mode failed. */
-export async function runAndReport(name: string, modes: { mode: string; measure: Measure }[], args: string[]): Promise<void> {
+export async function runAndReport(
+  name: string,
+  modes: { mode: string; measure: Measure }[],
+  args: string[],
+): Promise<void> {
   const opts = parseOpts(args);
   const startedAt = new Date();
   const atStart = machine();
@@ -27,7 +31,14 @@ export async function runAndReport(name: string, modes: { mode: string; measure:
       failed.push(mode);
       const msg = (err as Error).stack ?? String(err);
       process.stderr.write(`bench ${mode} failed: ${msg}\n`);
-      sections.push({ mode, title: `${mode}: FAILED`, data: { error: String((err as Error).message ?? err) }, markdown: '```\n' + msg.slice(0, 2000) + '\n```', targets: [], notes: [] });
+      sections.push({
+        mode,
+        title: `${mode}: FAILED`,
+        data: { error: String((err as Error).message ?? err) },
+        markdown: '```\n' + msg.slice(0, 2000) + '\n```',
+        targets: [],
+        notes: [],
+      });
     }
     process.stderr.write(`== ${mode} took ${((performance.now() - t0) / 1000).toFixed(0)} s ==\n`);
   }

@@ -24,15 +24,20 @@ export function ensureDist(): void {
   const r = spawnSync(tsc, ['-p', 'tsconfig.build.json'], { encoding: 'utf8' });
   if (r.status !== 0) {
     // Other people edit src/ while we run: a type error elsewhere still emits JavaScript.
-    if (!existsSync(resolve('dist/cli/api.js'))) throw new Error(`tsc -p tsconfig.build.json failed:\n${r.stdout}${r.stderr}`);
-    process.stderr.write(`warning: tsc -p tsconfig.build.json reported errors; benchmarking the emitted dist/ anyway:\n${(r.stdout + r.stderr).slice(0, 2000)}\n`);
+    if (!existsSync(resolve('dist/cli/api.js')))
+      throw new Error(`tsc -p tsconfig.build.json failed:\n${r.stdout}${r.stderr}`);
+    process.stderr.write(
+      `warning: tsc -p tsconfig.build.json reported errors; benchmarking the emitted dist/ anyway:\n${(r.stdout + r.stderr).slice(0, 2000)}\n`,
+    );
   }
   process.stderr.write(`built dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
   built = true;
 }
 
 /** Start the service with `workers` worker processes of `engine` (default espeak). */
-export async function startBenchService(opts: { workers?: number; engine?: string; env?: Record<string, string> } = {}): Promise<Service> {
+export async function startBenchService(
+  opts: { workers?: number; engine?: string; env?: Record<string, string> } = {},
+): Promise<Service> {
   ensureDist();
   const engine = opts.engine ?? 'espeak';
   return startService({
@@ -58,11 +63,17 @@ export function http(method: string, url: string, body?: unknown): Promise<HttpR
   return new Promise((resolveP, reject) => {
     const req = request(
       url,
-      { method, agent, headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {} },
+      {
+        method,
+        agent,
+        headers: payload ? { 'Content-Type': 'application/json', 'Content-Length': payload.length } : {},
+      },
       (res) => {
         const parts: Buffer[] = [];
         res.on('data', (b: Buffer) => parts.push(b));
-        res.on('end', () => resolveP({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString(), ms: performance.now() - t0 }));
+        res.on('end', () =>
+          resolveP({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString(), ms: performance.now() - t0 }),
+        );
         res.on('error', reject);
       },
     );
@@ -105,7 +116,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * moment (performance.now()) its final status was seen; the resolution is about one poll interval
  * plus one GET.
  */
-export async function waitJob(base: string, id: string, opts: { pollMs?: number; timeoutMs?: number } = {}): Promise<{ job: JobJson; seenAt: number }> {
+export async function waitJob(
+  base: string,
+  id: string,
+  opts: { pollMs?: number; timeoutMs?: number } = {},
+): Promise<{ job: JobJson; seenAt: number }> {
   const end = performance.now() + (opts.timeoutMs ?? 120_000);
   for (;;) {
     const r = await http('GET', `${base}/api/jobs/${id}`);
@@ -122,7 +137,8 @@ export async function waitJob(base: string, id: string, opts: { pollMs?: number;
 }
 
 /** Milliseconds between two ISO timestamps of a job (millisecond resolution). */
-export const isoDiff = (from: string | null, to: string | null): number => (from && to ? Date.parse(to) - Date.parse(from) : NaN);
+export const isoDiff = (from: string | null, to: string | null): number =>
+  from && to ? Date.parse(to) - Date.parse(from) : NaN;
 
 /** A BullMQ handle on an engine's queue of a running service (counts, pause/resume); close it after use. */
 export function engineQueue(svc: Service, engine = 'espeak'): Queue {
@@ -139,7 +155,9 @@ export async function finishedCount(q: Queue): Promise<{ completed: number; fail
 export function rssKiB(pid: number | undefined): number {
   if (!pid) return NaN;
   try {
-    const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+    const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('VmRSS:'));
     if (line) return Number(line.replace(/\D+/g, ' ').trim().split(' ')[0]);
   } catch {
     // no /proc (or the process is gone): ask ps
@@ -150,7 +168,10 @@ export function rssKiB(pid: number | undefined): number {
 }
 
 /** Run `fn` with a started service and always stop it (which removes its Redis keys and files). */
-export async function withService<T>(opts: Parameters<typeof startBenchService>[0], fn: (svc: Service) => Promise<T>): Promise<T> {
+export async function withService<T>(
+  opts: Parameters<typeof startBenchService>[0],
+  fn: (svc: Service) => Promise<T>,
+): Promise<T> {
   const svc = await startBenchService(opts);
   try {
     return await fn(svc);

@@ -38,4 +38,5 @@ export function summarize(all: readonly number[]): Summary {
 }
 
 /** A number for a table: fixed decimals, or "–" when it was not measured. */
-export const fmt = (x: number | null | undefined, digits = 1): string => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
+export const fmt = (x: number | null | undefined, digits = 1): string =>
+  x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits);

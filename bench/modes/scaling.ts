@@ -39,7 +39,8 @@ async function runBatch(workers: number, jobs: number): Promise<Run> {
         for (;;) {
           const c = await finishedCount(q);
           if (c.completed + c.failed >= target) return c;
-          if (performance.now() > end) throw new Error(`only ${c.completed + c.failed} of ${target} jobs finished in time`);
+          if (performance.now() > end)
+            throw new Error(`only ${c.completed + c.failed} of ${target} jobs finished in time`);
           await sleep(20);
         }
       };
@@ -74,7 +75,15 @@ export async function measure(opts: ModeOpts): Promise<Section> {
       '',
       `Two workers against one: ×${fmt(speedup, 2)} the throughput.`,
     ].join('\n'),
-    targets: [{ name: 'throughput, 2 workers vs 1', goal: 'no target', measured: `${fmt(runs[0].jobsPerSecond, 1)} → ${fmt(runs[1].jobsPerSecond, 1)} jobs/s (×${fmt(speedup, 2)})`, met: null, info: true }],
+    targets: [
+      {
+        name: 'throughput, 2 workers vs 1',
+        goal: 'no target',
+        measured: `${fmt(runs[0].jobsPerSecond, 1)} → ${fmt(runs[1].jobsPerSecond, 1)} jobs/s (×${fmt(speedup, 2)})`,
+        met: null,
+        info: true,
+      },
+    ],
     notes: [
       `Each run starts a fresh service (API + N espeak worker processes, WORKER_CONCURRENCY 1), warms up with ${4} jobs per worker, then submits ${jobs} 50-character jobs (zh/en alternating, pinned to backup) from 16 clients and waits for the last to finish.`,
       'On 2 cores the API, Redis and this load generator share the CPU with the workers, so two workers cannot reach ×2.',

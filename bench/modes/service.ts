@@ -34,12 +34,19 @@ async function enginesUnderTest(notes: string[]): Promise<EngineUnderTest[]> {
     list.push({
       role: 'primary',
       engine: 'kokoro',
-      serviceEnv: { PRIMARY_ENGINE: 'kokoro', BACKUP_ENGINE: 'espeak', MODELS_DIR: resolve(config.modelsDir), KOKORO_VARIANT: config.kokoroVariant },
+      serviceEnv: {
+        PRIMARY_ENGINE: 'kokoro',
+        BACKUP_ENGINE: 'espeak',
+        MODELS_DIR: resolve(config.modelsDir),
+        KOKORO_VARIANT: config.kokoroVariant,
+      },
     });
   } else {
     const msg = 'kokoro: not installed — skipped';
     log(msg);
-    notes.push(`${msg} (${installed.reason ?? 'no reason given'}). The stand-in test model is not benchmarked as if it were Kokoro.`);
+    notes.push(
+      `${msg} (${installed.reason ?? 'no reason given'}). The stand-in test model is not benchmarked as if it were Kokoro.`,
+    );
   }
   return list;
 }
@@ -61,7 +68,10 @@ interface TextResult {
   overheadSync: number;
 }
 
-async function measureEngine(ut: EngineUnderTest, opts: ModeOpts): Promise<{ results: TextResult[]; submitToStart: Summary }> {
+async function measureEngine(
+  ut: EngineUnderTest,
+  opts: ModeOpts,
+): Promise<{ results: TextResult[]; submitToStart: Summary }> {
   const reps = opts.quick ? 5 : 20;
   const config = { ...loadConfig({ ...process.env, ...ut.serviceEnv }) };
   const descriptor = getEngine(ut.engine);
@@ -70,8 +80,21 @@ async function measureEngine(ut: EngineUnderTest, opts: ModeOpts): Promise<{ res
   const sr = engine.capabilities.sampleRate;
   try {
     return await withService({ engine: ut.engine, workers: 1, env: ut.serviceEnv }, async (svc) => {
-      const samples = new Map<BenchText, { e2e: number[]; sync: number[]; own: number[]; synth: number[]; s2s: number[]; post: number[]; audioMs: number; chunks: number }>();
-      for (const t of BENCH_TEXTS) samples.set(t, { e2e: [], sync: [], own: [], synth: [], s2s: [], post: [], audioMs: 0, chunks: 0 });
+      const samples = new Map<
+        BenchText,
+        {
+          e2e: number[];
+          sync: number[];
+          own: number[];
+          synth: number[];
+          s2s: number[];
+          post: number[];
+          audioMs: number;
+          chunks: number;
+        }
+      >();
+      for (const t of BENCH_TEXTS)
+        samples.set(t, { e2e: [], sync: [], own: [], synth: [], s2s: [], post: [], audioMs: 0, chunks: 0 });
       const engineOnce = async (text: string) => {
         const t0 = performance.now();
         const chunks = prepareText(text, { maxChunkChars: engine.capabilities.maxChunkChars });
@@ -148,7 +171,24 @@ export async function measure(opts: ModeOpts): Promise<Section> {
       `### ${ut.role}: ${ut.engine} (${results[0]?.e2e.n ?? 0} runs per text after one warm-up, voice ${VOICE}, speed ${SPEED})`,
       '',
       table(
-        ['text', 'chunks', 'audio s', 'e2e p50 ms', 'e2e p95', '/api/tts p50', '/api/tts p95', 'engine p50', 'engine p95', 'worker synthesis_ms p50', 'e2e p50 − worker p50', 'submit→start p50', 'RTF engine', 'RTF e2e', 'overhead e2e', 'overhead /api/tts'],
+        [
+          'text',
+          'chunks',
+          'audio s',
+          'e2e p50 ms',
+          'e2e p95',
+          '/api/tts p50',
+          '/api/tts p95',
+          'engine p50',
+          'engine p95',
+          'worker synthesis_ms p50',
+          'e2e p50 − worker p50',
+          'submit→start p50',
+          'RTF engine',
+          'RTF e2e',
+          'overhead e2e',
+          'overhead /api/tts',
+        ],
         results.map((r) => [
           `${r.lang} ${r.chars}`,
           r.chunks,
@@ -173,7 +213,10 @@ export async function measure(opts: ModeOpts): Promise<Section> {
       '',
     );
     const missing = results.reduce((a, r) => a + r.workerSynthesisMs.missing, 0);
-    if (missing) notes.push(`${ut.engine}: ${missing} succeeded jobs showed \`timings.synthesis_ms: null\`; the worker synthesis_ms column leaves them out.`);
+    if (missing)
+      notes.push(
+        `${ut.engine}: ${missing} succeeded jobs showed \`timings.synthesis_ms: null\`; the worker synthesis_ms column leaves them out.`,
+      );
     const zh50 = results.find((r) => r.lang === 'zh' && r.chars === 50);
     if (ut.role === 'backup' && zh50) {
       targets.push({
@@ -190,7 +233,13 @@ export async function measure(opts: ModeOpts): Promise<Section> {
       measured: at200.map((r) => `${r.lang} ${pct(r.overhead)} (/api/tts ${pct(r.overheadSync)})`).join('; '),
       met: at200.every((r) => r.overhead <= 0.05),
     });
-    targets.push({ name: `${ut.engine}: submit-to-start p50 (idle queue)`, goal: 'no target', measured: `${fmt(submitToStart.p50, 0)} ms (p95 ${fmt(submitToStart.p95, 0)} ms)`, met: null, info: true });
+    targets.push({
+      name: `${ut.engine}: submit-to-start p50 (idle queue)`,
+      goal: 'no target',
+      measured: `${fmt(submitToStart.p50, 0)} ms (p95 ${fmt(submitToStart.p95, 0)} ms)`,
+      met: null,
+      info: true,
+    });
   }
   notes.push(
     'e2e = client time from POST /api/jobs to the GET /api/jobs/:id that first shows `succeeded` (polled every 3 ms: the resolution is one poll plus one GET). /api/tts = one synchronous request whose answer is the WAV.',
@@ -198,7 +247,14 @@ export async function measure(opts: ModeOpts): Promise<Section> {
     '"worker synthesis_ms" is the job\'s own timing (worker: text prep, engine thread, WAV file, hash); "e2e p50 − worker p50" is then roughly the queue, API and polling share.',
     'RTF = time / audio duration (lower is faster). Percentiles are nearest-rank over sorted samples. Timestamps in job timings have millisecond resolution.',
   );
-  return { mode: 'service', title: 'Latency per engine and text length', data, markdown: md.join('\n'), targets, notes };
+  return {
+    mode: 'service',
+    title: 'Latency per engine and text length',
+    data,
+    markdown: md.join('\n'),
+    targets,
+    notes,
+  };
 }
 
 export async function run(args: string[]): Promise<void> {

@@ -34,7 +34,11 @@ export async function measure(opts: ModeOpts): Promise<Section> {
     let done = false;
     const t0 = performance.now();
     const sampleOnce = () =>
-      samples.push({ t: (performance.now() - t0) / 1000, finished, rss: Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, rssKiB(pid)])) });
+      samples.push({
+        t: (performance.now() - t0) / 1000,
+        finished,
+        rss: Object.fromEntries(Object.entries(procs).map(([k, pid]) => [k, rssKiB(pid)])),
+      });
     sampleOnce();
     const sampler = setInterval(sampleOnce, 1000);
     const counter = (async () => {
@@ -100,13 +104,31 @@ export async function measure(opts: ModeOpts): Promise<Section> {
     return {
       mode: 'soak',
       title: `Soak: ${jobs.toLocaleString('en-US')} jobs, resident memory over time`,
-      data: { jobs, workers: WORKERS, window: WINDOW, seconds, jobsPerSecond: jobs / seconds, failed, samplesTaken: samples.length, samplesAfterWarmUp: after.length, perProcess: perProc, seriesKiB: series },
+      data: {
+        jobs,
+        workers: WORKERS,
+        window: WINDOW,
+        seconds,
+        jobsPerSecond: jobs / seconds,
+        failed,
+        samplesTaken: samples.length,
+        samplesAfterWarmUp: after.length,
+        perProcess: perProc,
+        seriesKiB: series,
+      },
       markdown: [
         `${jobs} jobs in ${fmt(seconds, 0)} s (${fmt(jobs / seconds, 1)} jobs/s, ${failed} failed), ${samples.length} samples, ${after.length} after warm-up (medians over ${n} samples at each end).`,
         '',
         table(
           ['process', 'RSS at start MiB', 'after warm-up MiB', 'end MiB', 'peak MiB', 'growth after warm-up'],
-          perProc.map((p) => [p.process, fmt(p.initialMiB), fmt(p.afterWarmUpMiB), fmt(p.endMiB), fmt(p.peakMiB), `${fmt(p.growth * 100, 1)} %`]),
+          perProc.map((p) => [
+            p.process,
+            fmt(p.initialMiB),
+            fmt(p.afterWarmUpMiB),
+            fmt(p.endMiB),
+            fmt(p.peakMiB),
+            `${fmt(p.growth * 100, 1)} %`,
+          ]),
         ),
         '',
         table(

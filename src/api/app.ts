@@ -61,7 +61,16 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics?.httpRequests.inc(labels);
       metrics?.httpDuration.observe(labels, ms / 1000);
-      logger.info({ requestId: req.id, method: req.method, path: req.originalUrl.split('?')[0].slice(0, 200), status: res.statusCode, ms: Math.round(ms) }, 'request');
+      logger.info(
+        {
+          requestId: req.id,
+          method: req.method,
+          path: req.originalUrl.split('?')[0].slice(0, 200),
+          status: res.statusCode,
+          ms: Math.round(ms),
+        },
+        'request',
+      );
     });
     next();
   });
@@ -90,13 +99,19 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
-  createBullBoard({ queues: jobs.allQueues().map((q) => new BullMQAdapter(q, { readOnlyMode: false })), serverAdapter: board });
+  createBullBoard({
+    queues: jobs.allQueues().map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
+    serverAdapter: board,
+  });
   app.use('/admin/queues', auth.admin, board.getRouter());
 
   app.use(webRouter({ jobs, limits: submitter.limits }));
 
   app.use((req, res) => {
-    errorResponse(res, new AppError('route_not_found', `No route for ${req.method} ${req.path.slice(0, 200)}`, { status: 404 }));
+    errorResponse(
+      res,
+      new AppError('route_not_found', `No route for ${req.method} ${req.path.slice(0, 200)}`, { status: 404 }),
+    );
   });
   app.use(errorHandler(config.bodyLimitBytes, (err) => logger.error({ err }, 'unhandled error')));
   return app;

@@ -76,7 +76,9 @@ export function bindPolicy(config: Pick<Config, 'host' | 'apiKeys' | 'adminKeys'
 } {
   const keys = config.apiKeys.length + config.adminKeys.length;
   if (keys > 0) {
-    const admin = config.adminKeys.length ? `${config.adminKeys.length} admin key(s)` : 'no admin key: admin routes are closed';
+    const admin = config.adminKeys.length
+      ? `${config.adminKeys.length} admin key(s)`
+      : 'no admin key: admin routes are closed';
     return { ok: true, level: 'info', message: `access control on: ${config.apiKeys.length} client key(s), ${admin}` };
   }
   if (isLoopback(config.host)) {
@@ -115,14 +117,18 @@ export function createAuth(
 ): Auth {
   const enabled = config.apiKeys.length + config.adminKeys.length > 0;
   const clientKeys = [...config.apiKeys, ...config.adminKeys];
-  const limiter = config.rateLimitPerMinute > 0 ? createLimiter(config.rateLimitPerMinute, config.queuePrefix, redis) : undefined;
+  const limiter =
+    config.rateLimitPerMinute > 0 ? createLimiter(config.rateLimitPerMinute, config.queuePrefix, redis) : undefined;
   let warnedFallback = false;
 
   const refuse = (res: Response, role: Role, status: 401 | 403) => {
     if (status === 401) {
       res.setHeader('WWW-Authenticate', CHALLENGE[role]);
       const what = role === 'admin' ? 'an admin key' : role === 'metrics' ? 'a metrics key' : 'an API key';
-      errorResponse(res, new AppError('unauthorized', `This needs ${what}: send Authorization: Bearer <key>`, { status: 401 }));
+      errorResponse(
+        res,
+        new AppError('unauthorized', `This needs ${what}: send Authorization: Bearer <key>`, { status: 401 }),
+      );
     } else {
       const what = role === 'admin' ? 'an admin key' : 'a metrics or admin key';
       errorResponse(res, new AppError('forbidden', `This key may not do that: it needs ${what}`, { status: 403 }));
@@ -160,10 +166,14 @@ export function createAuth(
         res.setHeader('Retry-After', String(retryAfter));
         errorResponse(
           res,
-          new AppError('rate_limited', `Too many requests: the limit is ${config.rateLimitPerMinute} per minute; try again in ${retryAfter} s`, {
-            status: 429,
-            details: { limit_per_minute: config.rateLimitPerMinute, retry_after_s: retryAfter },
-          }),
+          new AppError(
+            'rate_limited',
+            `Too many requests: the limit is ${config.rateLimitPerMinute} per minute; try again in ${retryAfter} s`,
+            {
+              status: 429,
+              details: { limit_per_minute: config.rateLimitPerMinute, retry_after_s: retryAfter },
+            },
+          ),
         );
       },
     );
@@ -173,7 +183,8 @@ export function createAuth(
     if (!enabled) return next();
     const id = identify(req, clientKeys);
     if (id.state !== 'ok') return refuse(res, 'admin', 401);
-    if (matchKey(presentedKey(req.headers.authorization)!, config.adminKeys) === undefined) return refuse(res, 'admin', 403);
+    if (matchKey(presentedKey(req.headers.authorization)!, config.adminKeys) === undefined)
+      return refuse(res, 'admin', 403);
     next();
   };
 
@@ -182,7 +193,8 @@ export function createAuth(
     if (config.metricsKeys.length === 0) return next();
     const id = identify(req, [...metricsKeys, ...config.apiKeys]);
     if (id.state !== 'ok') return refuse(res, 'metrics', 401);
-    if (matchKey(presentedKey(req.headers.authorization)!, metricsKeys) === undefined) return refuse(res, 'metrics', 403);
+    if (matchKey(presentedKey(req.headers.authorization)!, metricsKeys) === undefined)
+      return refuse(res, 'metrics', 403);
     next();
   };
 

@@ -10,15 +10,27 @@ export function errorResponse(res: Response, err: AppError): void {
   res.removeHeader('Content-Length');
   for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
   // The OpenAI-compatible routes answer in OpenAI's error shape, so its clients can read the error.
-  const body = res.req?.originalUrl?.startsWith('/v1/') ? openAiError(err) : { error: err.message, code: err.code, ...err.details };
+  const body = res.req?.originalUrl?.startsWith('/v1/')
+    ? openAiError(err)
+    : { error: err.message, code: err.code, ...err.details };
   res.status(err.status).type('application/json').json(body);
 }
 
 /** OpenAI's error body: `{error: {message, type, param, code}}`. */
-export function openAiError(err: AppError): { error: { message: string; type: string; param: string | null; code: string } } {
+export function openAiError(err: AppError): {
+  error: { message: string; type: string; param: string | null; code: string };
+} {
   const s = err.status;
   const type =
-    s === 401 ? 'authentication_error' : s === 403 ? 'permission_error' : s === 429 ? 'rate_limit_error' : s >= 500 ? 'server_error' : 'invalid_request_error';
+    s === 401
+      ? 'authentication_error'
+      : s === 403
+        ? 'permission_error'
+        : s === 429
+          ? 'rate_limit_error'
+          : s >= 500
+            ? 'server_error'
+            : 'invalid_request_error';
   const field = err.details?.field;
   return { error: { message: err.message, type, param: typeof field === 'string' ? field : null, code: err.code } };
 }
@@ -31,7 +43,10 @@ export function toAppError(err: unknown, limitBytes: number): AppError {
     case 'entity.parse.failed':
       return new AppError('invalid_json', 'Request body is not valid JSON', { status: 400 });
     case 'entity.too.large':
-      return new AppError('body_too_large', 'Request body is too large', { status: 413, details: { max_bytes: limitBytes } });
+      return new AppError('body_too_large', 'Request body is too large', {
+        status: 413,
+        details: { max_bytes: limitBytes },
+      });
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new AppError('unsupported_encoding', 'Request body must be UTF-8 JSON', { status: 400 });

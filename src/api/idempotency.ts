@@ -18,7 +18,10 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export const requestHash = (path: string, body: unknown): string => createHash('sha256').update(`${path}\n${canonicalJson(body)}`).digest('hex');
+export const requestHash = (path: string, body: unknown): string =>
+  createHash('sha256')
+    .update(`${path}\n${canonicalJson(body)}`)
+    .digest('hex');
 
 /** What a key resolves to: a fresh job id to submit under, or the job an earlier request made. */
 export type Claim = { fresh: true; jobId: string; release(): Promise<void> } | { fresh: false; jobId: string };
@@ -56,10 +59,14 @@ export class Idempotency {
     if (!raw) return this.claim(key, hash); // expired in between
     const prior = JSON.parse(raw) as { hash: string; jobId: string };
     if (prior.hash !== hash) {
-      throw new AppError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request body', {
-        status: 409,
-        details: { field: 'Idempotency-Key', id: prior.jobId },
-      });
+      throw new AppError(
+        'idempotency_key_reused',
+        'This Idempotency-Key was already used with a different request body',
+        {
+          status: 409,
+          details: { field: 'Idempotency-Key', id: prior.jobId },
+        },
+      );
     }
     return { fresh: false, jobId: prior.jobId };
   }

@@ -39,11 +39,18 @@ export async function cancelJob(jobs: JobService, id: string): Promise<{ status:
       () => false, // a worker took it meanwhile: it is running now
     );
     if (removed) {
-      const view: JobView = { ...found.view, status: 'canceled', timings: { ...found.view.timings, finished_at: new Date(at).toISOString() } };
+      const view: JobView = {
+        ...found.view,
+        status: 'canceled',
+        timings: { ...found.view.timings, finished_at: new Date(at).toISOString() },
+      };
       await redis.set(cancelKey(config.queuePrefix, id), JSON.stringify({ at, view }), 'EX', config.jobTtlSeconds);
       if (job.data.webhook) {
         const progress = { chunksDone: 0, chunksTotal: found.view.progress.chunks_total ?? undefined };
-        await jobs.webhooks.send(job.data.webhook.url, buildEvent({ job, status: 'canceled', baseUrl: publicBaseUrl(config), progress, now: at }));
+        await jobs.webhooks.send(
+          job.data.webhook.url,
+          buildEvent({ job, status: 'canceled', baseUrl: publicBaseUrl(config), progress, now: at }),
+        );
       }
       return { status: 200, view };
     }
@@ -108,14 +115,25 @@ export function parseListQuery(q: Record<string, unknown>): ListQuery {
 const encodeCursor = (score: number, id: string) => Buffer.from(JSON.stringify([score, id])).toString('base64url');
 
 /** Jobs newest first, optionally of one status, a page at a time. */
-export async function listJobs(jobs: JobService, query: ListQuery): Promise<{ jobs: JobView[]; next_cursor: string | null }> {
+export async function listJobs(
+  jobs: JobService,
+  query: ListQuery,
+): Promise<{ jobs: JobView[]; next_cursor: string | null }> {
   const key = jobsIndexKey(jobs.config.queuePrefix);
   const out: JobView[] = [];
   let after = query.cursor;
   let scanned = 0;
   for (;;) {
     const batch = Math.min(100, query.limit * 2);
-    const raw = await jobs.redis.zrevrangebyscore(key, after ? after.score : '+inf', '-inf', 'WITHSCORES', 'LIMIT', 0, batch);
+    const raw = await jobs.redis.zrevrangebyscore(
+      key,
+      after ? after.score : '+inf',
+      '-inf',
+      'WITHSCORES',
+      'LIMIT',
+      0,
+      batch,
+    );
     const entries: { id: string; score: number }[] = [];
     for (let i = 0; i < raw.length; i += 2) entries.push({ id: raw[i], score: Number(raw[i + 1]) });
     // Equal scores come in descending member order: skip what the cursor already covered.
@@ -134,7 +152,8 @@ export async function listJobs(jobs: JobService, query: ListQuery): Promise<{ jo
         () => undefined, // expired or gone since
       );
       if (view && (!query.status || view.status === query.status)) out.push(view);
-      if (out.length === query.limit || scanned >= LIST_SCAN_MAX) return { jobs: out, next_cursor: encodeCursor(e.score, e.id) };
+      if (out.length === query.limit || scanned >= LIST_SCAN_MAX)
+        return { jobs: out, next_cursor: encodeCursor(e.score, e.id) };
     }
     if (entries.length < batch) return { jobs: out, next_cursor: null };
   }

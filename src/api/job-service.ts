@@ -3,7 +3,18 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError, notFound } from '../domain/errors.js';
-import { audioKey, isCanceled, isMoved, type JobData, type JobOutcome, type JobProgress, type JobResult, type JobStatus, type Route, type SynthesisRequest } from '../domain/job.js';
+import {
+  audioKey,
+  isCanceled,
+  isMoved,
+  type JobData,
+  type JobOutcome,
+  type JobProgress,
+  type JobResult,
+  type JobStatus,
+  type Route,
+  type SynthesisRequest,
+} from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { Liveness } from '../queue/liveness.js';
 import { cancelKey, expiredKey, jobsIndexKey, SYNTHESIZE_JOB, synthesisQueueName } from '../queue/names.js';
@@ -28,7 +39,14 @@ export interface JobView {
   cached: boolean;
   attempts: number;
   timings: { queued_at: string; started_at: string | null; finished_at: string | null; synthesis_ms: number | null };
-  audio: { content_type: string; bytes: number; duration_ms: number; sample_rate: number; sha256: string | null; key: string } | null;
+  audio: {
+    content_type: string;
+    bytes: number;
+    duration_ms: number;
+    sample_rate: number;
+    sha256: string | null;
+    key: string;
+  } | null;
   error: { message: string } | null;
   links: { self: string; audio: string };
 }
@@ -53,7 +71,11 @@ export interface FoundJob {
 
 /** Answer for a job whose record and audio expired (JOB_TTL_SECONDS after it finished). */
 export const jobExpired = (id: string) =>
-  new AppError('job_expired', `Job ${id} has expired: its audio and record are kept for a limited time after it finishes`, { status: 410 });
+  new AppError(
+    'job_expired',
+    `Job ${id} has expired: its audio and record are kept for a limited time after it finishes`,
+    { status: 410 },
+  );
 
 /** Statuses after which a job never changes again. */
 export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
@@ -80,7 +102,10 @@ export class JobService {
     readonly redis: Redis,
   ) {
     this.webhookLog = new WebhookLog(redis, config.queuePrefix, config.jobTtlSeconds);
-    this.webhooks = new WebhookOutbox(redis, config.queuePrefix, this.webhookLog, { attempts: config.webhookAttempts, ttlSeconds: config.jobTtlSeconds });
+    this.webhooks = new WebhookOutbox(redis, config.queuePrefix, this.webhookLog, {
+      attempts: config.webhookAttempts,
+      ttlSeconds: config.jobTtlSeconds,
+    });
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
     for (const engine of this.engineNames) {
       const name = synthesisQueueName(engine);
@@ -128,9 +153,10 @@ export class JobService {
     const engine = this.engineFor(route);
     // A named voice of the other engine falls back to the same gender on this one.
     const caps = getEngine(engine).capabilities;
-    const voice = ['female', 'male'].includes(request.voice) || caps.voices.some((v) => v.name === request.voice)
-      ? request.voice
-      : (this.genderOf(request.voice) ?? 'female');
+    const voice =
+      ['female', 'male'].includes(request.voice) || caps.voices.some((v) => v.name === request.voice)
+        ? request.voice
+        : (this.genderOf(request.voice) ?? 'female');
     const id = opts.jobId ?? randomUUID();
     const queue = this.queues.get(engine)!;
     const data: JobData = {
@@ -155,7 +181,9 @@ export class JobService {
       .catch(() => undefined);
     const job = hit ?? (await queue.add(SYNTHESIZE_JOB, data, jobOpts));
     await this.redis.zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id);
-    await job.updateProgress({ chunksDone: hit ? opts.chunks : 0, chunksTotal: opts.chunks } satisfies JobProgress).catch(() => undefined);
+    await job
+      .updateProgress({ chunksDone: hit ? opts.chunks : 0, chunksTotal: opts.chunks } satisfies JobProgress)
+      .catch(() => undefined);
     return job;
   }
 
@@ -182,7 +210,12 @@ export class JobService {
     }
     const rv = job.returnvalue as JobOutcome | undefined;
     // A primary copy that handed its work to the backup is not the job's final word.
-    const status = state === 'completed' && isMoved(rv) ? 'queued' : state === 'completed' && isCanceled(rv) ? 'canceled' : (STATUS[state] ?? 'queued');
+    const status =
+      state === 'completed' && isMoved(rv)
+        ? 'queued'
+        : state === 'completed' && isCanceled(rv)
+          ? 'canceled'
+          : (STATUS[state] ?? 'queued');
     const p = (job.progress ?? {}) as Partial<JobProgress>;
     const result = status === 'succeeded' && rv && 'audio' in rv ? rv : null;
     const { request } = job.data;
@@ -190,12 +223,16 @@ export class JobService {
       id: job.id!,
       status,
       engine: { requested: request.engine, route: job.data.route, name: job.data.engine, used: result?.engine ?? null },
-      fallback: job.data.fallback ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: iso(job.data.fallback.at)! } : null,
+      fallback: job.data.fallback
+        ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: iso(job.data.fallback.at)! }
+        : null,
       voice: request.voice,
       speed: request.speed,
       format: request.format,
       chars: [...request.text].length,
-      progress: result ? { chunks_done: result.chunks, chunks_total: result.chunks } : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
+      progress: result
+        ? { chunks_done: result.chunks, chunks_total: result.chunks }
+        : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
       cached: result?.cached === true,
       attempts: job.attemptsStarted ?? job.attemptsMade,
       timings: {
@@ -230,7 +267,8 @@ export class JobService {
     if (job) {
       const view = await this.view(job);
       const ttlMs = this.config.jobTtlSeconds * 1000;
-      if (FINAL_STATUSES.includes(view.status) && job.finishedOn && Date.now() - job.finishedOn > ttlMs) throw jobExpired(id);
+      if (FINAL_STATUSES.includes(view.status) && job.finishedOn && Date.now() - job.finishedOn > ttlMs)
+        throw jobExpired(id);
       return { view, job };
     }
     const [marker, tombstone, submitted] = await Promise.all([
@@ -241,7 +279,8 @@ export class JobService {
     const snapshot = marker ? (JSON.parse(marker) as { view?: JobView }).view : undefined;
     if (snapshot) return { view: snapshot };
     // A record BullMQ already removed, before the cleanup wrote its tombstone, has expired too.
-    if (tombstone || (submitted !== null && Date.now() - Number(submitted) > this.config.jobTtlSeconds * 1000)) throw jobExpired(id);
+    if (tombstone || (submitted !== null && Date.now() - Number(submitted) > this.config.jobTtlSeconds * 1000))
+      throw jobExpired(id);
     throw notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
   }
 

@@ -4,7 +4,15 @@ import { AppError } from '../domain/errors.js';
 import type { EngineChoice, JobData, JobOutcome, Route } from '../domain/job.js';
 import type { Liveness } from '../queue/liveness.js';
 import { policyFrom } from '../router/monitor.js';
-import { decideRoute, engineState, initialRouterState, type EngineStateName, type Policy, type RouteDecision, type RouterState } from '../router/policy.js';
+import {
+  decideRoute,
+  engineState,
+  initialRouterState,
+  type EngineStateName,
+  type Policy,
+  type RouteDecision,
+  type RouterState,
+} from '../router/policy.js';
 import type { RoutingStore } from '../router/state-store.js';
 
 interface Snapshot {
@@ -48,7 +56,10 @@ export class RoutingView {
       this.snapshot = undefined; // a route change usually means health changed too
     });
     this.poll = setInterval(() => {
-      this.store.getState().then((s) => (this.state = s), () => undefined);
+      this.store.getState().then(
+        (s) => (this.state = s),
+        () => undefined,
+      );
     }, 5000);
     this.poll.unref();
   }
@@ -107,7 +118,10 @@ export class RoutingView {
     const s = await this.load();
     const h = s.health[role];
     const live = s.live[this.engineOf(role)] ?? 0;
-    const state = engineState({ consecutiveFailures: h.failures, consecutiveSuccesses: 0, liveWorkers: live, notInstalled: h.notInstalled }, this.policy);
+    const state = engineState(
+      { consecutiveFailures: h.failures, consecutiveSuccesses: 0, liveWorkers: live, notInstalled: h.notInstalled },
+      this.policy,
+    );
     const reason =
       state === 'not_installed'
         ? `the ${role} engine (${this.engineOf(role)}) is not installed: ${h.notInstalled?.reason ?? ''}`.trim()
@@ -126,7 +140,12 @@ export class RoutingView {
       if (e.state !== 'up') {
         throw new AppError('engine_unavailable', `Cannot serve a request pinned to "${requested}": ${e.reason}`, {
           status: 503,
-          details: { engine: requested, state: e.state, ...(e.install ? { install: e.install } : {}), retry_after: this.config.retryAfterSeconds },
+          details: {
+            engine: requested,
+            state: e.state,
+            ...(e.install ? { install: e.install } : {}),
+            retry_after: this.config.retryAfterSeconds,
+          },
           headers: { 'Retry-After': String(this.config.retryAfterSeconds) },
         });
       }

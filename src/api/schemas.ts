@@ -28,18 +28,34 @@ export function parseSynthesisBody(body: unknown, limits: RequestLimits): Synthe
   if (b.text.trim() === '') throw invalid('text', '"text" is empty');
   const chars = countChars(b.text);
   if (chars > limits.maxChars) {
-    throw new AppError('text_too_long', 'Text too long', { status: 413, details: { max_length: limits.maxChars, length: chars } });
+    throw new AppError('text_too_long', 'Text too long', {
+      status: 413,
+      details: { max_length: limits.maxChars, length: chars },
+    });
   }
 
-  const engine = z.enum(ENGINE_CHOICES).default('auto').safeParse(b.engine ?? undefined);
-  if (!engine.success) throw invalid('engine', `"engine" must be one of ${ENGINE_CHOICES.join(', ')}`, { allowed: ENGINE_CHOICES });
+  const engine = z
+    .enum(ENGINE_CHOICES)
+    .default('auto')
+    .safeParse(b.engine ?? undefined);
+  if (!engine.success)
+    throw invalid('engine', `"engine" must be one of ${ENGINE_CHOICES.join(', ')}`, { allowed: ENGINE_CHOICES });
 
-  const format = z.enum(FORMATS).default('wav').safeParse(b.format ?? undefined);
+  const format = z
+    .enum(FORMATS)
+    .default('wav')
+    .safeParse(b.format ?? undefined);
   if (!format.success) throw invalid('format', `"format" must be one of ${FORMATS.join(', ')}`, { allowed: FORMATS });
 
   const { min, max } = limits.speed;
-  const speed = z.number().min(min).max(max).default(1).safeParse(b.speed ?? undefined);
-  if (!speed.success) throw invalid('speed', `"speed" must be a number from ${min} to ${max}`, { allowed: { min, max } });
+  const speed = z
+    .number()
+    .min(min)
+    .max(max)
+    .default(1)
+    .safeParse(b.speed ?? undefined);
+  if (!speed.success)
+    throw invalid('speed', `"speed" must be a number from ${min} to ${max}`, { allowed: { min, max } });
 
   const voices = limits.voices[engine.data];
   const voice = b.voice ?? 'female';
@@ -48,14 +64,23 @@ export function parseSynthesisBody(body: unknown, limits: RequestLimits): Synthe
   }
 
   const sampleRate = parseSampleRate(b.sample_rate);
-  return { text: b.text, voice, speed: speed.data, format: format.data, engine: engine.data, ...(sampleRate ? { sampleRate } : {}) };
+  return {
+    text: b.text,
+    voice,
+    speed: speed.data,
+    format: format.data,
+    engine: engine.data,
+    ...(sampleRate ? { sampleRate } : {}),
+  };
 }
 
 /** `sample_rate`: unset (the engine's rate) or one of OUTPUT_SAMPLE_RATES. */
 export function parseSampleRate(raw: unknown): number | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'number' || !(OUTPUT_SAMPLE_RATES as readonly number[]).includes(raw)) {
-    throw invalid('sample_rate', `"sample_rate" must be one of ${OUTPUT_SAMPLE_RATES.join(', ')}`, { allowed: OUTPUT_SAMPLE_RATES });
+    throw invalid('sample_rate', `"sample_rate" must be one of ${OUTPUT_SAMPLE_RATES.join(', ')}`, {
+      allowed: OUTPUT_SAMPLE_RATES,
+    });
   }
   return raw;
 }

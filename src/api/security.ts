@@ -21,7 +21,10 @@ const baseDirectives = {
 };
 
 const withPolicy = (directives: Record<string, string[]>): RequestHandler =>
-  helmet({ ...common, contentSecurityPolicy: { useDefaults: false, directives: { ...baseDirectives, ...directives } } }) as RequestHandler;
+  helmet({
+    ...common,
+    contentSecurityPolicy: { useDefaults: false, directives: { ...baseDirectives, ...directives } },
+  }) as RequestHandler;
 
 /**
  * Headers for the web page, its assets and the JSON API: no inline scripts or

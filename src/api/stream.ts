@@ -51,7 +51,10 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
       const { view, job } = await jobs.get(id);
       if (view.status === 'failed' || view.status === 'canceled') {
         if (res.headersSent) return void res.destroy();
-        throw new AppError('synthesis_failed', `Synthesis ${view.status}: ${view.error?.message ?? 'no audio'}`, { status: 502, details: { id, links: view.links } });
+        throw new AppError('synthesis_failed', `Synthesis ${view.status}: ${view.error?.message ?? 'no audio'}`, {
+          status: 502,
+          details: { id, links: view.links },
+        });
       }
       const { format, sampleRate } = job?.data.request ?? { format: view.format };
       const engine = view.engine.used ?? view.engine.name;

@@ -38,7 +38,10 @@ export class Submitter {
     const b = allowedVoices(backup);
     this.voices = { primary: p, backup: b, auto: [...new Set([...p, ...b])] };
     // Speed must suit whichever engine ends up running the job.
-    this.speed = { min: Math.max(primary.speed.min, backup.speed.min), max: Math.min(primary.speed.max, backup.speed.max) };
+    this.speed = {
+      min: Math.max(primary.speed.min, backup.speed.min),
+      max: Math.min(primary.speed.max, backup.speed.max),
+    };
   }
 
   async submit(req: Request, maxChars: number): Promise<Submitted> {
@@ -66,7 +69,13 @@ export class Submitter {
     return { id: claim.jobId, replayed: false };
   }
 
-  private enqueue(request: SynthesisRequest, requestId: string, chunks: number, webhookUrl?: string, jobId?: string): Promise<Job<JobData, JobOutcome>> {
+  private enqueue(
+    request: SynthesisRequest,
+    requestId: string,
+    chunks: number,
+    webhookUrl?: string,
+    jobId?: string,
+  ): Promise<Job<JobData, JobOutcome>> {
     return this.jobs.submit(request, { requestId, chunks, webhookUrl, jobId });
   }
 
@@ -89,9 +98,12 @@ export class Submitter {
     const raw = body.webhook_url;
     if (raw === undefined || raw === null) return undefined;
     const { webhookSecret, webhookAllowHosts } = this.jobs.config;
-    const refuse = (message: string, code = 'invalid_request') => new AppError(code, message, { status: 400, details: { field: 'webhook_url' } });
-    if (typeof raw !== 'string' || raw.length > 2048) throw refuse('"webhook_url" must be an http(s) URL of at most 2048 characters');
-    if (!webhookSecret) throw refuse('Webhooks are not enabled on this server (WEBHOOK_SECRET is not set)', 'webhooks_disabled');
+    const refuse = (message: string, code = 'invalid_request') =>
+      new AppError(code, message, { status: 400, details: { field: 'webhook_url' } });
+    if (typeof raw !== 'string' || raw.length > 2048)
+      throw refuse('"webhook_url" must be an http(s) URL of at most 2048 characters');
+    if (!webhookSecret)
+      throw refuse('Webhooks are not enabled on this server (WEBHOOK_SECRET is not set)', 'webhooks_disabled');
     try {
       await checkWebhookUrl(raw, { allowHosts: webhookAllowHosts });
     } catch (err) {

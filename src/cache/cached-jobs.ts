@@ -32,7 +32,12 @@ export class CachedJobs {
   }
 
   /** Queue `data` as a finished job if `key` is cached; undefined on a miss. */
-  async submit(key: string, audioKey: string, data: JobData, opts: JobsOptions & { jobId: string }): Promise<Job<JobData, JobOutcome> | undefined> {
+  async submit(
+    key: string,
+    audioKey: string,
+    data: JobData,
+    opts: JobsOptions & { jobId: string },
+  ): Promise<Job<JobData, JobOutcome> | undefined> {
     if (!this.cache.enabled) return undefined;
     const started = Date.now();
     const entry = await this.cache.lookup(key);

@@ -51,14 +51,23 @@ export class SharedSynthesis {
           if ('audio' in out) {
             await this.cache
               .store(job.key, this.storage, out.audio.key, entryOf(out))
-              .catch((err) => this.logger.warn({ jobId: job.jobId, err: (err as Error).message }, 'could not store the result in the cache'));
+              .catch((err) =>
+                this.logger.warn(
+                  { jobId: job.jobId, err: (err as Error).message },
+                  'could not store the result in the cache',
+                ),
+              );
           }
           return out;
         } finally {
           await lock.release();
         }
       }
-      if (!waited) this.logger.info({ jobId: job.jobId, key: job.key.slice(0, 12) }, 'identical request in flight: waiting for its result');
+      if (!waited)
+        this.logger.info(
+          { jobId: job.jobId, key: job.key.slice(0, 12) },
+          'identical request in flight: waiting for its result',
+        );
       waited = true;
       while (await this.cache.locked(job.key)) {
         if (await job.isCanceled?.()) return { canceled: { at: Date.now(), chunksDone: 0 } };
@@ -78,7 +87,10 @@ export class SharedSynthesis {
     if (!entry) return null;
     try {
       const stored = await this.cache.copyOut(job.key, entry, this.storage, job.audioKey);
-      this.logger.info({ jobId: job.jobId, key: job.key.slice(0, 12), bytes: stored.size }, 'served from the result cache');
+      this.logger.info(
+        { jobId: job.jobId, key: job.key.slice(0, 12), bytes: stored.size },
+        'served from the result cache',
+      );
       return cachedResult(entry, job.audioKey, stored.size, job.workerId, started);
     } catch (err) {
       // Evicted between the lookup and the copy: synthesize instead.
@@ -104,10 +116,23 @@ export function entryOf(r: JobResult): CacheEntry {
 }
 
 /** The result of a job served from the cache (by a worker, or by the API at submit). */
-export function cachedResult(entry: CacheEntry, audioKey: string, bytes: number, worker: string, startedAt: number): JobResult {
+export function cachedResult(
+  entry: CacheEntry,
+  audioKey: string,
+  bytes: number,
+  worker: string,
+  startedAt: number,
+): JobResult {
   const finishedAt = Date.now();
   return {
-    audio: { key: audioKey, contentType: entry.contentType, bytes, durationMs: entry.durationMs, sampleRate: entry.sampleRate, sha256: entry.sha256 },
+    audio: {
+      key: audioKey,
+      contentType: entry.contentType,
+      bytes,
+      durationMs: entry.durationMs,
+      sampleRate: entry.sampleRate,
+      sha256: entry.sha256,
+    },
     engine: entry.engine,
     worker,
     chunks: entry.chunks,

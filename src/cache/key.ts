@@ -22,7 +22,17 @@ const PIPELINE_VERSION = 1;
 
 /** The content address of a result: sha256 over the fields, with the text normalized. */
 export function contentKey(f: ContentFields): string {
-  const parts = [PIPELINE_VERSION, f.engine, f.modelVersion, f.voice, f.speed, f.format, f.sampleRate, f.encoding ?? '', normalizeText(f.text)];
+  const parts = [
+    PIPELINE_VERSION,
+    f.engine,
+    f.modelVersion,
+    f.voice,
+    f.speed,
+    f.format,
+    f.sampleRate,
+    f.encoding ?? '',
+    normalizeText(f.text),
+  ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 

@@ -70,7 +70,10 @@ export class ResultCache {
     const raw = await this.redis.hget(cacheIndexKey(this.prefix), key);
     if (!raw) return null;
     const entry = JSON.parse(raw) as CacheEntry;
-    if (now - entry.createdAt > this.opts.ttlSeconds * 1000 || !(await this.files.stat(this.fileKey(key, entry.format)))) {
+    if (
+      now - entry.createdAt > this.opts.ttlSeconds * 1000 ||
+      !(await this.files.stat(this.fileKey(key, entry.format)))
+    ) {
       await this.remove(key, entry.format);
       return null;
     }
@@ -87,7 +90,11 @@ export class ResultCache {
   async store(key: string, from: Storage, fromKey: string, entry: CacheEntry, now = Date.now()): Promise<void> {
     if (!this.enabled || entry.bytes > this.opts.maxBytes) return;
     const stored = await copyObject(from, fromKey, this.files, this.fileKey(key, entry.format));
-    const fresh = await this.redis.hset(cacheIndexKey(this.prefix), key, JSON.stringify({ ...entry, bytes: stored.size, createdAt: now }));
+    const fresh = await this.redis.hset(
+      cacheIndexKey(this.prefix),
+      key,
+      JSON.stringify({ ...entry, bytes: stored.size, createdAt: now }),
+    );
     if (fresh) await this.redis.incrby(cacheBytesKey(this.prefix), stored.size);
     await this.redis.zadd(cacheLruKey(this.prefix), now, key);
     await this.evict(now);
@@ -97,7 +104,14 @@ export class ResultCache {
   async evict(now = Date.now()): Promise<number> {
     let removed = 0;
     const lru = cacheLruKey(this.prefix);
-    for (const key of await this.redis.zrangebyscore(lru, '-inf', String(now - this.opts.ttlSeconds * 1000), 'LIMIT', 0, 100)) {
+    for (const key of await this.redis.zrangebyscore(
+      lru,
+      '-inf',
+      String(now - this.opts.ttlSeconds * 1000),
+      'LIMIT',
+      0,
+      100,
+    )) {
       if (await this.removeKey(key)) removed++;
     }
     for (let guard = 0; guard < 1000; guard++) {
@@ -136,7 +150,10 @@ export class ResultCache {
     const k = cacheLockKey(this.prefix, key);
     const ok = await this.redis.set(k, token, 'PX', ms, 'NX');
     if (!ok) return null;
-    const timer = setInterval(() => void this.redis.eval(RENEW, 1, k, token, ms).catch(() => undefined), Math.max(50, Math.floor(ms / 3)));
+    const timer = setInterval(
+      () => void this.redis.eval(RENEW, 1, k, token, ms).catch(() => undefined),
+      Math.max(50, Math.floor(ms / 3)),
+    );
     timer.unref();
     return {
       release: async () => {

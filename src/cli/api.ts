@@ -13,7 +13,12 @@ import { ResultCache } from '../cache/result-cache.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
 
 const config = configOrExit();
-const logger = createLogger('api', { level: config.logLevel, dir: config.logDir, file: 'api', keep: config.logKeepFiles });
+const logger = createLogger('api', {
+  level: config.logLevel,
+  dir: config.logDir,
+  file: 'api',
+  keep: config.logKeepFiles,
+});
 const bind = bindPolicy(config);
 logger[bind.level]({ host: config.host }, bind.message);
 if (!bind.ok) {

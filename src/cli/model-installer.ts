@@ -60,7 +60,11 @@ export function filesOf(model: ManifestModel, variant: string): ManifestFile[] {
 }
 
 /** Install `name` into `<modelsDir>/<model.dir>`; returns the installed files with their hashes. */
-export async function installModel(name: string, model: ManifestModel, opts: InstallOptions): Promise<Record<string, string>> {
+export async function installModel(
+  name: string,
+  model: ManifestModel,
+  opts: InstallOptions,
+): Promise<Record<string, string>> {
   const target = resolve(opts.modelsDir, model.dir);
   const staging = resolve(opts.modelsDir, `.staging-${model.dir}`);
   await mkdir(target, { recursive: true });
@@ -93,7 +97,8 @@ export async function installModel(name: string, model: ManifestModel, opts: Ins
       await rm(part, { force: true });
       throw new Error(`${f.path}: sha256 ${actual} does not match the expected ${expected}; the file was discarded`);
     }
-    if (!expected) opts.log(`${f.path}: no sha256 recorded in models/manifest.json; installed file has sha256 ${actual}`);
+    if (!expected)
+      opts.log(`${f.path}: no sha256 recorded in models/manifest.json; installed file has sha256 ${actual}`);
     hashes[f.path] = actual;
     await mkdir(dirname(dest), { recursive: true });
     await rename(part, dest);
@@ -109,7 +114,8 @@ export async function installModel(name: string, model: ManifestModel, opts: Ins
 async function localWeights(opts: InstallOptions, f: ManifestFile): Promise<string> {
   if (opts.weights) return resolve(opts.weights);
   const base = f.path.split('/').pop()!;
-  for (const p of [join(opts.from!, f.path), join(opts.from!, base), join(opts.from!, 'onnx', base)]) if (existsSync(p)) return p;
+  for (const p of [join(opts.from!, f.path), join(opts.from!, base), join(opts.from!, 'onnx', base)])
+    if (existsSync(p)) return p;
   throw new Error(
     `weights ${base} not found in ${opts.from} (looked for ${base} and onnx/${base}); pass the file with --weights FILE`,
   );
@@ -119,7 +125,12 @@ async function localWeights(opts: InstallOptions, f: ManifestFile): Promise<stri
  * Downloads `url` into `part`, continuing from the bytes already there when the server
  * honours a Range request. Returns the sha256 the server publishes for the file, if any.
  */
-export async function download(url: string, part: string, label: string, opts: Pick<InstallOptions, 'log' | 'progress'>): Promise<string | undefined> {
+export async function download(
+  url: string,
+  part: string,
+  label: string,
+  opts: Pick<InstallOptions, 'log' | 'progress'>,
+): Promise<string | undefined> {
   const have = existsSync(part) ? (await stat(part)).size : 0;
   const res = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, redirect: 'follow' });
   if (res.status === 416 && have > 0) {
@@ -128,7 +139,10 @@ export async function download(url: string, part: string, label: string, opts: P
   }
   if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status}`);
   const resumed = res.status === 206;
-  if (have > 0) opts.log(resumed ? `resuming ${label} at ${(have / 1e6).toFixed(1)} MB` : `restarting ${label} (server ignored the range)`);
+  if (have > 0)
+    opts.log(
+      resumed ? `resuming ${label} at ${(have / 1e6).toFixed(1)} MB` : `restarting ${label} (server ignored the range)`,
+    );
   const start = resumed ? have : 0;
   const length = Number(res.headers.get('content-length') ?? NaN);
   const total = Number.isFinite(length) ? start + length : undefined;
@@ -139,7 +153,8 @@ export async function download(url: string, part: string, label: string, opts: P
     opts.progress?.(done, total, label);
   });
   await pipeline(body, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
-  if (total !== undefined && done !== total) throw new Error(`download of ${url} ended early (${done} of ${total} bytes); run the command again to resume`);
+  if (total !== undefined && done !== total)
+    throw new Error(`download of ${url} ended early (${done} of ${total} bytes); run the command again to resume`);
   return publishedSha(res);
 }
 
@@ -153,7 +168,11 @@ function publishedSha(res: Response): string | undefined {
 export function installedVariants(model: ManifestModel, modelsDir: string): string[] {
   const dir = resolve(modelsDir, model.dir);
   const base = model.files.every((f) => existsSync(join(dir, f.path)));
-  return base ? Object.entries(model.variants).filter(([, f]) => existsSync(join(dir, f.path))).map(([v]) => v) : [];
+  return base
+    ? Object.entries(model.variants)
+        .filter(([, f]) => existsSync(join(dir, f.path)))
+        .map(([v]) => v)
+    : [];
 }
 
 /** A one-line progress bar: `[=====>     ]  45%  146.2/326.0 MB  12.3 MB/s`. */

@@ -22,21 +22,29 @@ function flag(args: string[], name: string): string | undefined {
 async function main(args: string[]): Promise<number> {
   const config = configOrExit();
   const manifest = await readManifest(MANIFEST);
-  const [command, name] = args.filter((a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && !args[i - 1].includes('=')));
+  const [command, name] = args.filter(
+    (a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && !args[i - 1].includes('=')),
+  );
   if (command === 'list' || command === undefined) {
     for (const [n, m] of Object.entries(manifest)) {
       const have = installedVariants(m, config.modelsDir);
       process.stdout.write(`${n}: ${m.description} (${m.license})\n`);
       for (const [v, f] of Object.entries(m.variants)) {
         const mark = have.includes(v) ? 'installed' : 'not installed';
-        process.stdout.write(`  --variant ${v.padEnd(10)} ${f.path.padEnd(22)} ${(f.approxSize ?? '').padEnd(8)} ${mark}\n`);
+        process.stdout.write(
+          `  --variant ${v.padEnd(10)} ${f.path.padEnd(22)} ${(f.approxSize ?? '').padEnd(8)} ${mark}\n`,
+        );
       }
     }
-    process.stdout.write(`\nModels directory: ${config.modelsDir} (MODELS_DIR). Install: npm run models -- install <model> [--variant V] [--from DIR]\n`);
+    process.stdout.write(
+      `\nModels directory: ${config.modelsDir} (MODELS_DIR). Install: npm run models -- install <model> [--variant V] [--from DIR]\n`,
+    );
     return 0;
   }
   if (command !== 'install' || !name) {
-    process.stderr.write('Usage: npm run models -- list | install <model> [--variant V] [--from DIR] [--weights FILE]\n');
+    process.stderr.write(
+      'Usage: npm run models -- list | install <model> [--variant V] [--from DIR] [--weights FILE]\n',
+    );
     return 2;
   }
   const model = manifest[name];

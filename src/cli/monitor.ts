@@ -8,7 +8,12 @@ import { DiskStorage } from '../storage/disk.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
 
 const config = configOrExit();
-const logger = createLogger('monitor', { level: config.logLevel, dir: config.logDir, file: 'monitor', keep: config.logKeepFiles });
+const logger = createLogger('monitor', {
+  level: config.logLevel,
+  dir: config.logDir,
+  file: 'monitor',
+  keep: config.logKeepFiles,
+});
 const redis = createRedis(config.redisUrl);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 const metrics = new Metrics('monitor');
@@ -16,7 +21,10 @@ const metricsServer = serveMetrics(metrics, config.metricsPort, config.metricsHo
 const cleanup = new Cleanup(config, redis, new DiskStorage(config.outputDir), logger);
 const monitor = new Monitor(config, redis, logger, metrics, cleanup);
 await monitor.start();
-logger.info({ intervalMs: config.probeIntervalMs, primary: config.primaryEngine, backup: config.backupEngine }, 'monitor running');
+logger.info(
+  { intervalMs: config.probeIntervalMs, primary: config.primaryEngine, backup: config.backupEngine },
+  'monitor running',
+);
 onShutdown(logger, config.shutdownTimeoutMs, async () => {
   await monitor.stop();
   await cleanup.close();

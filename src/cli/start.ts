@@ -14,7 +14,12 @@ import { createLogger } from '../observability/logger.js';
 import { configOrExit } from './main-helpers.js';
 
 const config = configOrExit();
-const logger = createLogger('start', { level: config.logLevel, dir: config.logDir, file: 'start', keep: config.logKeepFiles });
+const logger = createLogger('start', {
+  level: config.logLevel,
+  dir: config.logDir,
+  file: 'start',
+  keep: config.logKeepFiles,
+});
 const here = fileURLToPath(new URL('.', import.meta.url));
 const children = new Map<string, ChildProcess>();
 let stopping = false;
@@ -39,14 +44,32 @@ async function startRedis(): Promise<string> {
   const port = config.localRedisPort;
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', '', '--daemonize', 'no'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+      '--daemonize',
+      'no',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   children.set('redis', child);
   pipeLines('redis', child);
   child.on('exit', (code) => {
     if (!stopping) {
-      logger.fatal({ code }, `local redis-server exited (is port ${port} already in use? set LOCAL_REDIS_PORT or REDIS_URL)`);
+      logger.fatal(
+        { code },
+        `local redis-server exited (is port ${port} already in use? set LOCAL_REDIS_PORT or REDIS_URL)`,
+      );
       void stop(1);
     }
   });
@@ -128,9 +151,14 @@ run('api', 'api.js', [], env);
 const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
 const base = `http://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
 for (let i = 0; i < 600 && !stopping; i++) {
-  const ok = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+  const ok = await fetch(`${base}/readyz`).then(
+    (r) => r.ok,
+    () => false,
+  );
   if (ok) {
-    process.stdout.write(`\nTandem TTS is ready: ${base}/\n  try: curl -o hello.wav -H 'Content-Type: application/json' -d '{"text":"Hello, world"}' ${base}/api/tts\n\n`);
+    process.stdout.write(
+      `\nTandem TTS is ready: ${base}/\n  try: curl -o hello.wav -H 'Content-Type: application/json' -d '{"text":"Hello, world"}' ${base}/api/tts\n\n`,
+    );
     break;
   }
   await new Promise((r) => setTimeout(r, 500));

@@ -5,12 +5,20 @@ import { startWorker } from '../workers/worker-process.js';
 import { argValue, configOrExit, onShutdown } from './main-helpers.js';
 
 const config = configOrExit();
-const logger = createLogger('worker', { level: config.logLevel, dir: config.logDir, file: `worker-${(argValue(process.argv.slice(2), 'engine') ?? 'backup').replace(/[^a-z0-9-]/gi, '_')}`, keep: config.logKeepFiles });
+const logger = createLogger('worker', {
+  level: config.logLevel,
+  dir: config.logDir,
+  file: `worker-${(argValue(process.argv.slice(2), 'engine') ?? 'backup').replace(/[^a-z0-9-]/gi, '_')}`,
+  keep: config.logKeepFiles,
+});
 const requested = argValue(process.argv.slice(2), 'engine') ?? 'backup';
-const engine = requested === 'primary' ? config.primaryEngine : requested === 'backup' ? config.backupEngine : requested;
+const engine =
+  requested === 'primary' ? config.primaryEngine : requested === 'backup' ? config.backupEngine : requested;
 
 if (!isKnownEngine(engine)) {
-  process.stderr.write(`Unknown engine "${requested}". Use primary, backup or one of: ${[...engines.keys()].join(', ')}\n`);
+  process.stderr.write(
+    `Unknown engine "${requested}". Use primary, backup or one of: ${[...engines.keys()].join(', ')}\n`,
+  );
   process.exit(2);
 }
 

@@ -21,7 +21,9 @@ const setting = <T>(env: string, def: string | undefined, description: string, s
 });
 
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
-const engineName = z.string().regex(/^[a-z][a-z0-9-]*(@[a-z0-9-]+)?$/, 'expected an engine name such as espeak, or engine@pool');
+const engineName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]*(@[a-z0-9-]+)?$/, 'expected an engine name such as espeak, or engine@pool');
 const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 const redisUrl = z
   .string()
@@ -42,11 +44,18 @@ const keyList = z
   .optional()
   .transform((raw, ctx): KeyHash[] => {
     const out: KeyHash[] = [];
-    for (const [i, entry] of (raw ?? '').split(',').map((e) => e.trim()).entries()) {
+    for (const [i, entry] of (raw ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .entries()) {
       if (!entry) continue;
       const m = KEY_ENTRY.exec(entry);
       // Never echo the entry: it may be a key pasted by mistake instead of its hash.
-      if (!m) ctx.addIssue({ code: 'custom', message: `entry ${i + 1} is not sha256hex or name:sha256hex (make one with \`npm run hash-key -- <key>\`)` });
+      if (!m)
+        ctx.addIssue({
+          code: 'custom',
+          message: `entry ${i + 1} is not sha256hex or name:sha256hex (make one with \`npm run hash-key -- <key>\`)`,
+        });
       else out.push({ name: m[1] ?? `key-${m[2].slice(0, 8).toLowerCase()}`, sha256: m[2].toLowerCase() });
     }
     const names = out.map((k) => k.name);
@@ -54,7 +63,9 @@ const keyList = z
     if (dup) ctx.addIssue({ code: 'custom', message: `key name ${dup} is used twice` });
     return out;
   });
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /** Every setting of the service. The README's settings table is generated from this object. */
 export const settings = {
@@ -66,16 +77,36 @@ export const settings = {
     'Redis shared by every process. Unset: `npm start` runs its own redis-server (AOF under DATA_DIR/redis); a role started alone uses redis://127.0.0.1:6379.',
     redisUrl,
   ),
-  localRedisPort: setting('LOCAL_REDIS_PORT', '6380', 'Port of the redis-server that `npm start` runs when REDIS_URL is unset.', int(1, 65535)),
-  dataDir: setting('DATA_DIR', './data', 'Directory for local state (the local Redis, audio by default).', z.string().min(1)),
+  localRedisPort: setting(
+    'LOCAL_REDIS_PORT',
+    '6380',
+    'Port of the redis-server that `npm start` runs when REDIS_URL is unset.',
+    int(1, 65535),
+  ),
+  dataDir: setting(
+    'DATA_DIR',
+    './data',
+    'Directory for local state (the local Redis, audio by default).',
+    z.string().min(1),
+  ),
   outputDir: setting(
     'OUTPUT_DIR',
     './data/audio',
     'Where workers write audio and the API reads it. With workers on several hosts it must be shared storage.',
     z.string().min(1),
   ),
-  queuePrefix: setting('QUEUE_PREFIX', 'tandem', 'Prefix of every Redis key the service writes.', z.string().regex(/^[A-Za-z0-9_.-]+$/)),
-  primaryEngine: setting('PRIMARY_ENGINE', 'kokoro', 'Engine behind `primary` (the first choice of `auto`).', engineName),
+  queuePrefix: setting(
+    'QUEUE_PREFIX',
+    'tandem',
+    'Prefix of every Redis key the service writes.',
+    z.string().regex(/^[A-Za-z0-9_.-]+$/),
+  ),
+  primaryEngine: setting(
+    'PRIMARY_ENGINE',
+    'kokoro',
+    'Engine behind `primary` (the first choice of `auto`).',
+    engineName,
+  ),
   backupEngine: setting('BACKUP_ENGINE', 'espeak', 'Engine behind `backup`.', engineName),
   workerConcurrency: setting(
     'WORKER_CONCURRENCY',
@@ -97,8 +128,18 @@ export const settings = {
     'Lock on a running job; a worker that dies without releasing it is noticed after about this long.',
     int(1000, 600_000),
   ),
-  stalledIntervalMs: setting('JOB_STALLED_INTERVAL_MS', '15000', 'How often workers look for jobs whose worker died.', int(500, 600_000)),
-  maxStalledCount: setting('JOB_MAX_STALLED', '3', 'Times a job may be recovered from a dead worker before it fails.', int(0, 100)),
+  stalledIntervalMs: setting(
+    'JOB_STALLED_INTERVAL_MS',
+    '15000',
+    'How often workers look for jobs whose worker died.',
+    int(500, 600_000),
+  ),
+  maxStalledCount: setting(
+    'JOB_MAX_STALLED',
+    '3',
+    'Times a job may be recovered from a dead worker before it fails.',
+    int(0, 100),
+  ),
   ttsMaxChars: setting('TTS_MAX_CHARS', '500', 'Longest text `POST /api/tts` accepts.', int(1, 1_000_000)),
   jobsMaxChars: setting('JOBS_MAX_CHARS', '100000', 'Longest text `POST /api/jobs` accepts.', int(1, 10_000_000)),
   ttsWaitMs: setting(
@@ -108,11 +149,26 @@ export const settings = {
     int(0, 3_600_000),
   ),
   bodyLimitBytes: setting('BODY_LIMIT_BYTES', '2000000', 'Largest request body accepted.', int(1024, 100_000_000)),
-  heartbeatMs: setting('WORKER_HEARTBEAT_MS', '5000', 'How often a worker says it is alive; it counts as gone after 3 missed beats.', int(100, 60_000)),
-  shutdownTimeoutMs: setting('SHUTDOWN_TIMEOUT_MS', '30000', 'Longest a process waits for work in flight when stopping.', int(100, 600_000)),
+  heartbeatMs: setting(
+    'WORKER_HEARTBEAT_MS',
+    '5000',
+    'How often a worker says it is alive; it counts as gone after 3 missed beats.',
+    int(100, 60_000),
+  ),
+  shutdownTimeoutMs: setting(
+    'SHUTDOWN_TIMEOUT_MS',
+    '30000',
+    'Longest a process waits for work in flight when stopping.',
+    int(100, 600_000),
+  ),
   logLevel: setting('LOG_LEVEL', 'info', 'pino log level.', logLevel),
   // kokoro
-  modelsDir: setting('MODELS_DIR', './models', 'Where `npm run models` installs model files; the Kokoro engine reads MODELS_DIR/kokoro/.', z.string().min(1)),
+  modelsDir: setting(
+    'MODELS_DIR',
+    './models',
+    'Where `npm run models` installs model files; the Kokoro engine reads MODELS_DIR/kokoro/.',
+    z.string().min(1),
+  ),
   kokoroVariant: setting(
     'KOKORO_VARIANT',
     'fp32',
@@ -125,9 +181,19 @@ export const settings = {
     'Intra-op threads of each Kokoro engine thread; 0 = CPU cores divided by WORKER_CONCURRENCY.',
     int(0, 256),
   ),
-  kokoroPhonemeCache: setting('KOKORO_PHONEME_CACHE', '2000', 'Sentences whose phonemes each Kokoro engine thread keeps in memory (0 disables the cache).', int(0, 1_000_000)),
+  kokoroPhonemeCache: setting(
+    'KOKORO_PHONEME_CACHE',
+    '2000',
+    'Sentences whose phonemes each Kokoro engine thread keeps in memory (0 disables the cache).',
+    int(0, 1_000_000),
+  ),
   // logs
-  logDir: setting('LOG_DIR', undefined, 'When set, every process also writes its log lines to daily (or 50 MB) rotated files here.', z.string().min(1).optional()),
+  logDir: setting(
+    'LOG_DIR',
+    undefined,
+    'When set, every process also writes its log lines to daily (or 50 MB) rotated files here.',
+    z.string().min(1).optional(),
+  ),
   logKeepFiles: setting('LOG_KEEP_FILES', '14', 'Rotated log files kept per process.', int(1, 1000)),
   // metrics
   metricsPort: setting(
@@ -136,12 +202,37 @@ export const settings = {
     'Port where a worker or the monitor serves /metrics (the API serves it on PORT). `npm start` gives each child its own port from here up; 0 turns it off.',
     int(0, 65535),
   ),
-  metricsHost: setting('METRICS_HOST', '127.0.0.1', 'Interface the worker and monitor metrics ports listen on.', z.string().min(1)),
+  metricsHost: setting(
+    'METRICS_HOST',
+    '127.0.0.1',
+    'Interface the worker and monitor metrics ports listen on.',
+    z.string().min(1),
+  ),
   // routing and health
-  probeIntervalMs: setting('PROBE_INTERVAL_MS', '30000', 'How often the monitor sends a synthesis probe through each engine\'s queue.', int(100, 3_600_000)),
-  probeTimeoutMs: setting('PROBE_TIMEOUT_MS', '5000', 'A probe not finished within this time is a failed check.', int(50, 600_000)),
-  failoverThreshold: setting('FAILOVER_THRESHOLD', '3', 'Consecutive failed checks of the primary that move `auto` traffic to the backup.', int(1, 100)),
-  recoveryProbes: setting('RECOVERY_PROBES', '10', 'Consecutive good probes the primary needs before `auto` traffic returns.', int(1, 1000)),
+  probeIntervalMs: setting(
+    'PROBE_INTERVAL_MS',
+    '30000',
+    "How often the monitor sends a synthesis probe through each engine's queue.",
+    int(100, 3_600_000),
+  ),
+  probeTimeoutMs: setting(
+    'PROBE_TIMEOUT_MS',
+    '5000',
+    'A probe not finished within this time is a failed check.',
+    int(50, 600_000),
+  ),
+  failoverThreshold: setting(
+    'FAILOVER_THRESHOLD',
+    '3',
+    'Consecutive failed checks of the primary that move `auto` traffic to the backup.',
+    int(1, 100),
+  ),
+  recoveryProbes: setting(
+    'RECOVERY_PROBES',
+    '10',
+    'Consecutive good probes the primary needs before `auto` traffic returns.',
+    int(1, 1000),
+  ),
   recoveryWindowMs: setting(
     'RECOVERY_WINDOW_MS',
     '600000',
@@ -154,7 +245,12 @@ export const settings = {
     'Estimated primary wait (waiting jobs × mean synthesis time ÷ live workers) above which new `auto` work goes to the backup.',
     int(0, 3_600_000),
   ),
-  retryAfterSeconds: setting('RETRY_AFTER_SECONDS', '30', '`Retry-After` sent with a 503 for a request pinned to an engine that is down.', int(1, 86_400)),
+  retryAfterSeconds: setting(
+    'RETRY_AFTER_SECONDS',
+    '30',
+    '`Retry-After` sent with a 503 for a request pinned to an engine that is down.',
+    int(1, 86_400),
+  ),
   faultInjection: setting(
     'FAULT_INJECTION',
     'false',
@@ -174,7 +270,12 @@ export const settings = {
     'Admin keys, same form. Needed for `/admin/queues` and every route that changes the service when any key is set; an admin key is also a client key.',
     keyList,
   ),
-  metricsKeys: setting('METRICS_KEYS', undefined, 'Keys for `/metrics`, same form (an admin key also works). Unset: `/metrics` is open.', keyList),
+  metricsKeys: setting(
+    'METRICS_KEYS',
+    undefined,
+    'Keys for `/metrics`, same form (an admin key also works). Unset: `/metrics` is open.',
+    keyList,
+  ),
   rateLimitPerMinute: setting(
     'RATE_LIMIT_PER_MINUTE',
     '0',
@@ -192,7 +293,10 @@ export const settings = {
     'PUBLIC_BASE_URL',
     undefined,
     'Base URL clients reach the API at, used for the absolute audio URL in webhook events. Unset: http://HOST:PORT.',
-    z.string().regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'expected http(s)://host[:port][/path]').optional(),
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'expected http(s)://host[:port][/path]')
+      .optional(),
   ),
   jobTtlSeconds: setting(
     'JOB_TTL_SECONDS',
@@ -200,8 +304,18 @@ export const settings = {
     'How long a finished job (its record and audio) is kept; after it, requests for the job get 410 Gone. Also bounds listing, cancel markers and webhook records.',
     int(1, 31_536_000),
   ),
-  cleanupIntervalMs: setting('CLEANUP_INTERVAL_MS', '60000', 'How often the leading monitor removes expired audio files and job records.', int(100, 86_400_000)),
-  idempotencyTtlSeconds: setting('IDEMPOTENCY_TTL_SECONDS', '86400', 'How long an `Idempotency-Key` is remembered.', int(1, 31_536_000)),
+  cleanupIntervalMs: setting(
+    'CLEANUP_INTERVAL_MS',
+    '60000',
+    'How often the leading monitor removes expired audio files and job records.',
+    int(100, 86_400_000),
+  ),
+  idempotencyTtlSeconds: setting(
+    'IDEMPOTENCY_TTL_SECONDS',
+    '86400',
+    'How long an `Idempotency-Key` is remembered.',
+    int(1, 31_536_000),
+  ),
   webhookSecret: setting(
     'WEBHOOK_SECRET',
     undefined,
@@ -211,14 +325,24 @@ export const settings = {
       .regex(/^(whsec_)?[A-Za-z0-9+/]{32,88}={0,2}$/, 'expected whsec_ followed by the base64 of 24 to 64 random bytes')
       .optional(),
   ),
-  webhookAttempts: setting('WEBHOOK_ATTEMPTS', '10', 'Delivery attempts per webhook event before it is dead-lettered.', int(1, 50)),
+  webhookAttempts: setting(
+    'WEBHOOK_ATTEMPTS',
+    '10',
+    'Delivery attempts per webhook event before it is dead-lettered.',
+    int(1, 50),
+  ),
   webhookBackoffMs: setting(
     'WEBHOOK_BACKOFF_MS',
     '5000',
     'Delay before the first webhook retry; doubles on each attempt (with jitter: 50–100% of it), at most one hour.',
     int(0, 3_600_000),
   ),
-  webhookTimeoutMs: setting('WEBHOOK_TIMEOUT_MS', '10000', 'A webhook receiver that has not answered within this time counts as a failed attempt.', int(100, 120_000)),
+  webhookTimeoutMs: setting(
+    'WEBHOOK_TIMEOUT_MS',
+    '10000',
+    'A webhook receiver that has not answered within this time counts as a failed attempt.',
+    int(100, 120_000),
+  ),
   webhookAllowHosts: setting(
     'WEBHOOK_ALLOW_HOSTS',
     undefined,
@@ -226,7 +350,17 @@ export const settings = {
     z
       .string()
       .optional()
-      .transform((raw) => (raw ?? '').split(',').map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1')).filter(Boolean)),
+      .transform((raw) =>
+        (raw ?? '')
+          .split(',')
+          .map((h) =>
+            h
+              .trim()
+              .toLowerCase()
+              .replace(/^\[(.*)\]$/, '$1'),
+          )
+          .filter(Boolean),
+      ),
   ),
   // formats, cache, streaming, OpenAI
   mp3Bitrate: setting(
@@ -244,14 +378,22 @@ export const settings = {
     'Byte budget of the result cache (files under OUTPUT_DIR/cache); least recently used results are evicted beyond it. 0 turns the cache off.',
     int(0, Number.MAX_SAFE_INTEGER),
   ),
-  cacheTtlSeconds: setting('CACHE_TTL_SECONDS', '604800', 'How long a cached result may be served after it was made.', int(1, 31_536_000)),
+  cacheTtlSeconds: setting(
+    'CACHE_TTL_SECONDS',
+    '604800',
+    'How long a cached result may be served after it was made.',
+    int(1, 31_536_000),
+  ),
   openaiVoiceMap: setting(
     'OPENAI_VOICE_MAP',
     'alloy=en-us-female,ash=en-us-male,ballad=en-gb-male,coral=en-us-female,echo=en-us-male,fable=en-gb-male,nova=en-us-female,onyx=en-us-male,sage=en-gb-female,shimmer=en-gb-female,verse=en-us-male',
     'OpenAI voice names and the voice of this service each reads with, `name=voice` comma-separated (`/v1/audio/speech`). A voice name of this service is accepted there as it is.',
     z.string().transform((raw, ctx): Record<string, string> => {
       const map: Record<string, string> = {};
-      for (const entry of raw.split(',').map((e) => e.trim()).filter(Boolean)) {
+      for (const entry of raw
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
         const m = /^([A-Za-z0-9_-]{1,64})=([A-Za-z0-9_@.-]{1,64})$/.exec(entry);
         if (!m) ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 80)}" is not name=voice` });
         else map[m[1]] = m[2];
@@ -259,7 +401,12 @@ export const settings = {
       return map;
     }),
   ),
-  openaiMaxChars: setting('OPENAI_MAX_CHARS', '4096', 'Longest `input` `POST /v1/audio/speech` accepts.', int(1, 1_000_000)),
+  openaiMaxChars: setting(
+    'OPENAI_MAX_CHARS',
+    '4096',
+    'Longest `input` `POST /v1/audio/speech` accepts.',
+    int(1, 1_000_000),
+  ),
 } as const;
 
 type Settings = typeof settings;

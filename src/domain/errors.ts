@@ -15,7 +15,13 @@ export class AppError extends Error {
   constructor(
     code: string,
     message: string,
-    opts: { status?: number; retryable?: boolean; details?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
+    opts: {
+      status?: number;
+      retryable?: boolean;
+      details?: Record<string, unknown>;
+      headers?: Record<string, string>;
+      cause?: unknown;
+    } = {},
   ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'AppError';

@@ -3,7 +3,14 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { FORMATS, type JobData, type JobOutcome } from '../domain/job.js';
-import { cancelKey, expiredKey, jobsIndexKey, synthesisQueueName, webhookAttemptsKey, webhookKey } from '../queue/names.js';
+import {
+  cancelKey,
+  expiredKey,
+  jobsIndexKey,
+  synthesisQueueName,
+  webhookAttemptsKey,
+  webhookKey,
+} from '../queue/names.js';
 import type { Storage } from '../storage/storage.js';
 
 /** Index entries one run looks at; the rest wait for the next run. */
@@ -27,7 +34,9 @@ export class Cleanup {
     private readonly logger: Logger,
   ) {
     const engines = [...new Set([config.primaryEngine, config.backupEngine])];
-    this.queues = engines.map((e) => new Queue(synthesisQueueName(e), { connection: redis, prefix: config.queuePrefix }));
+    this.queues = engines.map(
+      (e) => new Queue(synthesisQueueName(e), { connection: redis, prefix: config.queuePrefix }),
+    );
   }
 
   async run(now = Date.now()): Promise<{ jobs: number; files: number }> {
@@ -53,7 +62,9 @@ export class Cleanup {
 
   private async expireJob(id: string, cutoff: number): Promise<boolean> {
     const prefix = this.config.queuePrefix;
-    const copies = (await Promise.all(this.queues.map((q) => q.getJob(id)))).filter((j): j is Job<JobData, JobOutcome> => !!j);
+    const copies = (await Promise.all(this.queues.map((q) => q.getJob(id)))).filter(
+      (j): j is Job<JobData, JobOutcome> => !!j,
+    );
     const newest = copies.sort((a, b) => b.timestamp - a.timestamp)[0];
     if (newest) {
       const state = await newest.getState();

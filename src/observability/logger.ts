@@ -28,7 +28,13 @@ export function createLogger(role: string, opts: LogOptions | string): Logger {
       {
         target: 'pino-roll',
         level: o.level,
-        options: { file: join(o.dir, o.file ?? role), frequency: 'daily', size: '50m', mkdir: true, limit: { count: o.keep ?? 14 } },
+        options: {
+          file: join(o.dir, o.file ?? role),
+          frequency: 'daily',
+          size: '50m',
+          mkdir: true,
+          limit: { count: o.keep ?? 14 },
+        },
       },
     ],
   });

@@ -27,7 +27,12 @@ export class Metrics {
     this.registry.setDefaultLabels({ role });
     collectDefaultMetrics({ register: this.registry });
     const r = [this.registry];
-    this.httpRequests = new Counter({ name: 'tts_http_requests_total', help: 'HTTP requests by route and status', labelNames: ['method', 'route', 'status'], registers: r });
+    this.httpRequests = new Counter({
+      name: 'tts_http_requests_total',
+      help: 'HTTP requests by route and status',
+      labelNames: ['method', 'route', 'status'],
+      registers: r,
+    });
     this.httpDuration = new Histogram({
       name: 'tts_http_request_duration_seconds',
       help: 'HTTP request latency',
@@ -35,7 +40,12 @@ export class Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: r,
     });
-    this.jobs = new Counter({ name: 'tts_jobs_total', help: 'Synthesis jobs by engine and outcome (succeeded, failed, moved)', labelNames: ['engine', 'outcome'], registers: r });
+    this.jobs = new Counter({
+      name: 'tts_jobs_total',
+      help: 'Synthesis jobs by engine and outcome (succeeded, failed, moved)',
+      labelNames: ['engine', 'outcome'],
+      registers: r,
+    });
     this.synthesisSeconds = new Histogram({
       name: 'tts_synthesis_duration_seconds',
       help: 'Time to synthesize one job',
@@ -50,10 +60,30 @@ export class Metrics {
       buckets: [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
       registers: r,
     });
-    this.queueDepth = new Gauge({ name: 'tts_queue_jobs', help: 'Jobs in each queue by state', labelNames: ['queue', 'state'], registers: r });
-    this.engineUp = new Gauge({ name: 'tts_engine_up', help: '1 when the engine is up, 0 when down or not installed', labelNames: ['engine', 'role'], registers: r });
-    this.route = new Gauge({ name: 'tts_route', help: '1 for the role currently serving auto traffic', labelNames: ['route'], registers: r });
-    this.routeSwitches = new Counter({ name: 'tts_route_switches_total', help: 'Route switches by reason', labelNames: ['from', 'to', 'reason'], registers: r });
+    this.queueDepth = new Gauge({
+      name: 'tts_queue_jobs',
+      help: 'Jobs in each queue by state',
+      labelNames: ['queue', 'state'],
+      registers: r,
+    });
+    this.engineUp = new Gauge({
+      name: 'tts_engine_up',
+      help: '1 when the engine is up, 0 when down or not installed',
+      labelNames: ['engine', 'role'],
+      registers: r,
+    });
+    this.route = new Gauge({
+      name: 'tts_route',
+      help: '1 for the role currently serving auto traffic',
+      labelNames: ['route'],
+      registers: r,
+    });
+    this.routeSwitches = new Counter({
+      name: 'tts_route_switches_total',
+      help: 'Route switches by reason',
+      labelNames: ['from', 'to', 'reason'],
+      registers: r,
+    });
     this.probeSeconds = new Histogram({
       name: 'tts_probe_duration_seconds',
       help: 'Health probe latency by engine and result',
@@ -61,8 +91,18 @@ export class Metrics {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: r,
     });
-    this.cacheLookups = new Counter({ name: 'tts_cache_lookups_total', help: 'Result cache lookups by result (hit, miss)', labelNames: ['result'], registers: r });
-    this.webhookDeliveries = new Counter({ name: 'tts_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers: r });
+    this.cacheLookups = new Counter({
+      name: 'tts_cache_lookups_total',
+      help: 'Result cache lookups by result (hit, miss)',
+      labelNames: ['result'],
+      registers: r,
+    });
+    this.webhookDeliveries = new Counter({
+      name: 'tts_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by outcome',
+      labelNames: ['outcome'],
+      registers: r,
+    });
   }
 
   async render(): Promise<{ contentType: string; body: string }> {

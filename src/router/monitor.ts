@@ -76,7 +76,10 @@ export class Monitor {
 
   async start(): Promise<void> {
     for (const engine of this.engines) {
-      const ev = new QueueEvents(synthesisQueueName(engine), { connection: createRedis(this.config.redisUrl), prefix: this.config.queuePrefix });
+      const ev = new QueueEvents(synthesisQueueName(engine), {
+        connection: createRedis(this.config.redisUrl),
+        prefix: this.config.queuePrefix,
+      });
       ev.on('failed', ({ jobId, failedReason }) => void this.passive(engine, jobId, failedReason));
       ev.on('completed', ({ jobId, returnvalue }) => {
         const r = typeof returnvalue === 'string' ? safeParse(returnvalue) : returnvalue;
@@ -120,9 +123,14 @@ export class Monitor {
   private async lead(): Promise<boolean> {
     const key = monitorLeaderKey(this.config.queuePrefix);
     const ttl = this.config.probeIntervalMs * 3 + this.config.probeTimeoutMs;
-    const got = (await this.redis.set(key, this.id, 'PX', ttl, 'NX')) === 'OK' || (await this.redis.eval(RENEW, 1, key, this.id, String(ttl))) === 1;
+    const got =
+      (await this.redis.set(key, this.id, 'PX', ttl, 'NX')) === 'OK' ||
+      (await this.redis.eval(RENEW, 1, key, this.id, String(ttl))) === 1;
     if (got !== this.leader) {
-      this.logger.info({ monitor: this.id }, got ? 'this monitor now leads probing and routing' : 'another monitor leads');
+      this.logger.info(
+        { monitor: this.id },
+        got ? 'this monitor now leads probing and routing' : 'another monitor leads',
+      );
       if (got) for (const c of this.stalledCheckers) void c.startStalledCheckTimer();
     }
     this.leader = got;
@@ -144,7 +152,13 @@ export class Monitor {
     const at = Date.now();
     if (live === 0) {
       const status = await this.routing.getInstallStatus(engine);
-      await this.record(engine, { at, ok: false, ms: 0, kind: 'probe', error: status ? `not installed: ${status.reason}` : 'no live worker' });
+      await this.record(engine, {
+        at,
+        ok: false,
+        ms: 0,
+        kind: 'probe',
+        error: status ? `not installed: ${status.reason}` : 'no live worker',
+      });
       return;
     }
     const queue = this.queues.get(engine)!;
@@ -183,17 +197,27 @@ export class Monitor {
   private async passive(engine: string, jobId: string, reason: string): Promise<void> {
     // Probes (numeric ids) are counted by probe(); only real jobs (UUIDs) count here.
     if (!this.leader || !/^[0-9a-f]{8}-/.test(jobId)) return;
-    await this.record(engine, { at: Date.now(), ok: false, ms: 0, kind: 'job', error: `job ${jobId} failed: ${reason}` });
+    await this.record(engine, {
+      at: Date.now(),
+      ok: false,
+      ms: 0,
+      kind: 'job',
+      error: `job ${jobId} failed: ${reason}`,
+    });
     await this.evaluate();
   }
 
   private async record(engine: string, check: ProbeRecord): Promise<void> {
-    if (check.kind === 'probe' && check.ms > 0) this.metrics?.probeSeconds.observe({ engine, ok: String(check.ok) }, check.ms / 1000);
+    if (check.kind === 'probe' && check.ms > 0)
+      this.metrics?.probeSeconds.observe({ engine, ok: String(check.ok) }, check.ms / 1000);
     const before = await this.routing.getHealth(engine);
     const after = await this.routing.recordCheck(engine, check);
     // Log only when health changes, not on every probe.
     if ((before.consecutiveFailures === 0) !== (after.consecutiveFailures === 0)) {
-      this.logger.warn({ engine, ok: check.ok, error: check.error, failures: after.consecutiveFailures }, check.ok ? 'engine healthy again' : 'engine check failed');
+      this.logger.warn(
+        { engine, ok: check.ok, error: check.error, failures: after.consecutiveFailures },
+        check.ok ? 'engine healthy again' : 'engine check failed',
+      );
     }
   }
 
@@ -216,20 +240,29 @@ export class Monitor {
   async evaluate(): Promise<void> {
     if (!this.distinct) return;
     const [primary, backup] = await Promise.all([this.health('primary'), this.health('backup')]);
-    const { state, switched } = await this.routing.update((s) => nextRouterState(s, { primary, backup }, this.policy, Date.now()));
+    const { state, switched } = await this.routing.update((s) =>
+      nextRouterState(s, { primary, backup }, this.policy, Date.now()),
+    );
     if (switched) {
       // The alert: one structured line an operator's log pipeline can match.
-      this.logger.error({ alert: 'route_switch', from: switched.from, to: switched.to, reason: switched.reason }, `routing switched ${switched.from} → ${switched.to}: ${switched.reason}`);
+      this.logger.error(
+        { alert: 'route_switch', from: switched.from, to: switched.to, reason: switched.reason },
+        `routing switched ${switched.from} → ${switched.to}: ${switched.reason}`,
+      );
       this.metrics?.routeSwitches.inc({ from: switched.from, to: switched.to, reason: reasonLabel(switched.reason) });
     }
     if (this.metrics) {
       this.metrics.route.set({ route: 'primary' }, state.route === 'primary' ? 1 : 0);
       this.metrics.route.set({ route: 'backup' }, state.route === 'backup' ? 1 : 0);
-      for (const [role, h] of [['primary', primary], ['backup', backup]] as const) {
+      for (const [role, h] of [
+        ['primary', primary],
+        ['backup', backup],
+      ] as const) {
         this.metrics.engineUp.set({ engine: this.engineOf(role), role }, engineState(h, this.policy) === 'up' ? 1 : 0);
       }
     }
-    if ((state.route === 'backup' || primary.liveWorkers === 0) && backup.liveWorkers > 0) await this.drainPrimary(state.reason);
+    if ((state.route === 'backup' || primary.liveWorkers === 0) && backup.liveWorkers > 0)
+      await this.drainPrimary(state.reason);
   }
 
   private async drainPrimary(reason: string): Promise<void> {

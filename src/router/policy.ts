@@ -143,7 +143,8 @@ export function decideRoute(input: {
   const { requested, state, primary, policy } = input;
   if (requested === 'primary' || requested === 'backup') return { route: requested, reason: 'pinned' };
   if (state.route === 'backup') return { route: 'backup', reason: state.reason };
-  if (primary.liveWorkers === 0 && input.backupLiveWorkers > 0) return { route: 'backup', reason: 'primary engine has no live worker' };
+  if (primary.liveWorkers === 0 && input.backupLiveWorkers > 0)
+    return { route: 'backup', reason: 'primary engine has no live worker' };
   const wait = estimatedWaitMs(primary);
   if (wait > policy.overloadWaitMs && input.backupLiveWorkers > 0) {
     return { route: 'backup', reason: `primary overloaded: estimated wait ${Math.round(wait)} ms` };

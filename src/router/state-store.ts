@@ -68,7 +68,10 @@ export class RoutingStore {
   }
 
   /** Apply `fn` to the current state atomically; returns the state written (or the current one if unchanged). */
-  async update(fn: (s: RouterState) => { state: RouterState; switched?: Switch }, now = Date.now()): Promise<{ state: RouterState; switched?: Switch }> {
+  async update(
+    fn: (s: RouterState) => { state: RouterState; switched?: Switch },
+    now = Date.now(),
+  ): Promise<{ state: RouterState; switched?: Switch }> {
     for (let i = 0; i < 10; i++) {
       const raw = await this.raw();
       const cur = raw ? (JSON.parse(raw) as RouterState) : initialRouterState(now);
@@ -118,7 +121,11 @@ export class RoutingStore {
     const next: HealthRecord = {
       consecutiveFailures: check.ok ? 0 : h.consecutiveFailures + 1,
       // Only probes prove recovery; a real job's failure breaks the streak.
-      consecutiveSuccesses: check.ok ? (check.kind === 'probe' ? h.consecutiveSuccesses + 1 : h.consecutiveSuccesses) : 0,
+      consecutiveSuccesses: check.ok
+        ? check.kind === 'probe'
+          ? h.consecutiveSuccesses + 1
+          : h.consecutiveSuccesses
+        : 0,
       probes: [check, ...h.probes].slice(0, PROBES),
     };
     await this.redis.set(healthKey(this.prefix, engine), JSON.stringify(next));
@@ -139,7 +146,11 @@ export class RoutingStore {
   }
 
   async recordDuration(engine: string, ms: number): Promise<void> {
-    await this.redis.multi().lpush(durationsKey(this.prefix, engine), String(Math.round(ms))).ltrim(durationsKey(this.prefix, engine), 0, DURATIONS - 1).exec();
+    await this.redis
+      .multi()
+      .lpush(durationsKey(this.prefix, engine), String(Math.round(ms)))
+      .ltrim(durationsKey(this.prefix, engine), 0, DURATIONS - 1)
+      .exec();
   }
 
   /** Mean of recent synthesis durations, or `fallback` when none are known. */

@@ -13,7 +13,24 @@ import { type Span, pushTrimmed, sentenceSpans, splitLanguageRuns, splitParagrap
 // Places where a long sentence may be cut, after the mark. "." is absent: inside a
 // sentence it is a decimal point, an abbreviation or a host name.
 const CLAUSE_MARKS = new Set([
-  ',', '，', '、', ':', '：', ';', '；', '—', '–', '…', '!', '?', '。', '！', '？', '\n', '·', '|',
+  ',',
+  '，',
+  '、',
+  ':',
+  '：',
+  ';',
+  '；',
+  '—',
+  '–',
+  '…',
+  '!',
+  '?',
+  '。',
+  '！',
+  '？',
+  '\n',
+  '·',
+  '|',
 ]);
 // Cutting off combining marks from their base is avoided by backing up at most this far.
 const MAX_MARK_BACKOFF = 32;

@@ -6,15 +6,53 @@
  * everything else is plain string code, so hostile input stays linear.
  */
 
-const ONES = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
-  'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const ONES = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 const SCALES = ['', 'thousand', 'million', 'billion', 'trillion'];
 const ORDINAL_WORDS: Record<string, string> = {
-  one: 'first', two: 'second', three: 'third', five: 'fifth', eight: 'eighth', nine: 'ninth', twelve: 'twelfth',
+  one: 'first',
+  two: 'second',
+  three: 'third',
+  five: 'fifth',
+  eight: 'eighth',
+  nine: 'ninth',
+  twelve: 'twelfth',
 };
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
-  'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 /** Longest digit string read as a cardinal; longer ones are read digit by digit (card and phone numbers). */
 const MAX_CARDINAL_DIGITS = 15;
 
@@ -92,19 +130,50 @@ const CURRENCIES: Record<string, [one: string, many: string, cent: string, cents
 };
 
 const UNITS: Record<string, [one: string, many: string]> = {
-  km: ['kilometer', 'kilometers'], m: ['meter', 'meters'], cm: ['centimeter', 'centimeters'],
-  mm: ['millimeter', 'millimeters'], kg: ['kilogram', 'kilograms'], g: ['gram', 'grams'], mg: ['milligram', 'milligrams'],
-  lb: ['pound', 'pounds'], lbs: ['pound', 'pounds'], oz: ['ounce', 'ounces'], mi: ['mile', 'miles'], ft: ['foot', 'feet'],
-  h: ['hour', 'hours'], hr: ['hour', 'hours'], hrs: ['hours', 'hours'], min: ['minute', 'minutes'], s: ['second', 'seconds'],
-  sec: ['second', 'seconds'], ms: ['millisecond', 'milliseconds'], kb: ['kilobyte', 'kilobytes'], mb: ['megabyte', 'megabytes'],
-  gb: ['gigabyte', 'gigabytes'], tb: ['terabyte', 'terabytes'], hz: ['hertz', 'hertz'], khz: ['kilohertz', 'kilohertz'],
-  mhz: ['megahertz', 'megahertz'], ghz: ['gigahertz', 'gigahertz'], 'km/h': ['kilometer per hour', 'kilometers per hour'],
-  mph: ['mile per hour', 'miles per hour'], l: ['liter', 'liters'], ml: ['milliliter', 'milliliters'],
-  kw: ['kilowatt', 'kilowatts'], w: ['watt', 'watts'], v: ['volt', 'volts'], mah: ['milliamp hour', 'milliamp hours'],
-  '°c': ['degree Celsius', 'degrees Celsius'], '°f': ['degree Fahrenheit', 'degrees Fahrenheit'], '°': ['degree', 'degrees'],
+  km: ['kilometer', 'kilometers'],
+  m: ['meter', 'meters'],
+  cm: ['centimeter', 'centimeters'],
+  mm: ['millimeter', 'millimeters'],
+  kg: ['kilogram', 'kilograms'],
+  g: ['gram', 'grams'],
+  mg: ['milligram', 'milligrams'],
+  lb: ['pound', 'pounds'],
+  lbs: ['pound', 'pounds'],
+  oz: ['ounce', 'ounces'],
+  mi: ['mile', 'miles'],
+  ft: ['foot', 'feet'],
+  h: ['hour', 'hours'],
+  hr: ['hour', 'hours'],
+  hrs: ['hours', 'hours'],
+  min: ['minute', 'minutes'],
+  s: ['second', 'seconds'],
+  sec: ['second', 'seconds'],
+  ms: ['millisecond', 'milliseconds'],
+  kb: ['kilobyte', 'kilobytes'],
+  mb: ['megabyte', 'megabytes'],
+  gb: ['gigabyte', 'gigabytes'],
+  tb: ['terabyte', 'terabytes'],
+  hz: ['hertz', 'hertz'],
+  khz: ['kilohertz', 'kilohertz'],
+  mhz: ['megahertz', 'megahertz'],
+  ghz: ['gigahertz', 'gigahertz'],
+  'km/h': ['kilometer per hour', 'kilometers per hour'],
+  mph: ['mile per hour', 'miles per hour'],
+  l: ['liter', 'liters'],
+  ml: ['milliliter', 'milliliters'],
+  kw: ['kilowatt', 'kilowatts'],
+  w: ['watt', 'watts'],
+  v: ['volt', 'volts'],
+  mah: ['milliamp hour', 'milliamp hours'],
+  '°c': ['degree Celsius', 'degrees Celsius'],
+  '°f': ['degree Fahrenheit', 'degrees Fahrenheit'],
+  '°': ['degree', 'degrees'],
 };
 // Longest first so "km/h" wins over "km", "ms" over "m". Units must end at a word boundary.
-const UNIT_ALT = Object.keys(UNITS).sort((a, b) => b.length - a.length).map((u) => u.replace(/[/]/g, '\\/')).join('|');
+const UNIT_ALT = Object.keys(UNITS)
+  .sort((a, b) => b.length - a.length)
+  .map((u) => u.replace(/[/]/g, '\\/'))
+  .join('|');
 const SCALE_WORDS = 'hundred|thousand|million|billion|trillion';
 
 /**
@@ -121,22 +190,31 @@ const WORD_BEFORE = /[\p{L}]$/u;
 
 /** Expands every number in English text into words. */
 export function expandNumbersEn(text: string): string {
-  return text.replace(TOKEN, (all, cur: string | undefined, minus, body: string, suffix, pct, scale, unit, offset: number) => {
-    const before = text.slice(Math.max(0, offset - 12), offset);
-    // A digit glued to a word ("mp3", "B2B") is a name, not a quantity: read the digits plainly.
-    if (WORD_BEFORE.test(before) && !cur) return ` ${digitsOrCardinal(body)} ${all.slice(all.indexOf(body) + body.length)}`;
-    const sign = minus ? (cur || /\d$/.test(before) ? ' to ' : 'minus ') : '';
-    let words = readBody(body, suffix, MONTH_BEFORE.test(before));
-    if (pct) words += ' percent';
-    if (scale) words += ` ${scale}`;
-    if (cur) words = money(cur, body, words, scale);
-    if (unit) words += ` ${unitWord(unit, body)}`;
-    return sign + words;
-  });
+  return text.replace(
+    TOKEN,
+    (all, cur: string | undefined, minus, body: string, suffix, pct, scale, unit, offset: number) => {
+      const before = text.slice(Math.max(0, offset - 12), offset);
+      // A digit glued to a word ("mp3", "B2B") is a name, not a quantity: read the digits plainly.
+      if (WORD_BEFORE.test(before) && !cur)
+        return ` ${digitsOrCardinal(body)} ${all.slice(all.indexOf(body) + body.length)}`;
+      const sign = minus ? (cur || /\d$/.test(before) ? ' to ' : 'minus ') : '';
+      let words = readBody(body, suffix, MONTH_BEFORE.test(before));
+      if (pct) words += ' percent';
+      if (scale) words += ` ${scale}`;
+      if (cur) words = money(cur, body, words, scale);
+      if (unit) words += ` ${unitWord(unit, body)}`;
+      return sign + words;
+    },
+  );
 }
 
 function digitsOrCardinal(body: string): string {
-  return /^\d{1,4}$/.test(body) ? cardinalEn(body) : body.replace(/\d+/g, (d) => ` ${digitsEn(d)} `).replace(/ +/g, ' ').trim();
+  return /^\d{1,4}$/.test(body)
+    ? cardinalEn(body)
+    : body
+        .replace(/\d+/g, (d) => ` ${digitsEn(d)} `)
+        .replace(/ +/g, ' ')
+        .trim();
 }
 
 /** Reads the digits-and-separators part of a token. */
@@ -163,7 +241,9 @@ function readBody(body: string, suffix: string | undefined, afterMonth: boolean)
   // Ranges ("10-20"), versions ("1.2.3"), lists ("1,2,3") and anything else: read piece by piece.
   return body
     .split(/([-,.:/])/)
-    .map((p) => (/^\d+$/.test(p) ? (p.length > 4 && p.startsWith('0') ? digitsEn(p) : cardinalEn(p)) : SEPARATOR_WORDS[p] ?? ''))
+    .map((p) =>
+      /^\d+$/.test(p) ? (p.length > 4 && p.startsWith('0') ? digitsEn(p) : cardinalEn(p)) : (SEPARATOR_WORDS[p] ?? ''),
+    )
     .join(' ')
     .replace(/ +/g, ' ')
     .trim();
@@ -177,7 +257,12 @@ function validDate(month: number, day: number): boolean {
 
 function timeEn(h: string, m: string, s?: string): string {
   const hours = cardinalEn(h);
-  let out = +m === 0 ? (+h <= 12 ? `${hours} o'clock` : `${hours} hundred`) : `${hours} ${+m < 10 ? `oh ${ONES[+m]}` : underHundred(+m)}`;
+  let out =
+    +m === 0
+      ? +h <= 12
+        ? `${hours} o'clock`
+        : `${hours} hundred`
+      : `${hours} ${+m < 10 ? `oh ${ONES[+m]}` : underHundred(+m)}`;
   if (s !== undefined && +s > 0) out += ` and ${cardinalEn(s)} seconds`;
   return out;
 }

@@ -69,34 +69,69 @@ function decimalZh(intPart: string, frac: string): string {
 const LIANG_BEFORE = new Set('个位只本次张条件种块台辆家天周倍名层节杯瓶篇首部项份岁对双把间所架'.split(''));
 const CURRENCY: Record<string, string> = { '¥': '元', '￥': '元', $: '美元', '€': '欧元', '£': '英镑', '₹': '卢比' };
 const UNITS: Record<string, string> = {
-  km: '公里', m: '米', cm: '厘米', mm: '毫米', kg: '公斤', g: '克', mg: '毫克', t: '吨', l: '升', ml: '毫升',
-  'km/h': '公里每小时', '°c': '摄氏度', '°f': '华氏度', '°': '度', kb: 'KB', mb: 'MB', gb: 'GB', tb: 'TB', h: '小时',
-  min: '分钟', s: '秒', ms: '毫秒', hz: '赫兹', khz: '千赫', mhz: '兆赫', ghz: '吉赫', kw: '千瓦', w: '瓦', v: '伏',
+  km: '公里',
+  m: '米',
+  cm: '厘米',
+  mm: '毫米',
+  kg: '公斤',
+  g: '克',
+  mg: '毫克',
+  t: '吨',
+  l: '升',
+  ml: '毫升',
+  'km/h': '公里每小时',
+  '°c': '摄氏度',
+  '°f': '华氏度',
+  '°': '度',
+  kb: 'KB',
+  mb: 'MB',
+  gb: 'GB',
+  tb: 'TB',
+  h: '小时',
+  min: '分钟',
+  s: '秒',
+  ms: '毫秒',
+  hz: '赫兹',
+  khz: '千赫',
+  mhz: '兆赫',
+  ghz: '吉赫',
+  kw: '千瓦',
+  w: '瓦',
+  v: '伏',
 };
-const UNIT_ALT = Object.keys(UNITS).sort((a, b) => b.length - a.length).map((u) => u.replace(/[/]/g, '\\/')).join('|');
+const UNIT_ALT = Object.keys(UNITS)
+  .sort((a, b) => b.length - a.length)
+  .map((u) => u.replace(/[/]/g, '\\/'))
+  .join('|');
 
-const TOKEN = new RegExp(
-  `([¥￥$€£₹])?(-)?(\\d[\\d,.:/-]*\\d|\\d)(?:(\\s?[%‰])|\\s?(${UNIT_ALT})(?![A-Za-z]))?`,
-  'giu',
-);
+const TOKEN = new RegExp(`([¥￥$€£₹])?(-)?(\\d[\\d,.:/-]*\\d|\\d)(?:(\\s?[%‰])|\\s?(${UNIT_ALT})(?![A-Za-z]))?`, 'giu');
 
 /** Expands every number in Mandarin text into Han numerals. */
 export function expandNumbersZh(text: string): string {
-  return text.replace(TOKEN, (_all, cur: string | undefined, minus, body: string, pct, unit, offset: number, whole: string) => {
-    const next = whole.charAt(offset + _all.length);
-    const before = whole.charAt(offset - 1);
-    const sign = minus ? (/\d/.test(before) ? '到' : '负') : '';
-    let words = readBody(body, next);
-    if (pct) words = `${pct.trim() === '‰' ? '千分之' : '百分之'}${words}`;
-    if (unit) words += UNITS[unit.toLowerCase()] ?? unit;
-    if (cur) words += CURRENCY[cur];
-    return sign + words;
-  });
+  return text.replace(
+    TOKEN,
+    (_all, cur: string | undefined, minus, body: string, pct, unit, offset: number, whole: string) => {
+      const next = whole.charAt(offset + _all.length);
+      const before = whole.charAt(offset - 1);
+      const sign = minus ? (/\d/.test(before) ? '到' : '负') : '';
+      let words = readBody(body, next);
+      if (pct) words = `${pct.trim() === '‰' ? '千分之' : '百分之'}${words}`;
+      if (unit) words += UNITS[unit.toLowerCase()] ?? unit;
+      if (cur) words += CURRENCY[cur];
+      return sign + words;
+    },
+  );
 }
 
 function readBody(body: string, next: string): string {
   let m: RegExpExecArray | null;
-  if ((m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(body)) && +m[2] >= 1 && +m[2] <= 12 && +m[3] >= 1 && +m[3] <= 31) {
+  if (
+    (m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(body)) &&
+    +m[2] >= 1 &&
+    +m[2] <= 12 &&
+    +m[3] >= 1 &&
+    +m[3] <= 31
+  ) {
     return `${digitsZh(m[1])}年${cardinalZh(m[2])}月${cardinalZh(m[3])}日`;
   }
   if ((m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(body)) && +m[1] < 25 && +m[2] < 60) {
@@ -117,7 +152,9 @@ function readBody(body: string, next: string): string {
   if (/^0\d{2,3}-\d{7,8}$/.test(body)) return digitsZh(body); // landline with area code
   return body
     .split(/([-,.:/])/)
-    .map((p) => (/^\d+$/.test(p) ? (p.length > 2 && p.startsWith('0') ? digitsZh(p) : cardinalZh(p)) : SEPARATOR_WORDS[p] ?? ''))
+    .map((p) =>
+      /^\d+$/.test(p) ? (p.length > 2 && p.startsWith('0') ? digitsZh(p) : cardinalZh(p)) : (SEPARATOR_WORDS[p] ?? ''),
+    )
     .join('');
 }
 

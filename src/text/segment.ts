@@ -15,8 +15,27 @@ const WIDE_TERMINATORS = new Set(['。', '！', '？', '；']);
 const DOTS = new Set(['.', '…']);
 // Words that precede a name or number; "etc." and "Inc." are left out because they end sentences too often.
 const ABBREVIATIONS = new Set([
-  'mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'mt', 'vs', 'fig', 'vol', 'approx',
-  'gen', 'col', 'lt', 'sgt', 'capt', 'rev', 'hon', 'cf',
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'prof',
+  'sr',
+  'jr',
+  'st',
+  'mt',
+  'vs',
+  'fig',
+  'vol',
+  'approx',
+  'gen',
+  'col',
+  'lt',
+  'sgt',
+  'capt',
+  'rev',
+  'hon',
+  'cf',
 ]);
 // Only abbreviations when a number follows ("No. 5", "p. 12"); "no." also ends sentences.
 const NUMBER_ABBREVIATIONS = new Set(['no', 'nos', 'p', 'pp', 'fig', 'figs', 'vol', 'ch', 'sec', 'art']);

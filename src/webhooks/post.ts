@@ -11,10 +11,16 @@ const MAX_RESPONSE_BYTES = 64 * 1024;
  * (no second DNS lookup) and following no redirects. Resolves to the status
  * code; rejects on a network error or after `timeoutMs`.
  */
-export function postWebhook(target: WebhookTarget, body: string, headers: Record<string, string>, timeoutMs: number): Promise<number> {
+export function postWebhook(
+  target: WebhookTarget,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<number> {
   const { url, address, family } = target;
   const pinned: LookupFunction = (_host, options, cb) => {
-    if ((options as { all?: boolean }).all) (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
+    if ((options as { all?: boolean }).all)
+      (cb as unknown as (e: null, a: { address: string; family: number }[]) => void)(null, [{ address, family }]);
     else cb(null, address, family);
   };
   const mod = url.protocol === 'https:' ? https : http;
@@ -23,7 +29,11 @@ export function postWebhook(target: WebhookTarget, body: string, headers: Record
       url,
       {
         method: 'POST',
-        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'tandem-tts-webhooks/1' },
+        headers: {
+          ...headers,
+          'content-length': String(Buffer.byteLength(body)),
+          'user-agent': 'tandem-tts-webhooks/1',
+        },
         lookup: pinned,
         agent: false,
         auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,

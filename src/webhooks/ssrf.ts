@@ -48,7 +48,13 @@ const BLOCKED = (() => {
 })();
 
 /** Host names of cloud metadata services, refused by name whatever they resolve to. */
-const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'metadata', 'instance-data', 'instance-data.ec2.internal']);
+const METADATA_HOSTS = new Set([
+  'metadata.google.internal',
+  'metadata.goog',
+  'metadata',
+  'instance-data',
+  'instance-data.ec2.internal',
+]);
 
 export type Lookup = (host: string) => Promise<{ address: string; family: number }[]>;
 
@@ -77,15 +83,22 @@ export function isBlockedAddress(address: string): boolean {
 }
 
 /** Parse, resolve and check a webhook URL. Throws WebhookUrlError with the reason. */
-export async function checkWebhookUrl(raw: string, opts: { allowHosts: readonly string[]; lookup?: Lookup }): Promise<WebhookTarget> {
+export async function checkWebhookUrl(
+  raw: string,
+  opts: { allowHosts: readonly string[]; lookup?: Lookup },
+): Promise<WebhookTarget> {
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new WebhookUrlError('not a valid absolute URL');
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new WebhookUrlError('only http and https URLs are allowed');
-  const host = url.hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new WebhookUrlError('only http and https URLs are allowed');
+  const host = url.hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   // The allow-list names the URL's host, never what it resolves to: a name an attacker controls may resolve anywhere.
   const allowed = opts.allowHosts.includes(host);
   if (!allowed && METADATA_HOSTS.has(host)) throw new WebhookUrlError(`host ${host} is a cloud metadata service`);
@@ -102,7 +115,10 @@ export async function checkWebhookUrl(raw: string, opts: { allowHosts: readonly 
   if (!allowed) {
     // Every address must be public: a client cannot be told which one a connection would use.
     const bad = addresses.find((a) => isBlockedAddress(a.address));
-    if (bad) throw new WebhookUrlError(`host ${host} resolves to ${bad.address}, a loopback, private, link-local or reserved address`);
+    if (bad)
+      throw new WebhookUrlError(
+        `host ${host} resolves to ${bad.address}, a loopback, private, link-local or reserved address`,
+      );
   }
   const first = addresses[0];
   return { url, address: first.address, family: first.family === 6 ? 6 : 4 };

@@ -37,7 +37,12 @@ export class WebhookLog {
 
   async attempt(jobId: string, a: DeliveryAttempt): Promise<void> {
     const key = webhookAttemptsKey(this.prefix, jobId);
-    await this.redis.multi().rpush(key, JSON.stringify(a)).ltrim(key, -MAX_ATTEMPTS_KEPT, -1).expire(key, this.ttlSeconds).exec();
+    await this.redis
+      .multi()
+      .rpush(key, JSON.stringify(a))
+      .ltrim(key, -MAX_ATTEMPTS_KEPT, -1)
+      .expire(key, this.ttlSeconds)
+      .exec();
   }
 
   async setState(jobId: string, state: DeliveryState): Promise<void> {
@@ -50,7 +55,11 @@ export class WebhookLog {
       this.redis.hget(webhookKey(this.prefix, jobId), 'state'),
       this.redis.lrange(webhookAttemptsKey(this.prefix, jobId), 0, -1),
     ]);
-    return { url, state: (state as DeliveryState | null) ?? 'pending', deliveries: raw.map((r) => JSON.parse(r) as DeliveryAttempt) };
+    return {
+      url,
+      state: (state as DeliveryState | null) ?? 'pending',
+      deliveries: raw.map((r) => JSON.parse(r) as DeliveryAttempt),
+    };
   }
 
   async remove(jobId: string): Promise<void> {

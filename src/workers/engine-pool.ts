@@ -46,7 +46,8 @@ export class EnginePool {
   private closed = false;
 
   constructor(private readonly opts: EnginePoolOptions) {
-    if (!Number.isInteger(opts.size) || opts.size < 1) throw new Error(`EnginePool size must be a positive integer, got ${opts.size}`);
+    if (!Number.isInteger(opts.size) || opts.size < 1)
+      throw new Error(`EnginePool size must be a positive integer, got ${opts.size}`);
   }
 
   /** Start every thread and resolve once all are loaded and warmed up. */
@@ -60,14 +61,19 @@ export class EnginePool {
 
   private spawn(): Promise<Slot> {
     const url = this.opts.threadUrl ?? new URL('./engine-thread.js', import.meta.url);
-    const thread = new Worker(url, { workerData: { engine: this.opts.engine, config: this.opts.config, failLoad: this.opts.failLoad } });
+    const thread = new Worker(url, {
+      workerData: { engine: this.opts.engine, config: this.opts.config, failLoad: this.opts.failLoad },
+    });
     const slot: Slot = { thread, ready: false, busy: false };
     this.slots.push(slot);
     return new Promise<Slot>((resolve, reject) => {
       thread.on('message', (msg: FromThread) => {
         if (msg.type === 'ready') {
           slot.ready = true;
-          this.opts.logger.info({ loadMs: Math.round(msg.loadMs), warmupMs: Math.round(msg.warmupMs) }, 'engine thread ready');
+          this.opts.logger.info(
+            { loadMs: Math.round(msg.loadMs), warmupMs: Math.round(msg.warmupMs) },
+            'engine thread ready',
+          );
           resolve(slot);
           this.release(slot);
         } else if (msg.type === 'fatal') {
@@ -138,7 +144,9 @@ export class EnginePool {
     return new Promise<Int16Array>((resolve, reject) => {
       const timer = setTimeout(() => {
         slot.pending = undefined;
-        reject(engineFailure(`engine ${this.opts.engine} took longer than ${this.opts.chunkTimeoutMs} ms on one chunk`));
+        reject(
+          engineFailure(`engine ${this.opts.engine} took longer than ${this.opts.chunkTimeoutMs} ms on one chunk`),
+        );
         // A hung engine cannot be interrupted from outside: replace its thread.
         void slot.thread.terminate();
       }, this.opts.chunkTimeoutMs);

@@ -44,7 +44,11 @@ async function main(): Promise<void> {
       for (const lang of engine.capabilities.languages) {
         const text = WARMUP[lang];
         for (const voice of ['female', 'male']) {
-          await engine.synthesize({ chunk: { index: 0, runs: [{ lang, text }], chars: text.length, paragraphEnd: true }, voice, speed: 1 });
+          await engine.synthesize({
+            chunk: { index: 0, runs: [{ lang, text }], chars: text.length, paragraphEnd: true },
+            voice,
+            speed: 1,
+          });
         }
       }
     }

@@ -17,7 +17,11 @@ export async function requestReload(redis: Redis, prefix: string, engine: string
   return redis.publish(reloadChannel(prefix, engine), JSON.stringify({ at: Date.now() }));
 }
 
-export async function reloadStatuses(redis: Redis, prefix: string, engine: string): Promise<Record<string, ReloadStatus>> {
+export async function reloadStatuses(
+  redis: Redis,
+  prefix: string,
+  engine: string,
+): Promise<Record<string, ReloadStatus>> {
   const raw = await redis.hgetall(reloadStatusKey(prefix, engine));
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, JSON.parse(v) as ReloadStatus]));
 }
@@ -60,13 +64,16 @@ export class Reloader {
   }
 
   private async status(s: ReloadStatus): Promise<void> {
-    await this.redis.hset(reloadStatusKey(this.prefix, this.engine), this.workerId, JSON.stringify(s)).catch(() => undefined);
+    await this.redis
+      .hset(reloadStatusKey(this.prefix, this.engine), this.workerId, JSON.stringify(s))
+      .catch(() => undefined);
   }
 
   private async run(why: string): Promise<void> {
     const token = randomUUID();
     const key = reloadLockKey(this.prefix, this.engine);
-    while ((await this.redis.set(key, token, 'PX', this.leaseMs, 'NX')) !== 'OK') await new Promise((r) => setTimeout(r, 200));
+    while ((await this.redis.set(key, token, 'PX', this.leaseMs, 'NX')) !== 'OK')
+      await new Promise((r) => setTimeout(r, 200));
     const start = Date.now();
     try {
       this.logger.info({ why }, 'reloading engine');

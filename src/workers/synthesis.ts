@@ -43,11 +43,18 @@ export interface SynthesisDeps {
    * The result cache: serve a cached result, or make it once for every identical job in flight
    * (`make` synthesizes for real). Without it every job synthesizes.
    */
-  share?(job: Job<JobData, JobOutcome>, make: () => Promise<JobResult | CanceledResult>): Promise<JobResult | CanceledResult>;
+  share?(
+    job: Job<JobData, JobOutcome>,
+    make: () => Promise<JobResult | CanceledResult>,
+  ): Promise<JobResult | CanceledResult>;
   /** Whether a client canceled the job; checked before starting and at every chunk boundary. */
   isCanceled?(jobId: string): Promise<boolean>;
   /** Queue the job's terminal event (for jobs with a webhook); called once the outcome is final. */
-  notify?(job: Job<JobData, JobOutcome>, status: TerminalStatus, detail: { result?: JobResult; error?: string; progress?: Partial<JobProgress> }): Promise<void>;
+  notify?(
+    job: Job<JobData, JobOutcome>,
+    status: TerminalStatus,
+    detail: { result?: JobResult; error?: string; progress?: Partial<JobProgress> },
+  ): Promise<void>;
 }
 
 /** Pause added after a paragraph, on top of the engine's own sentence pause. */
@@ -73,7 +80,11 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   let outcome: JobResult | CanceledResult;
   try {
     const make = () => synthesizeToStorage(job, deps);
-    outcome = (await deps.isCanceled?.(job.id!)) ? canceled(0) : deps.share ? await deps.share(job, make) : await make();
+    outcome = (await deps.isCanceled?.(job.id!))
+      ? canceled(0)
+      : deps.share
+        ? await deps.share(job, make)
+        : await make();
   } catch (err) {
     const retryable = !isAppError(err) || err.retryable;
     // Whatever broke on the primary, the backup may still manage: `auto` work is never failed here.
@@ -87,16 +98,22 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
     }
     const final = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (final) {
-      await deps.notify?.(job, 'failed', { error: (err as Error).message, progress: job.progress as Partial<JobProgress> }).catch((e) =>
-        deps.logger.warn({ jobId: job.id, err: (e as Error).message }, 'could not queue the failed webhook event'),
-      );
+      await deps
+        .notify?.(job, 'failed', { error: (err as Error).message, progress: job.progress as Partial<JobProgress> })
+        .catch((e) =>
+          deps.logger.warn({ jobId: job.id, err: (e as Error).message }, 'could not queue the failed webhook event'),
+        );
     }
     if (!retryable) throw new UnrecoverableError(`${(err as { code?: string }).code}: ${(err as Error).message}`);
     throw err;
   }
   // Outside the try: a failure to queue the event retries the job, never hands it to the backup.
   if ('canceled' in outcome) await deps.notify?.(job, 'canceled', { progress: job.progress as Partial<JobProgress> });
-  else await deps.notify?.(job, 'succeeded', { result: outcome, progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks } });
+  else
+    await deps.notify?.(job, 'succeeded', {
+      result: outcome,
+      progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks },
+    });
   return outcome;
 }
 
@@ -117,7 +134,10 @@ async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promis
   return { probe: true, ms: Math.round(performance.now() - start), samples };
 }
 
-async function synthesizeToStorage(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<JobResult | CanceledResult> {
+async function synthesizeToStorage(
+  job: Job<JobData, JobOutcome>,
+  deps: SynthesisDeps,
+): Promise<JobResult | CanceledResult> {
   const startedAt = Date.now();
   const { request, requestId } = job.data;
   const log = deps.logger.child({ jobId: job.id, requestId, attempt: job.attemptsMade + 1 });
@@ -156,7 +176,16 @@ async function synthesizeToStorage(job: Job<JobData, JobOutcome>, deps: Synthesi
     const stored = await deps.storage.putFile(key, tmp);
     const sha256 = await sha256Of(deps.storage, key);
     const finishedAt = Date.now();
-    log.info({ durationMs, bytes: stored.size, ms: finishedAt - startedAt, chunks: chunks.length, synthesized: reuse.synthesized }, 'synthesis finished');
+    log.info(
+      {
+        durationMs,
+        bytes: stored.size,
+        ms: finishedAt - startedAt,
+        chunks: chunks.length,
+        synthesized: reuse.synthesized,
+      },
+      'synthesis finished',
+    );
     const result: JobResult = {
       audio: { key, contentType, bytes: stored.size, durationMs, sampleRate, sha256 },
       engine: deps.engine,

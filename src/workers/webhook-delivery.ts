@@ -61,7 +61,12 @@ export async function deliverWebhook(job: Job<WebhookJobData>, deps: DeliveryDep
   const body = JSON.stringify(event);
   let status: number;
   try {
-    status = await postWebhook(target, body, signedHeaders(deps.secret, eventId(jobId, event.data.status), body), deps.timeoutMs);
+    status = await postWebhook(
+      target,
+      body,
+      signedHeaders(deps.secret, eventId(jobId, event.data.status), body),
+      deps.timeoutMs,
+    );
   } catch (err) {
     const error = (err as Error).message || String(err);
     await deps.log.attempt(jobId, { at, error, ms: ms() });
@@ -82,7 +87,12 @@ export async function deliverWebhook(job: Job<WebhookJobData>, deps: DeliveryDep
 }
 
 /** The webhooks queue's Worker, run inside every synthesis worker process. */
-export function startWebhookDelivery(config: Config, log: WebhookLog, logger: Logger, metrics?: Metrics): { close(): Promise<void> } {
+export function startWebhookDelivery(
+  config: Config,
+  log: WebhookLog,
+  logger: Logger,
+  metrics?: Metrics,
+): { close(): Promise<void> } {
   const deps: DeliveryDeps = {
     secret: config.webhookSecret,
     allowHosts: config.webhookAllowHosts,
@@ -96,14 +106,18 @@ export function startWebhookDelivery(config: Config, log: WebhookLog, logger: Lo
     prefix: config.queuePrefix,
     concurrency: DELIVERY_CONCURRENCY,
     settings: {
-      backoffStrategy: (attemptsMade, type) => (type === WEBHOOK_BACKOFF ? webhookBackoff(attemptsMade, config.webhookBackoffMs) : 0),
+      backoffStrategy: (attemptsMade, type) =>
+        type === WEBHOOK_BACKOFF ? webhookBackoff(attemptsMade, config.webhookBackoffMs) : 0,
     },
   });
   worker.on('completed', () => metrics?.webhookDeliveries.inc({ outcome: 'delivered' }));
   worker.on('failed', (job, err) => {
     const dead = !!job && (err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1));
     metrics?.webhookDeliveries.inc({ outcome: dead ? 'dead' : 'retry' });
-    logger[dead ? 'warn' : 'info']({ webhookJob: job?.id, attempt: job?.attemptsMade, err: err.message }, dead ? 'webhook not delivered: giving up' : 'webhook attempt failed; will retry');
+    logger[dead ? 'warn' : 'info'](
+      { webhookJob: job?.id, attempt: job?.attemptsMade, err: err.message },
+      dead ? 'webhook not delivered: giving up' : 'webhook attempt failed; will retry',
+    );
   });
   worker.on('error', (err) => logger.warn({ err: err.message }, 'webhook worker error'));
   return {

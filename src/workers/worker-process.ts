@@ -55,7 +55,10 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   let stopWaiting: (() => void) | undefined;
   // Webhook delivery is light I/O: it runs in every worker process, whether or not the engine is installed.
   const webhookLog = new WebhookLog(redis, config.queuePrefix, config.jobTtlSeconds);
-  const outbox = new WebhookOutbox(redis, config.queuePrefix, webhookLog, { attempts: config.webhookAttempts, ttlSeconds: config.jobTtlSeconds });
+  const outbox = new WebhookOutbox(redis, config.queuePrefix, webhookLog, {
+    attempts: config.webhookAttempts,
+    ttlSeconds: config.jobTtlSeconds,
+  });
   const metrics = new Metrics('worker');
   // Served from the start, so a worker still waiting for its model is scraped too.
   const metricsServer = serveMetrics(metrics, config.metricsPort, config.metricsHost, log);
@@ -79,10 +82,17 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     if (installed.ok) break;
     if (closed) return waiting;
     // Said once at warn level; the repeated checks only at debug (log when health changes, not on every check).
-    log[announced ? 'debug' : 'warn']({ reason: installed.reason, install: installed.install }, `engine ${engineName} is not installed; run: ${installed.install ?? '(see README)'}`);
+    log[announced ? 'debug' : 'warn'](
+      { reason: installed.reason, install: installed.install },
+      `engine ${engineName} is not installed; run: ${installed.install ?? '(see README)'}`,
+    );
     announced = true;
     await routing
-      .setInstallStatus(engineName, { reason: installed.reason ?? 'not installed', install: installed.install, at: Date.now() }, config.heartbeatMs * 3)
+      .setInstallStatus(
+        engineName,
+        { reason: installed.reason ?? 'not installed', install: installed.install, at: Date.now() },
+        config.heartbeatMs * 3,
+      )
       .catch(() => undefined);
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, config.heartbeatMs);
@@ -121,7 +131,10 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   // The primary hands failing `auto` jobs to the backup's queue.
   const isPrimary = engineName === config.primaryEngine && config.backupEngine !== engineName;
   const backupQueue = isPrimary
-    ? new Queue<JobData, JobOutcome>(synthesisQueueName(config.backupEngine), { connection: redis, prefix: config.queuePrefix })
+    ? new Queue<JobData, JobOutcome>(synthesisQueueName(config.backupEngine), {
+        connection: redis,
+        prefix: config.queuePrefix,
+      })
     : undefined;
   const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
   const connection = createRedis(config.redisUrl);
@@ -174,17 +187,21 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     if (!('audio' in out)) return;
     metrics.jobs.inc({ engine: engineName, outcome: 'succeeded' });
     metrics.synthesisSeconds.observe({ engine: engineName }, out.synthesisMs / 1000);
-    if (out.audio.durationMs > 0) metrics.realTimeFactor.observe({ engine: engineName }, out.synthesisMs / out.audio.durationMs);
+    if (out.audio.durationMs > 0)
+      metrics.realTimeFactor.observe({ engine: engineName }, out.synthesisMs / out.audio.durationMs);
   });
   worker.on('failed', (job, err) => {
     log.warn({ jobId: job?.id, err: err.message, attempts: job?.attemptsMade }, 'job attempt failed');
     const final = !job || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (job?.name !== PROBE_JOB && final) metrics.jobs.inc({ engine: engineName, outcome: 'failed' });
   });
-  worker.on('stalled', (jobId) => log.warn({ jobId }, 'job stalled: its worker stopped renewing the lock; it will be retried'));
+  worker.on('stalled', (jobId) =>
+    log.warn({ jobId }, 'job stalled: its worker stopped renewing the lock; it will be retried'),
+  );
   worker.on('error', (err) => log.error({ err }, 'worker error'));
 
-  const beat = () => liveness.beat(engineName, id).catch((err) => log.warn({ err: (err as Error).message }, 'heartbeat failed'));
+  const beat = () =>
+    liveness.beat(engineName, id).catch((err) => log.warn({ err: (err as Error).message }, 'heartbeat failed'));
   await beat();
   const timer = setInterval(beat, config.heartbeatMs);
   void worker.run();
@@ -208,7 +225,10 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     }
   });
   const stopReloads = await reloader.listen();
-  log.info({ concurrency: config.workerConcurrency, queue: synthesisQueueName(engineName) }, 'worker ready, taking jobs');
+  log.info(
+    { concurrency: config.workerConcurrency, queue: synthesisQueueName(engineName) },
+    'worker ready, taking jobs',
+  );
 
   return {
     id,

@@ -19,7 +19,8 @@ describe('engine hang and engine crash under load', () => {
       await until('route on the primary', async () => (await engines(svc)).route.current === 'primary');
       await setFault(svc, PRIMARY, { mode, rate: 0.4 });
       const ids: string[] = [];
-      for (let i = 0; i < 25; i++) ids.push(await submit(svc, { text: `Request ${i} arrives while the primary engine ${mode}es now and then.` }));
+      for (let i = 0; i < 25; i++)
+        ids.push(await submit(svc, { text: `Request ${i} arrives while the primary engine ${mode}es now and then.` }));
       for (const id of ids) {
         const j = await waitForJob(svc.base, id, 120_000);
         expect(j.status, id).toBe('succeeded');

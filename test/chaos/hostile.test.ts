@@ -26,8 +26,32 @@ interface Req {
   body?: string | Buffer;
 }
 
-const ODD = ['\ud800', '\udfff', '\u202e', '\u200b\u200d', 'e\u0301'.repeat(500), '😀'.repeat(300), '\u0000', '\ufeff', '𠀀𪚥', '\u2028\u2029', 'ﷺ', '\uffff'];
-const TRAVERSAL = ['../../etc/passwd', '..%2F..%2Fetc%2Fpasswd', '%2e%2e%2f%2e%2e%2f', '....//....//', '%00', '..\\..\\windows', '%252e%252e', 'a'.repeat(5000), '%ff%fe', '<script>'];
+const ODD = [
+  '\ud800',
+  '\udfff',
+  '\u202e',
+  '\u200b\u200d',
+  'e\u0301'.repeat(500),
+  '😀'.repeat(300),
+  '\u0000',
+  '\ufeff',
+  '𠀀𪚥',
+  '\u2028\u2029',
+  'ﷺ',
+  '\uffff',
+];
+const TRAVERSAL = [
+  '../../etc/passwd',
+  '..%2F..%2Fetc%2Fpasswd',
+  '%2e%2e%2f%2e%2e%2f',
+  '....//....//',
+  '%00',
+  '..\\..\\windows',
+  '%252e%252e',
+  'a'.repeat(5000),
+  '%ff%fe',
+  '<script>',
+];
 
 function generate(n: number): Req[] {
   const r = rng(42);
@@ -39,14 +63,33 @@ function generate(n: number): Req[] {
     switch (i % 10) {
       case 0: {
         const good = JSON.stringify({ text: 'hello world', speed: 1 });
-        out.push({ method: 'POST', path, headers: json, body: good.slice(0, Math.floor(r() * good.length)) + pick(['', '}', ']', '\\', '"', '\u0000', '{{']) });
+        out.push({
+          method: 'POST',
+          path,
+          headers: json,
+          body: good.slice(0, Math.floor(r() * good.length)) + pick(['', '}', ']', '\\', '"', '\u0000', '{{']),
+        });
         break;
       }
       case 1:
-        out.push({ method: 'POST', path, headers: json, body: JSON.stringify({ text: pick([1, [], {}, true, null, -0, 1e308, ['a']]), voice: pick([1, {}, 'x', null]), speed: pick(['1', [], {}, NaN, -1, 1e9]) }) });
+        out.push({
+          method: 'POST',
+          path,
+          headers: json,
+          body: JSON.stringify({
+            text: pick([1, [], {}, true, null, -0, 1e308, ['a']]),
+            voice: pick([1, {}, 'x', null]),
+            speed: pick(['1', [], {}, NaN, -1, 1e9]),
+          }),
+        });
         break;
       case 2:
-        out.push({ method: 'POST', path, headers: json, body: JSON.stringify({ text: 'ok', engine: pick([1, 'gpt', {}, '']), format: pick(['mp4', 2, null]) }) });
+        out.push({
+          method: 'POST',
+          path,
+          headers: json,
+          body: JSON.stringify({ text: 'ok', engine: pick([1, 'gpt', {}, '']), format: pick(['mp4', 2, null]) }),
+        });
         break;
       case 3: {
         const depth = 1000 + Math.floor(r() * 20000);
@@ -54,7 +97,12 @@ function generate(n: number): Req[] {
         break;
       }
       case 4:
-        out.push({ method: 'POST', path: '/api/jobs', headers: json, body: JSON.stringify({ text: `${pick(ODD)}${pick(ODD)} odd ${pick(ODD)}` }) });
+        out.push({
+          method: 'POST',
+          path: '/api/jobs',
+          headers: json,
+          body: JSON.stringify({ text: `${pick(ODD)}${pick(ODD)} odd ${pick(ODD)}` }),
+        });
         break;
       case 5:
         out.push({ method: 'GET', path: `/api/jobs/${pick(TRAVERSAL)}${pick(['', '/audio', '/events'])}` });
@@ -63,31 +111,64 @@ function generate(n: number): Req[] {
         out.push({
           method: 'POST',
           path,
-          headers: { 'Content-Type': pick(['text/plain', 'application/xml', 'multipart/form-data', 'application/json; charset=latin1', '']) },
+          headers: {
+            'Content-Type': pick([
+              'text/plain',
+              'application/xml',
+              'multipart/form-data',
+              'application/json; charset=latin1',
+              '',
+            ]),
+          },
           body: 'text=hello',
         });
         break;
       case 7:
-        out.push({ method: pick(['PUT', 'PATCH', 'DELETE', 'OPTIONS', 'GET']), path: pick(['/api/tts', '/api/jobs/x', '/api/voices', '/../../etc/passwd', '/api/%', '/%c0%ae%c0%ae/']) });
+        out.push({
+          method: pick(['PUT', 'PATCH', 'DELETE', 'OPTIONS', 'GET']),
+          path: pick(['/api/tts', '/api/jobs/x', '/api/voices', '/../../etc/passwd', '/api/%', '/%c0%ae%c0%ae/']),
+        });
         break;
       case 8:
-        out.push({ method: 'POST', path, headers: { ...json, 'Content-Encoding': pick(['gzip', 'br', 'deflate', 'x-unknown']) }, body: Buffer.from('not compressed at all') });
+        out.push({
+          method: 'POST',
+          path,
+          headers: { ...json, 'Content-Encoding': pick(['gzip', 'br', 'deflate', 'x-unknown']) },
+          body: Buffer.from('not compressed at all'),
+        });
         break;
       default:
-        out.push({ method: 'POST', path, headers: json, body: JSON.stringify({ text: 'x'.repeat(Math.floor(r() * 3) * 400), voice: pick(['female', 'male', 'robot', 'zh-female']) }) });
+        out.push({
+          method: 'POST',
+          path,
+          headers: json,
+          body: JSON.stringify({
+            text: 'x'.repeat(Math.floor(r() * 3) * 400),
+            voice: pick(['female', 'male', 'robot', 'zh-female']),
+          }),
+        });
     }
   }
   // A few huge bodies.
-  for (let i = 0; i < 5; i++) out.push({ method: 'POST', path: '/api/jobs', headers: json, body: JSON.stringify({ text: 'a'.repeat(3_000_000) }) });
+  for (let i = 0; i < 5; i++)
+    out.push({
+      method: 'POST',
+      path: '/api/jobs',
+      headers: json,
+      body: JSON.stringify({ text: 'a'.repeat(3_000_000) }),
+    });
   return out;
 }
 
 function send(base: URL, agent: Agent, req: Req): Promise<number> {
   return new Promise((resolve) => {
-    const r = request({ host: base.hostname, port: base.port, method: req.method, path: req.path, headers: req.headers, agent }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const r = request(
+      { host: base.hostname, port: base.port, method: req.method, path: req.path, headers: req.headers, agent },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     r.on('error', () => resolve(-1)); // the server may close a connection it refuses: not a 5xx
     if (req.body !== undefined) r.end(req.body);
     else r.end();

@@ -6,7 +6,10 @@ import { submit, job } from '../integration/ha-helpers.js';
 let svc: Service;
 let events: QueueEvents;
 beforeAll(async () => {
-  svc = await startService({ workers: 2, env: { JOB_LOCK_MS: '1500', JOB_STALLED_INTERVAL_MS: '500', JOB_MAX_STALLED: '20' } });
+  svc = await startService({
+    workers: 2,
+    env: { JOB_LOCK_MS: '1500', JOB_STALLED_INTERVAL_MS: '500', JOB_MAX_STALLED: '20' },
+  });
   events = new QueueEvents('tts-espeak', { connection: { url: REDIS_URL }, prefix: svc.prefix });
   await events.waitUntilReady();
 });
@@ -19,7 +22,8 @@ describe('SIGKILL a worker mid-job, 20 times over a stream of jobs', () => {
   it('every accepted job completes exactly once', async () => {
     const completions = new Map<string, number>();
     events.on('completed', ({ jobId }) => completions.set(jobId, (completions.get(jobId) ?? 0) + 1));
-    const text = (i: number) => Array.from({ length: 6 }, (_, k) => `Job ${i}, sentence ${k + 1}, keeps a worker busy for a moment.`).join(' ');
+    const text = (i: number) =>
+      Array.from({ length: 6 }, (_, k) => `Job ${i}, sentence ${k + 1}, keeps a worker busy for a moment.`).join(' ');
 
     const ids: string[] = [];
     let kills = 0;

@@ -13,8 +13,29 @@ let dir: string;
 let port: number;
 
 async function startRedis(): Promise<void> {
-  redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec', '--save', ''], { stdio: 'ignore' });
-  const probe = new Redis(`redis://127.0.0.1:${port}`, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  redis = spawn(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'everysec',
+      '--save',
+      '',
+    ],
+    { stdio: 'ignore' },
+  );
+  const probe = new Redis(`redis://127.0.0.1:${port}`, {
+    lazyConnect: true,
+    retryStrategy: () => null,
+    maxRetriesPerRequest: 0,
+  });
   probe.on('error', () => undefined);
   for (let i = 0; i < 100; i++) {
     try {
@@ -43,7 +64,8 @@ afterAll(async () => {
 
 describe('Redis restarts while jobs are queued and running', () => {
   it('loses no accepted job', async () => {
-    const text = (i: number) => Array.from({ length: 8 }, (_, k) => `Document ${i}, line ${k + 1}, survives a Redis restart.`).join(' ');
+    const text = (i: number) =>
+      Array.from({ length: 8 }, (_, k) => `Document ${i}, line ${k + 1}, survives a Redis restart.`).join(' ');
     const ids: string[] = [];
     for (let i = 0; i < 25; i++) ids.push(await submit(svc, { text: text(i) }));
 

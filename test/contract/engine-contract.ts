@@ -82,7 +82,11 @@ export function engineContract(descriptor: EngineDescriptor, config: Config = lo
     for (const lang of ['en', 'zh'] as const) {
       it(`speaks ${lang}: audible speech of a plausible length`, async () => {
         if (!caps.languages.includes(lang)) return;
-        const pcm = await engine.synthesize({ chunk: chunkOf({ lang, text: SAMPLE[lang] }), voice: 'female', speed: 1 });
+        const pcm = await engine.synthesize({
+          chunk: chunkOf({ lang, text: SAMPLE[lang] }),
+          voice: 'female',
+          speed: 1,
+        });
         expect(pcm).toBeInstanceOf(Int16Array);
         expect(ms(pcm)).toBeGreaterThan(800);
         expect(ms(pcm)).toBeLessThan(8000);
@@ -91,8 +95,16 @@ export function engineContract(descriptor: EngineDescriptor, config: Config = lo
     }
 
     it('speaks a mixed chunk as the sum of its runs', async () => {
-      const zh = await engine.synthesize({ chunk: chunkOf({ lang: 'zh', text: SAMPLE.zh }), voice: 'female', speed: 1 });
-      const en = await engine.synthesize({ chunk: chunkOf({ lang: 'en', text: SAMPLE.en }), voice: 'female', speed: 1 });
+      const zh = await engine.synthesize({
+        chunk: chunkOf({ lang: 'zh', text: SAMPLE.zh }),
+        voice: 'female',
+        speed: 1,
+      });
+      const en = await engine.synthesize({
+        chunk: chunkOf({ lang: 'en', text: SAMPLE.en }),
+        voice: 'female',
+        speed: 1,
+      });
       const both = await engine.synthesize({
         chunk: chunkOf({ lang: 'zh', text: SAMPLE.zh }, { lang: 'en', text: SAMPLE.en }),
         voice: 'female',
@@ -122,7 +134,11 @@ export function engineContract(descriptor: EngineDescriptor, config: Config = lo
 
     it('accepts every named voice', async () => {
       for (const v of caps.voices) {
-        const pcm = await engine.synthesize({ chunk: chunkOf({ lang: v.language, text: SAMPLE[v.language] }), voice: v.name, speed: 1 });
+        const pcm = await engine.synthesize({
+          chunk: chunkOf({ lang: v.language, text: SAMPLE[v.language] }),
+          voice: v.name,
+          speed: 1,
+        });
         expect(rms(pcm), v.name).toBeGreaterThan(0.02);
       }
     });

@@ -15,7 +15,9 @@ let svc: Service;
 let browser: Browser;
 beforeAll(async () => {
   [svc, browser] = await Promise.all([
-    startService({ env: { API_KEYS: `web:${hashKey(CLIENT)}`, ADMIN_KEYS: `ops:${hashKey(ADMIN)}`, JOBS_MAX_CHARS: String(MAX) } }),
+    startService({
+      env: { API_KEYS: `web:${hashKey(CLIENT)}`, ADMIN_KEYS: `ops:${hashKey(ADMIN)}`, JOBS_MAX_CHARS: String(MAX) },
+    }),
     launchChromium(),
   ]);
 });
@@ -25,8 +27,15 @@ afterAll(async () => {
 });
 
 /** A fresh profile; collects console messages that report a CSP violation. */
-async function open(opts: Parameters<Browser['newContext']>[0] = {}): Promise<{ ctx: BrowserContext; page: Page; csp: string[] }> {
-  const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 860 }, acceptDownloads: true, ...opts });
+async function open(
+  opts: Parameters<Browser['newContext']>[0] = {},
+): Promise<{ ctx: BrowserContext; page: Page; csp: string[] }> {
+  const ctx = await browser.newContext({
+    locale: 'en-US',
+    viewport: { width: 1200, height: 860 },
+    acceptDownloads: true,
+    ...opts,
+  });
   const page = await ctx.newPage();
   const csp: string[] = [];
   page.on('console', (m) => {
@@ -91,8 +100,14 @@ describe('web page', () => {
       expect(await page.textContent('#progress-text')).toMatch(/^Done: \d+\.\d s of audio by espeak$/);
 
       // The player has a playable source with a real duration.
-      await page.waitForFunction("(a => a.readyState >= 1 && Number.isFinite(a.duration) && a.duration > 0)(document.getElementById('player'))");
-      const player = await page.$eval('#player', (a: any) => ({ src: a.currentSrc as string, duration: a.duration as number, error: a.error as unknown }));
+      await page.waitForFunction(
+        "(a => a.readyState >= 1 && Number.isFinite(a.duration) && a.duration > 0)(document.getElementById('player'))",
+      );
+      const player = await page.$eval('#player', (a: any) => ({
+        src: a.currentSrc as string,
+        duration: a.duration as number,
+        error: a.error as unknown,
+      }));
       expect(player.src).toMatch(/^blob:/);
       expect(player.error).toBeNull();
       expect(player.duration).toBeGreaterThan(2);
@@ -159,7 +174,9 @@ describe('web page', () => {
       await page.click('#synthesize');
       const error = page.locator('#error');
       await error.waitFor({ state: 'visible' });
-      expect(await error.textContent()).toBe(`The text is too long: ${MAX + 12} characters, and at most ${MAX} are allowed. Shorten it and try again.`);
+      expect(await error.textContent()).toBe(
+        `The text is too long: ${MAX + 12} characters, and at most ${MAX} are allowed. Shorten it and try again.`,
+      );
       expect(await page.locator('#result').isHidden()).toBe(true);
     } finally {
       await ctx.close();

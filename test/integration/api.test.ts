@@ -31,7 +31,13 @@ const SAMPLES = [
 describe('async jobs API', () => {
   for (const s of SAMPLES) {
     it(`turns ${s.name} text into a playable WAV`, async () => {
-      const sub = await postJson(`${svc.base}/api/jobs`, { text: s.text, voice: 'female', speed: 1.0, engine: 'auto', format: 'wav' });
+      const sub = await postJson(`${svc.base}/api/jobs`, {
+        text: s.text,
+        voice: 'female',
+        speed: 1.0,
+        engine: 'auto',
+        format: 'wav',
+      });
       expect(sub.status).toBe(202);
       expect(['queued', 'running']).toContain(sub.json.status);
       expect(sub.headers.get('location')).toBe(`/api/jobs/${sub.json.id}`);
@@ -111,7 +117,12 @@ describe('synchronous /api/tts', () => {
     const res = await fetch(`${svc.base}/api/tts`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ text: '你好，这是一个语音示例。Hello, this is a sample.', voice: 'male', speed: 1.2, engine: 'auto' }),
+      body: JSON.stringify({
+        text: '你好，这是一个语音示例。Hello, this is a sample.',
+        voice: 'male',
+        speed: 1.2,
+        engine: 'auto',
+      }),
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('audio/wav');
@@ -142,8 +153,14 @@ describe('synchronous /api/tts', () => {
   });
 
   it('speaks faster at speed 2.0 than at 0.5', async () => {
-    const slow = await postJson(`${svc.base}/api/tts`, { text: 'The quick brown fox jumps over the lazy dog.', speed: 0.5 });
-    const fast = await postJson(`${svc.base}/api/tts`, { text: 'The quick brown fox jumps over the lazy dog.', speed: 2.0 });
+    const slow = await postJson(`${svc.base}/api/tts`, {
+      text: 'The quick brown fox jumps over the lazy dog.',
+      speed: 0.5,
+    });
+    const fast = await postJson(`${svc.base}/api/tts`, {
+      text: 'The quick brown fox jumps over the lazy dog.',
+      speed: 2.0,
+    });
     expect(parseWav(slow.buf).durationMs).toBeGreaterThan(parseWav(fast.buf).durationMs * 2);
   });
 });

@@ -11,7 +11,11 @@ export interface Decoded {
 }
 
 export async function decodeAudio(format: string, buf: Buffer, pcmRate?: number): Promise<Decoded> {
-  const done = (samples: number, sampleRate: number) => ({ samples, sampleRate, durationMs: (samples / sampleRate) * 1000 });
+  const done = (samples: number, sampleRate: number) => ({
+    samples,
+    sampleRate,
+    durationMs: (samples / sampleRate) * 1000,
+  });
   switch (format) {
     case 'wav': {
       const w = parseWav(buf);

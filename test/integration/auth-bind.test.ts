@@ -34,7 +34,9 @@ describe('bind address default', () => {
   it('refuses to listen on all interfaces without keys', async () => {
     const api = spawnProc('api.js', [], await apiEnv({ HOST: '0.0.0.0' }));
     expect(await api.exited).toBe(2);
-    expect(api.lines.join('\n')).toMatch(/refusing to listen on HOST=0\.0\.0\.0 with no API keys.*ALLOW_OPEN_BIND=true/);
+    expect(api.lines.join('\n')).toMatch(
+      /refusing to listen on HOST=0\.0\.0\.0 with no API keys.*ALLOW_OPEN_BIND=true/,
+    );
     expect(api.lines.join('\n')).not.toMatch(/API listening/);
   });
 
@@ -56,7 +58,9 @@ describe('bind address default', () => {
     const api = spawnProc('api.js', [], env);
     try {
       await api.waitFor(/API listening/);
-      expect(api.lines.join('\n')).toMatch(/access control on: 1 client key\(s\), no admin key: admin routes are closed/);
+      expect(api.lines.join('\n')).toMatch(
+        /access control on: 1 client key\(s\), no admin key: admin routes are closed/,
+      );
       // With no admin key, nobody may administer the service.
       const r = await fetch(`http://127.0.0.1:${env.PORT}/admin/queues`, { headers: { Authorization: 'Bearer k' } });
       expect(r.status).toBe(403);

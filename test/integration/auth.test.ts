@@ -58,7 +58,11 @@ describe('API keys', () => {
       expect(r.json.generic).toEqual(['female', 'male']);
     }
     const config = await get(`${svc.base}/api/config`, bearer(CLIENT));
-    expect(config.json).toMatchObject({ formats: ['wav', 'mp3', 'opus', 'flac', 'pcm'], engines: ['auto', 'primary', 'backup'], max_chars: { jobs: 100000, tts: 500 } });
+    expect(config.json).toMatchObject({
+      formats: ['wav', 'mp3', 'opus', 'flac', 'pcm'],
+      engines: ['auto', 'primary', 'backup'],
+      max_chars: { jobs: 100000, tts: 500 },
+    });
   });
 
   it('run a whole job with a client key', async () => {
@@ -122,7 +126,9 @@ describe('without keys', () => {
   });
 
   it('say the service is open and bound to loopback only', () => {
-    expect(svc.api.lines.join('\n')).toMatch(/no API keys configured: the service is open, so it listens on 127\.0\.0\.1 \(this machine\) only/);
+    expect(svc.api.lines.join('\n')).toMatch(
+      /no API keys configured: the service is open, so it listens on 127\.0\.0\.1 \(this machine\) only/,
+    );
   });
 
   it('leave /api/*, /metrics and Bull Board open', async () => {
@@ -139,7 +145,11 @@ describe('metrics keys', () => {
   beforeAll(async () => {
     svc = await startService({
       workers: 0,
-      env: { API_KEYS: `alice:${hashKey(CLIENT)}`, ADMIN_KEYS: `ops:${hashKey(ADMIN)}`, METRICS_KEYS: `prom:${hashKey(SCRAPER)}` },
+      env: {
+        API_KEYS: `alice:${hashKey(CLIENT)}`,
+        ADMIN_KEYS: `ops:${hashKey(ADMIN)}`,
+        METRICS_KEYS: `prom:${hashKey(SCRAPER)}`,
+      },
     });
   });
   afterAll(async () => {
@@ -167,7 +177,11 @@ describe('rate limit', () => {
   beforeAll(async () => {
     svc = await startService({
       workers: 0,
-      env: { API_KEYS: `alice:${hashKey(CLIENT)},bob:${hashKey(other)}`, ADMIN_KEYS: `ops:${hashKey(ADMIN)}`, RATE_LIMIT_PER_MINUTE: '3' },
+      env: {
+        API_KEYS: `alice:${hashKey(CLIENT)},bob:${hashKey(other)}`,
+        ADMIN_KEYS: `ops:${hashKey(ADMIN)}`,
+        RATE_LIMIT_PER_MINUTE: '3',
+      },
     });
   });
   afterAll(async () => {

@@ -15,7 +15,16 @@ let redis: Redis;
 const jobs = new DiskStorage(join(dir, 'audio'));
 const files = new DiskStorage(join(dir, 'audio', 'cache'));
 
-const entry = (bytes: number): CacheEntry => ({ format: 'wav', contentType: 'audio/wav', bytes, durationMs: 100, sampleRate: 22050, chunks: 1, engine: 'espeak', createdAt: 0 });
+const entry = (bytes: number): CacheEntry => ({
+  format: 'wav',
+  contentType: 'audio/wav',
+  bytes,
+  durationMs: 100,
+  sampleRate: 22050,
+  chunks: 1,
+  engine: 'espeak',
+  createdAt: 0,
+});
 
 /** Put a job's audio file of `bytes` into storage and cache it under `key`. */
 async function put(cache: ResultCache, key: string, bytes: number, now: number) {

@@ -13,7 +13,11 @@ afterAll(async () => {
 
 const unique = (text: string) => `${text} Case ${randomBytes(3).toString('hex').replace(/\d/g, '')}.`;
 /** Worker log lines (parsed) with this message. */
-const logged = (msg: string) => svc.workers.flatMap((w) => w.lines).filter((l) => l.includes(`"msg":"${msg}"`)).map((l) => JSON.parse(l.slice(l.indexOf('{'))));
+const logged = (msg: string) =>
+  svc.workers
+    .flatMap((w) => w.lines)
+    .filter((l) => l.includes(`"msg":"${msg}"`))
+    .map((l) => JSON.parse(l.slice(l.indexOf('{'))));
 
 describe('result cache', () => {
   it('a repeated request is a hit: completed at once, no synthesis, same bytes', async () => {
@@ -56,8 +60,14 @@ describe('result cache', () => {
   });
 
   it('identical requests in flight at the same time share one synthesis', async () => {
-    const text = unique('Four clients ask for the very same sentence at the very same moment, and it is long enough to take a while. '.repeat(6));
-    const subs = await Promise.all(Array.from({ length: 4 }, () => postJson(`${svc.base}/api/jobs`, { text, format: 'wav' })));
+    const text = unique(
+      'Four clients ask for the very same sentence at the very same moment, and it is long enough to take a while. '.repeat(
+        6,
+      ),
+    );
+    const subs = await Promise.all(
+      Array.from({ length: 4 }, () => postJson(`${svc.base}/api/jobs`, { text, format: 'wav' })),
+    );
     const ids = subs.map((s) => s.json.id as string);
     const jobs = await Promise.all(ids.map((id) => waitForJob(svc.base, id)));
     expect(jobs.every((j) => j.status === 'succeeded')).toBe(true);

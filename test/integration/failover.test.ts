@@ -25,11 +25,16 @@ describe('failover', () => {
     primary.child.kill('SIGKILL');
     const killedAt = Date.now();
     // New auto work goes to the backup within 3 probe intervals (plus the liveness window).
-    await until('auto traffic on the backup', async () => {
-      const id = await submit(s, { text: 'Where do I go now?' });
-      ids.push(id);
-      return (await job(s, id)).engine.route === 'backup';
-    }, 10_000, 50);
+    await until(
+      'auto traffic on the backup',
+      async () => {
+        const id = await submit(s, { text: 'Where do I go now?' });
+        ids.push(id);
+        return (await job(s, id)).engine.route === 'backup';
+      },
+      10_000,
+      50,
+    );
     expect(Date.now() - killedAt).toBeLessThan(3 * 300 + 3 * 100 + 500);
     for (let i = 0; i < 5; i++) ids.push(await submit(s, { text: sentence(100 + i) }));
 
@@ -61,12 +66,17 @@ describe('failover', () => {
       await setFault(s, PRIMARY, { mode });
       const ids: string[] = [];
       for (let i = 0; i < 4; i++) ids.push(await submit(s, { text: sentence(i) }));
-      const e = await until('failover', async () => {
-        const x = await engines(s);
-        return x.route.current === 'backup' && x;
-      }, 20_000);
+      const e = await until(
+        'failover',
+        async () => {
+          const x = await engines(s);
+          return x.route.current === 'backup' && x;
+        },
+        20_000,
+      );
       expect(e.engines.primary.probes[0].ok).toBe(false);
-      if (mode === 'hang') expect(e.engines.primary.probes.some((p: any) => /timed out|took longer/.test(p.error))).toBe(true);
+      if (mode === 'hang')
+        expect(e.engines.primary.probes.some((p: any) => /timed out|took longer/.test(p.error))).toBe(true);
       for (const id of ids) {
         const j = await waitForJob(s.base, id, 30_000);
         expect(j.status).toBe('succeeded');
@@ -101,10 +111,14 @@ describe('recovery', () => {
     expect((await engines(s)).route.current).toBe('backup');
     const c = await postJson(`${s.base}/api/router/confirm`, {});
     expect(c.status).toBe(200);
-    const back = await until('return to primary', async () => {
-      const e = await engines(s);
-      return e.route.current === 'primary' && e;
-    }, 5000);
+    const back = await until(
+      'return to primary',
+      async () => {
+        const e = await engines(s);
+        return e.route.current === 'primary' && e;
+      },
+      5000,
+    );
     expect(back.route.history[0].reason).toMatch(/operator confirmed/);
     const id = await submit(s, { text: 'Back on the primary.' });
     expect((await waitForJob(s.base, id)).engine.used).toBe(PRIMARY);
@@ -124,10 +138,14 @@ describe('recovery', () => {
     expect(e.route.current).toBe('backup');
     // Healed: back after 10 good probes and the window.
     await setFault(s, PRIMARY, null);
-    const back = await until('return to primary', async () => {
-      const x = await engines(s);
-      return x.route.current === 'primary' && x;
-    }, 20_000);
+    const back = await until(
+      'return to primary',
+      async () => {
+        const x = await engines(s);
+        return x.route.current === 'primary' && x;
+      },
+      20_000,
+    );
     expect(Date.now() - failedOverAt).toBeGreaterThanOrEqual(6000);
     expect(back.route.history[0].reason).toMatch(/recovery window/);
   });
@@ -162,7 +180,11 @@ describe('operator controls', () => {
     expect(bad.json.allowed).toEqual(['auto', 'primary', 'backup']);
     const r = await postJson(`${s.base}/api/router/mode`, { mode: 'backup' });
     expect(r.json).toMatchObject({ mode: 'backup', route: 'backup' });
-    await until('API sees the forced route', async () => (await job(s, await submit(s, { text: 'hi' }))).engine.route === 'backup', 3000);
+    await until(
+      'API sees the forced route',
+      async () => (await job(s, await submit(s, { text: 'hi' }))).engine.route === 'backup',
+      3000,
+    );
     const e = await engines(s);
     expect(e.route).toMatchObject({ mode: 'backup', current: 'backup' });
     expect(e.engines.backup).toMatchObject({ name: 'espeak', state: 'up', live_workers: 1 });

@@ -12,7 +12,13 @@ afterAll(async () => {
 });
 
 const TEXT = 'Hello, this is a sample. 你好，这是一个语音示例。\n\nA second paragraph follows the pause.';
-const TYPES: Record<string, string> = { wav: 'audio/wav', mp3: 'audio/mpeg', opus: 'audio/ogg; codecs=opus', flac: 'audio/flac', pcm: 'audio/pcm' };
+const TYPES: Record<string, string> = {
+  wav: 'audio/wav',
+  mp3: 'audio/mpeg',
+  opus: 'audio/ogg; codecs=opus',
+  flac: 'audio/flac',
+  pcm: 'audio/pcm',
+};
 
 describe('output formats', () => {
   for (const format of Object.keys(TYPES)) {
@@ -36,7 +42,11 @@ describe('output formats', () => {
   }
 
   it('resamples to a requested sample_rate', async () => {
-    const sub = await postJson(`${svc.base}/api/jobs`, { text: 'Resample me, please.', format: 'wav', sample_rate: 16000 });
+    const sub = await postJson(`${svc.base}/api/jobs`, {
+      text: 'Resample me, please.',
+      format: 'wav',
+      sample_rate: 16000,
+    });
     const job = await waitForJob(svc.base, sub.json.id);
     expect(job.audio.sample_rate).toBe(16000);
     const wav = parseWav((await decode(await fetch(`${svc.base}${job.links.audio}`))).buf);

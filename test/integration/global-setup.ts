@@ -3,7 +3,9 @@ import { Redis } from 'ioredis';
 
 /** Build dist/ once (integration tests run the compiled processes) and check Redis is there. */
 export default async function setup(): Promise<void> {
-  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
+    stdio: 'inherit',
+  });
   const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
   try {

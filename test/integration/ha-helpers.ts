@@ -27,7 +27,11 @@ export async function engines(svc: Service): Promise<any> {
   return (await decode(await fetch(`${svc.base}/api/engines`))).json;
 }
 
-export async function setFault(svc: Service, engine: string, fault: { mode: 'throw' | 'hang' | 'crash' | 'load'; rate?: number } | null): Promise<void> {
+export async function setFault(
+  svc: Service,
+  engine: string,
+  fault: { mode: 'throw' | 'hang' | 'crash' | 'load'; rate?: number } | null,
+): Promise<void> {
   const r = new Redis(REDIS_URL);
   const key = `${svc.prefix}:faults:${engine}`;
   if (fault) await r.set(key, JSON.stringify(fault));
@@ -35,7 +39,12 @@ export async function setFault(svc: Service, engine: string, fault: { mode: 'thr
   r.disconnect();
 }
 
-export async function until<T>(what: string, fn: () => Promise<T | undefined | false>, ms = 20_000, every = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  ms = 20_000,
+  every = 100,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await fn();

@@ -52,7 +52,9 @@ export function spawnProc(script: string, args: string[], env: Record<string, st
       return new Promise((resolve, reject) => {
         const t = setTimeout(() => {
           listeners.delete(f);
-          reject(new Error(`timed out waiting for ${pattern} in ${script}; last lines:\n${lines.slice(-15).join('\n')}`));
+          reject(
+            new Error(`timed out waiting for ${pattern} in ${script}; last lines:\n${lines.slice(-15).join('\n')}`),
+          );
         }, ms);
         const f = (l: string) => {
           if (pattern.test(l)) {
@@ -95,7 +97,13 @@ export interface Service {
  * per name in `engines`; with `monitor`, the health monitor too.
  */
 export async function startService(
-  opts: { workers?: number; engines?: string[]; monitor?: boolean; env?: Record<string, string>; monitorEnv?: Record<string, string> } = {},
+  opts: {
+    workers?: number;
+    engines?: string[];
+    monitor?: boolean;
+    env?: Record<string, string>;
+    monitorEnv?: Record<string, string>;
+  } = {},
 ): Promise<Service> {
   const prefix = `t-${randomBytes(5).toString('hex')}`;
   const out = mkdtempSync(join(tmpdir(), 'tandem-test-'));
@@ -139,7 +147,9 @@ export async function startService(
     monitor,
     startWorker,
     async stop() {
-      const all = [api, ...workers, ...(monitor ? [monitor] : [])].filter((p) => p.child.exitCode === null && p.child.signalCode === null);
+      const all = [api, ...workers, ...(monitor ? [monitor] : [])].filter(
+        (p) => p.child.exitCode === null && p.child.signalCode === null,
+      );
       for (const p of all) p.child.kill('SIGTERM');
       await Promise.race([Promise.all(all.map((p) => p.exited)), new Promise((r) => setTimeout(r, 15_000))]);
       for (const p of all) if (p.child.exitCode === null) p.child.kill('SIGKILL');
@@ -177,7 +187,12 @@ export async function decode(res: Response) {
 }
 
 /** Poll a job until it is final (`headers`, e.g. an Authorization, go with every poll). */
-export async function waitForJob(base: string, id: string, ms = 60_000, headers: Record<string, string> = {}): Promise<any> {
+export async function waitForJob(
+  base: string,
+  id: string,
+  ms = 60_000,
+  headers: Record<string, string> = {},
+): Promise<any> {
   const end = Date.now() + ms;
   for (;;) {
     const r = await fetch(`${base}/api/jobs/${id}`, { headers });

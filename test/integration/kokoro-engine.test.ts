@@ -32,7 +32,9 @@ describe('kokoro engine specifics', () => {
   });
 
   it('reads the ids input whatever the export calls it (tokens)', async () => {
-    const e = KokoroEngine.fromConfig(loadConfig({ MODELS_DIR: modelsDir({ idsName: 'tokens' }), KOKORO_THREADS: '1' }));
+    const e = KokoroEngine.fromConfig(
+      loadConfig({ MODELS_DIR: modelsDir({ idsName: 'tokens' }), KOKORO_THREADS: '1' }),
+    );
     await e.load();
     const pcm = await e.synthesize({ chunk: chunkOf({ lang: 'en', text: 'Hello there.' }), voice: 'male', speed: 1 });
     expect(rms(pcm)).toBeGreaterThan(0.02);
@@ -61,8 +63,14 @@ describe('kokoro engine specifics', () => {
     const pitch = async (voice: string, lang: 'en' | 'zh', text: string) =>
       medianPitch(await e.synthesize({ chunk: chunkOf({ lang, text }), voice, speed: 1 }), 24_000);
     // The stand-in's pitch follows the style vector, so different voice files give different pitch.
-    expect(await pitch('zh-male', 'en', 'Hello, this is a sample.')).toBeCloseTo(await pitch('am_michael', 'en', 'Hello, this is a sample.'), 0);
-    expect(await pitch('af_heart', 'zh', '你好，这是一个语音示例。')).toBeCloseTo(await pitch('zf_xiaoxiao', 'zh', '你好，这是一个语音示例。'), 0);
+    expect(await pitch('zh-male', 'en', 'Hello, this is a sample.')).toBeCloseTo(
+      await pitch('am_michael', 'en', 'Hello, this is a sample.'),
+      0,
+    );
+    expect(await pitch('af_heart', 'zh', '你好，这是一个语音示例。')).toBeCloseTo(
+      await pitch('zf_xiaoxiao', 'zh', '你好，这是一个语音示例。'),
+      0,
+    );
     await e.dispose();
   });
 });

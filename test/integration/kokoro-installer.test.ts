@@ -25,7 +25,11 @@ const tmp = () => {
 };
 
 beforeAll(async () => {
-  const files: Record<string, Buffer> = { '/config.json': config, '/voices/af_heart.bin': voice, '/model.onnx': weights };
+  const files: Record<string, Buffer> = {
+    '/config.json': config,
+    '/voices/af_heart.bin': voice,
+    '/model.onnx': weights,
+  };
   server = createServer((req, res) => {
     const body = files[req.url ?? ''];
     if (!body) return void res.writeHead(404).end();
@@ -84,10 +88,17 @@ describe('model installer', () => {
   it('downloads, verifies and installs every file, weights included', async () => {
     const modelsDir = tmp();
     const seen: number[] = [];
-    await installModel('kokoro', manifest(), { modelsDir, variant: 'fp32', ...quiet, progress: (done) => seen.push(done) });
+    await installModel('kokoro', manifest(), {
+      modelsDir,
+      variant: 'fp32',
+      ...quiet,
+      progress: (done) => seen.push(done),
+    });
     expect(readFileSync(join(modelsDir, 'kokoro', 'model.onnx')).equals(weights)).toBe(true);
     expect(existsSync(join(modelsDir, 'kokoro', 'voices', 'af_heart.bin'))).toBe(true);
-    expect(JSON.parse(readFileSync(join(modelsDir, 'kokoro', 'installed.json'), 'utf8')).sha256['model.onnx']).toBe(sha(weights));
+    expect(JSON.parse(readFileSync(join(modelsDir, 'kokoro', 'installed.json'), 'utf8')).sha256['model.onnx']).toBe(
+      sha(weights),
+    );
     expect(seen.length).toBeGreaterThan(0);
     // No staging leftovers next to the install.
     expect(readdirSync(modelsDir)).toEqual(['kokoro']);
@@ -95,7 +106,9 @@ describe('model installer', () => {
 
   it('refuses a file whose sha256 does not match, leaving nothing under its final name', async () => {
     const modelsDir = tmp();
-    await expect(installModel('kokoro', manifest('0'.repeat(64)), { modelsDir, variant: 'fp32', ...quiet })).rejects.toThrow(/sha256/);
+    await expect(
+      installModel('kokoro', manifest('0'.repeat(64)), { modelsDir, variant: 'fp32', ...quiet }),
+    ).rejects.toThrow(/sha256/);
     expect(existsSync(join(modelsDir, 'kokoro', 'model.onnx'))).toBe(false);
   });
 
@@ -107,9 +120,17 @@ describe('model installer', () => {
     const w = join(tmp(), 'kokoro-weights.onnx');
     writeFileSync(w, weights);
     const modelsDir = tmp();
-    await expect(installModel('kokoro', manifest(), { modelsDir, variant: 'fp32', from: src, ...quiet })).rejects.toThrow(/--weights FILE/);
+    await expect(
+      installModel('kokoro', manifest(), { modelsDir, variant: 'fp32', from: src, ...quiet }),
+    ).rejects.toThrow(/--weights FILE/);
     expect(existsSync(join(modelsDir, 'kokoro', 'config.json'))).toBe(false);
-    await installModel('kokoro', manifest(sha(weights)), { modelsDir, variant: 'fp32', from: src, weights: w, ...quiet });
+    await installModel('kokoro', manifest(sha(weights)), {
+      modelsDir,
+      variant: 'fp32',
+      from: src,
+      weights: w,
+      ...quiet,
+    });
     expect(readFileSync(join(modelsDir, 'kokoro', 'model.onnx')).equals(weights)).toBe(true);
   });
 });

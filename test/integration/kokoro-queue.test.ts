@@ -55,7 +55,8 @@ describe('primary = kokoro through the queue', () => {
   });
 
   it('synthesizes a text long enough for several chunks, reporting progress per chunk', async () => {
-    const para = 'The engine reads long documents chunk by chunk, and each chunk is stitched to the next with a short pause. ' +
+    const para =
+      'The engine reads long documents chunk by chunk, and each chunk is stitched to the next with a short pause. ' +
       '长文档会被分成若干段，每一段都在句子或分句的边界上切开。';
     const text = `${para.repeat(3)}\n\n${para.repeat(2)}`;
     const { job, wav } = await synthesize(text, { speed: 1.5 });
@@ -69,6 +70,8 @@ describe('primary = kokoro through the queue', () => {
     expect(r.json.primary.engine).toBe('kokoro');
     expect(r.json.primary.sample_rate).toBe(24_000);
     const names = r.json.primary.voices.map((v: { name: string }) => v.name);
-    expect(names).toEqual(expect.arrayContaining(['af_heart', 'zf_xiaoxiao', 'zm_yunxi', 'bm_george', 'zh-female', 'en-us-male']));
+    expect(names).toEqual(
+      expect.arrayContaining(['af_heart', 'zf_xiaoxiao', 'zm_yunxi', 'bm_george', 'zh-female', 'en-us-male']),
+    );
   });
 });

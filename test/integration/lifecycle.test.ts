@@ -61,7 +61,11 @@ describe('job lifecycle', () => {
     expect(c.status).toBe(409);
     expect(c.json).toMatchObject({ code: 'idempotency_key_reused', id: a.json.id });
     // Another key is another job; a malformed key is a 400 and queues nothing.
-    const d = await postJson(`${svc.base}/api/jobs`, { text: 'Said once.', speed: 1 }, { 'Idempotency-Key': `${key}-2` });
+    const d = await postJson(
+      `${svc.base}/api/jobs`,
+      { text: 'Said once.', speed: 1 },
+      { 'Idempotency-Key': `${key}-2` },
+    );
     expect(d.json.id).not.toBe(a.json.id);
     // Count jobs in every state: a job moving from waiting to active meanwhile changes nothing here.
     const total = async () => Object.values(await queue.getJobCounts()).reduce((a, b) => a + b, 0);
@@ -107,7 +111,9 @@ describe('job lifecycle', () => {
     await waitForJob(svc.base, done.json.id);
     const late = await decode(await fetch(`${svc.base}/api/jobs/${done.json.id}`, { method: 'DELETE' }));
     expect(late).toMatchObject({ status: 409, json: { code: 'job_finished', status: 'succeeded' } });
-    const none = await decode(await fetch(`${svc.base}/api/jobs/00000000-0000-4000-8000-000000000000`, { method: 'DELETE' }));
+    const none = await decode(
+      await fetch(`${svc.base}/api/jobs/00000000-0000-4000-8000-000000000000`, { method: 'DELETE' }),
+    );
     expect(none.status).toBe(404);
   });
 
@@ -148,7 +154,13 @@ describe('job lifecycle', () => {
     for (const j of canceled.json.jobs) expect(j.status).toBe('canceled');
     const times = canceled.json.jobs.map((j: any) => Date.parse(j.timings.queued_at));
     expect([...times].sort((a, b) => b - a)).toEqual(times);
-    for (const [q, field] of [['limit=0', 'limit'], ['limit=101', 'limit'], ['limit=abc', 'limit'], ['status=done', 'status'], ['cursor=nonsense', 'cursor']]) {
+    for (const [q, field] of [
+      ['limit=0', 'limit'],
+      ['limit=101', 'limit'],
+      ['limit=abc', 'limit'],
+      ['status=done', 'status'],
+      ['cursor=nonsense', 'cursor'],
+    ]) {
       const bad = await decode(await fetch(`${svc.base}/api/jobs?${q}`));
       expect(bad, q).toMatchObject({ status: 400, json: { code: 'invalid_request', field } });
     }

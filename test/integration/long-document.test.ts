@@ -12,7 +12,20 @@ afterAll(async () => {
 
 /** Exactly `n` characters of varied English prose in paragraphs, no sentence repeated. */
 function document(n: number): string {
-  const nouns = ['river', 'mountain', 'library', 'engine', 'harbor', 'garden', 'lantern', 'meadow', 'signal', 'window', 'teacher', 'market'];
+  const nouns = [
+    'river',
+    'mountain',
+    'library',
+    'engine',
+    'harbor',
+    'garden',
+    'lantern',
+    'meadow',
+    'signal',
+    'window',
+    'teacher',
+    'market',
+  ];
   const verbs = ['watched', 'followed', 'remembered', 'painted', 'carried', 'answered', 'measured', 'opened'];
   let text = '';
   for (let i = 0; text.length < n; i++) {
@@ -29,7 +42,9 @@ function rss(pid: number): number {
 }
 
 describe('long documents', () => {
-  it('a 100,000-character text completes with monotonic progress and bounded worker memory', { timeout: 300_000 }, async () => {
+  it('a 100,000-character text completes with monotonic progress and bounded worker memory', {
+    timeout: 300_000,
+  }, async () => {
     const text = document(100_000);
     expect([...text].length).toBe(100_000);
     const pid = svc.workers[0].child.pid!;
@@ -58,11 +73,15 @@ describe('long documents', () => {
     // Hours of audio: the file is far larger than the memory the worker gained, so it was never held whole.
     expect(job.audio.duration_ms).toBeGreaterThan(3_600_000);
     expect(job.audio.bytes).toBeGreaterThan(200_000_000);
-    console.info(`100k chars: ${job.progress.chunks_total} chunks, ${Math.round(job.audio.duration_ms / 60_000)} min of audio, ${Math.round(job.audio.bytes / 2 ** 20)} MiB file, worker RSS +${Math.round((peak - before) / 2 ** 20)} MiB`);
+    console.info(
+      `100k chars: ${job.progress.chunks_total} chunks, ${Math.round(job.audio.duration_ms / 60_000)} min of audio, ${Math.round(job.audio.bytes / 2 ** 20)} MiB file, worker RSS +${Math.round((peak - before) / 2 ** 20)} MiB`,
+    );
     expect(peak - before).toBeLessThan(120 * 1024 * 1024);
 
     // The stored WAV decodes to the reported duration (read just the header and size).
-    const head = Buffer.from(await (await fetch(`${svc.base}${job.links.audio}`, { headers: { Range: 'bytes=0-43' } })).arrayBuffer());
+    const head = Buffer.from(
+      await (await fetch(`${svc.base}${job.links.audio}`, { headers: { Range: 'bytes=0-43' } })).arrayBuffer(),
+    );
     const dataBytes = head.readUInt32LE(40);
     expect(dataBytes).toBe(job.audio.bytes - 44);
     expect(Math.abs((dataBytes / 2 / 22050) * 1000 - job.audio.duration_ms)).toBeLessThan(2);

@@ -10,7 +10,13 @@ let kokoro: Proc;
 let models: string;
 beforeAll(async () => {
   models = mkdtempSync(join(tmpdir(), 'no-models-'));
-  const env = { PRIMARY_ENGINE: 'kokoro', BACKUP_ENGINE: 'espeak', MODELS_DIR: models, PROBE_INTERVAL_MS: '300', WORKER_HEARTBEAT_MS: '200' };
+  const env = {
+    PRIMARY_ENGINE: 'kokoro',
+    BACKUP_ENGINE: 'espeak',
+    MODELS_DIR: models,
+    PROBE_INTERVAL_MS: '300',
+    WORKER_HEARTBEAT_MS: '200',
+  };
   svc = await startService({ engines: ['espeak'], monitor: true, env });
   kokoro = spawnProc('worker.js', ['--engine', 'primary'], svc.env);
 });
@@ -33,11 +39,18 @@ describe('primary engine without its model', () => {
       const j = (await decode(await fetch(`${svc.base}/api/engines`))).json;
       return j.engines.primary.state === 'not_installed' && j;
     });
-    expect(e.engines.primary).toMatchObject({ name: 'kokoro', install: 'npm run models -- install kokoro', live_workers: 0 });
+    expect(e.engines.primary).toMatchObject({
+      name: 'kokoro',
+      install: 'npm run models -- install kokoro',
+      live_workers: 0,
+    });
     const ready = (await decode(await fetch(`${svc.base}/readyz`))).json;
     expect(ready.engines.kokoro).toMatchObject({ state: 'not_installed', install: 'npm run models -- install kokoro' });
     expect(ready.status).toBe('ready'); // the backup serves
-    await until('route on the backup', async () => (await decode(await fetch(`${svc.base}/api/engines`))).json.route.current === 'backup');
+    await until(
+      'route on the backup',
+      async () => (await decode(await fetch(`${svc.base}/api/engines`))).json.route.current === 'backup',
+    );
   });
 
   it('auto requests are served by the backup', async () => {
@@ -52,7 +65,11 @@ describe('primary engine without its model', () => {
     const r = await postJson(`${svc.base}/api/tts`, { text: 'hello', engine: 'primary' });
     expect(r.status).toBe(503);
     expect(r.headers.get('retry-after')).toBeTruthy();
-    expect(r.json).toMatchObject({ code: 'engine_unavailable', state: 'not_installed', install: 'npm run models -- install kokoro' });
+    expect(r.json).toMatchObject({
+      code: 'engine_unavailable',
+      state: 'not_installed',
+      install: 'npm run models -- install kokoro',
+    });
     expect(r.json.error).toMatch(/not installed/);
   });
 });

@@ -19,7 +19,12 @@ afterAll(async () => {
 
 describe('OpenAI-compatible endpoint, driven by the official openai client', () => {
   it('audio.speech.create returns WAV', async () => {
-    const res = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'Hello from the OpenAI client.', response_format: 'wav' });
+    const res = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: 'Hello from the OpenAI client.',
+      response_format: 'wav',
+    });
     expect(res.headers.get('content-type')).toBe('audio/wav');
     const wav = parseWav(Buffer.from(await res.arrayBuffer()));
     expect(wav.sampleRate).toBe(22050);
@@ -31,12 +36,22 @@ describe('OpenAI-compatible endpoint, driven by the official openai client', () 
     expect(mp3.headers.get('content-type')).toBe('audio/mpeg');
     expect((await decodeAudio('mp3', Buffer.from(await mp3.arrayBuffer()))).durationMs).toBeGreaterThan(500);
     for (const format of ['opus', 'flac', 'pcm'] as const) {
-      const r = await client.audio.speech.create({ model: 'tts-1', voice: 'nova', input: 'Other formats.', response_format: format, speed: 4 });
+      const r = await client.audio.speech.create({
+        model: 'tts-1',
+        voice: 'nova',
+        input: 'Other formats.',
+        response_format: format,
+        speed: 4,
+      });
       const d = await decodeAudio(format, Buffer.from(await r.arrayBuffer()), Number(r.headers.get('x-sample-rate')));
       expect(d.durationMs).toBeGreaterThan(300);
       expect(r.headers.get('x-job-id')).toBeTruthy();
       if (format === 'pcm') expect(r.headers.get('x-sample-rate')).toBe('24000'); // OpenAI's pcm rate
-      const job = (await (await fetch(`${svc.base}/api/jobs/${r.headers.get('x-job-id')}`, { headers: { Authorization: `Bearer ${KEY}` } })).json()) as { speed: number; voice: string };
+      const job = (await (
+        await fetch(`${svc.base}/api/jobs/${r.headers.get('x-job-id')}`, {
+          headers: { Authorization: `Bearer ${KEY}` },
+        })
+      ).json()) as { speed: number; voice: string };
       expect(job.speed).toBe(2); // 4.0 clamped to the engines' 2.0
       expect(job.voice).toBe('en-us-female');
     }
@@ -48,19 +63,32 @@ describe('OpenAI-compatible endpoint, driven by the official openai client', () 
     expect(ids).toEqual(expect.arrayContaining(['tts-1', 'tts-1-hd']));
   });
 
-  it('errors come in OpenAI\'s shape and the client reads them', async () => {
-    const err = await client.audio.speech.create({ model: 'tts-1', voice: 'nobody', input: 'x y' }).catch((e: unknown) => e);
+  it("errors come in OpenAI's shape and the client reads them", async () => {
+    const err = await client.audio.speech
+      .create({ model: 'tts-1', voice: 'nobody', input: 'x y' })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.BadRequestError);
-    expect((err as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ type: 'invalid_request_error', param: 'voice' });
-    const aac = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'x y', response_format: 'aac' }).catch((e: unknown) => e);
+    expect((err as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({
+      type: 'invalid_request_error',
+      param: 'voice',
+    });
+    const aac = await client.audio.speech
+      .create({ model: 'tts-1', voice: 'alloy', input: 'x y', response_format: 'aac' })
+      .catch((e: unknown) => e);
     expect((aac as InstanceType<typeof OpenAI.APIError>).status).toBe(400);
-    const badModel = await client.audio.speech.create({ model: 'nope', voice: 'alloy', input: 'x y' }).catch((e: unknown) => e);
+    const badModel = await client.audio.speech
+      .create({ model: 'nope', voice: 'alloy', input: 'x y' })
+      .catch((e: unknown) => e);
     expect((badModel as InstanceType<typeof OpenAI.APIError>).code).toBe('model_not_found');
 
     const stranger = new OpenAI({ apiKey: 'wrong-key', baseURL: `${svc.base}/v1`, maxRetries: 0 });
-    const denied = await stranger.audio.speech.create({ model: 'tts-1', voice: 'alloy', input: 'x y' }).catch((e: unknown) => e);
+    const denied = await stranger.audio.speech
+      .create({ model: 'tts-1', voice: 'alloy', input: 'x y' })
+      .catch((e: unknown) => e);
     expect(denied).toBeInstanceOf(OpenAI.AuthenticationError);
     const raw = await fetch(`${svc.base}/v1/audio/speech`, { method: 'POST' });
-    expect(await raw.json()).toMatchObject({ error: { type: 'authentication_error', code: 'unauthorized', param: null } });
+    expect(await raw.json()).toMatchObject({
+      error: { type: 'authentication_error', code: 'unauthorized', param: null },
+    });
   });
 });

@@ -10,8 +10,13 @@ afterAll(async () => {
   await svc?.stop();
 });
 
-const reloads = async () => (await decode(await fetch(`${svc.base}/api/engines`))).json.engines.backup.reloads as Record<string, any>;
-const times = (lines: string[], msg: string) => lines.map((l) => JSON.parse(l)).filter((l) => l.msg === msg).map((l) => Date.parse(l.time));
+const reloads = async () =>
+  (await decode(await fetch(`${svc.base}/api/engines`))).json.engines.backup.reloads as Record<string, any>;
+const times = (lines: string[], msg: string) =>
+  lines
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.msg === msg)
+    .map((l) => Date.parse(l.time));
 
 describe('hot model reload', () => {
   it('reloads every worker in turn while requests keep being served', async () => {
@@ -32,10 +37,14 @@ describe('hot model reload', () => {
     const r = await postJson(`${svc.base}/api/engines/backup/reload`, {});
     expect(r.status).toBe(202);
     expect(r.json).toMatchObject({ engine: 'espeak', workers_notified: 2 });
-    const done = await until('both workers reloaded', async () => {
-      const s = await reloads();
-      return Object.values(s).filter((x) => x.state === 'done').length === 2 && s;
-    }, 30_000);
+    const done = await until(
+      'both workers reloaded',
+      async () => {
+        const s = await reloads();
+        return Object.values(s).filter((x) => x.state === 'done').length === 2 && s;
+      },
+      30_000,
+    );
     stop = true;
     await traffic;
 
@@ -44,7 +53,10 @@ describe('hot model reload', () => {
     expect(results.every((s) => s === 200)).toBe(true);
     expect(Math.min(...minLive)).toBeGreaterThanOrEqual(1);
     // One at a time: the second reload starts after the first has finished.
-    const [a, b] = svc.workers.map((w) => ({ start: times(w.lines, 'reloading engine')[0], end: times(w.lines, 'engine reloaded')[0] }));
+    const [a, b] = svc.workers.map((w) => ({
+      start: times(w.lines, 'reloading engine')[0],
+      end: times(w.lines, 'engine reloaded')[0],
+    }));
     const [first, second] = a.start < b.start ? [a, b] : [b, a];
     expect(second.start).toBeGreaterThanOrEqual(first.end);
   });
@@ -53,10 +65,14 @@ describe('hot model reload', () => {
     await setFault(svc, 'espeak', { mode: 'load' });
     try {
       await postJson(`${svc.base}/api/engines/espeak/reload`, {});
-      const s = await until('both reloads to fail', async () => {
-        const x = await reloads();
-        return Object.values(x).filter((v) => v.state === 'failed').length === 2 && x;
-      }, 30_000);
+      const s = await until(
+        'both reloads to fail',
+        async () => {
+          const x = await reloads();
+          return Object.values(x).filter((v) => v.state === 'failed').length === 2 && x;
+        },
+        30_000,
+      );
       expect(Object.values(s)[0].error).toMatch(/failed to load/);
     } finally {
       await setFault(svc, 'espeak', null);

@@ -16,7 +16,9 @@ function longText(sentences: number): string {
   const words = ['river', 'mountain', 'library', 'engine', 'harbor', 'garden', 'lantern', 'meadow', 'signal', 'window'];
   const out: string[] = [];
   for (let i = 0; i < sentences; i++) {
-    out.push(`The ${words[i % 10]} near the ${words[(i * 7 + 3) % 10]} was seen on day ${i + 1}, and the ${words[(i * 3 + 1) % 10]} kept its promise.`);
+    out.push(
+      `The ${words[i % 10]} near the ${words[(i * 7 + 3) % 10]} was seen on day ${i + 1}, and the ${words[(i * 3 + 1) % 10]} kept its promise.`,
+    );
     if (i % 12 === 11) out.push('\n\n');
   }
   return out.join(' ');
@@ -25,7 +27,11 @@ function longText(sentences: number): string {
 /** POST and read the body as it arrives, noting when the first bytes came. */
 async function streamed(path: string, body: unknown) {
   const t0 = performance.now();
-  const res = await fetch(`${svc.base}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${svc.base}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   const reader = res.body!.getReader();
   const parts: Buffer[] = [];
   let firstAt = 0;
@@ -78,7 +84,11 @@ describe('streaming', () => {
   });
 
   it('a bad streaming request gets an ordinary JSON error', async () => {
-    const r = await fetch(`${svc.base}/api/tts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ text: '', stream: true }) });
+    const r = await fetch(`${svc.base}/api/tts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text: '', stream: true }),
+    });
     expect(r.status).toBe(400);
     expect(((await r.json()) as { field: string }).field).toBe('text');
   });

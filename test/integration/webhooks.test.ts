@@ -14,7 +14,13 @@ let synth: Queue;
 beforeAll(async () => {
   rx = await startReceiver();
   svc = await startService({
-    env: { WEBHOOK_SECRET: SECRET, WEBHOOK_ALLOW_HOSTS: '127.0.0.1', WEBHOOK_BACKOFF_MS: '200', WEBHOOK_ATTEMPTS: '4', PUBLIC_BASE_URL: BASE },
+    env: {
+      WEBHOOK_SECRET: SECRET,
+      WEBHOOK_ALLOW_HOSTS: '127.0.0.1',
+      WEBHOOK_BACKOFF_MS: '200',
+      WEBHOOK_ATTEMPTS: '4',
+      PUBLIC_BASE_URL: BASE,
+    },
   });
   synth = new Queue('tts-espeak', { connection: { url: REDIS_URL }, prefix: svc.prefix });
 });
@@ -55,7 +61,12 @@ describe('webhooks', () => {
         status: 'succeeded',
         engine: { requested: 'auto', used: 'espeak' },
         fell_back: false,
-        audio: { url: `${BASE}/api/jobs/${job.id}/audio`, content_type: 'audio/wav', bytes: job.audio.bytes, duration_ms: job.audio.duration_ms },
+        audio: {
+          url: `${BASE}/api/jobs/${job.id}/audio`,
+          content_type: 'audio/wav',
+          bytes: job.audio.bytes,
+          duration_ms: job.audio.duration_ms,
+        },
         error: null,
       },
     });
@@ -78,7 +89,8 @@ describe('webhooks', () => {
     // Exponential backoff with jitter: the second gap is not shorter than half the first's base.
     expect(hits[1].at - hits[0].at).toBeGreaterThanOrEqual(90);
     expect(hits[2].at - hits[1].at).toBeGreaterThanOrEqual(190);
-    for (const h of hits) expect(() => new Webhook(SECRET).verify(h.body, h.headers as Record<string, string>)).not.toThrow();
+    for (const h of hits)
+      expect(() => new Webhook(SECRET).verify(h.body, h.headers as Record<string, string>)).not.toThrow();
     const job = await jobWhen(sub.json.id, (j) => j.webhook?.state === 'delivered');
     expect(job.webhook.deliveries.map((d: any) => d.status_code)).toEqual([500, 500, 200]);
   });
@@ -110,7 +122,10 @@ describe('webhooks', () => {
   it('report a failed job, and a canceled one', async () => {
     const path = '/ok/canceled';
     // A long job canceled while it runs.
-    const text = Array.from({ length: 400 }, (_, i) => `This is sentence ${i + 1} of a long document for cancellation.`).join(' ');
+    const text = Array.from(
+      { length: 400 },
+      (_, i) => `This is sentence ${i + 1} of a long document for cancellation.`,
+    ).join(' ');
     const sub = await submit(text, path);
     await jobWhen(sub.json.id, (j) => j.progress.chunks_done >= 1);
     const del = await fetch(`${svc.base}/api/jobs/${sub.json.id}`, { method: 'DELETE' });

@@ -13,7 +13,10 @@ const status = async (id: string) => (await decode(await fetch(`${svc.base}/api/
 
 describe('SIGTERM drains a worker', () => {
   it('finishes the running job, takes no new one, and exits cleanly', async () => {
-    const long = Array.from({ length: 40 }, (_, i) => `Sentence ${i + 1} keeps this worker busy for a little while.`).join(' ');
+    const long = Array.from(
+      { length: 40 },
+      (_, i) => `Sentence ${i + 1} keeps this worker busy for a little while.`,
+    ).join(' ');
     const a = (await postJson(`${svc.base}/api/jobs`, { text: long })).json.id as string;
     for (let i = 0; i < 400 && (await status(a)).status !== 'running'; i++) await new Promise((r) => setTimeout(r, 20));
     const b = (await postJson(`${svc.base}/api/jobs`, { text: 'Queued behind the long one.' })).json.id as string;

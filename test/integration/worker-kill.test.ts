@@ -21,7 +21,10 @@ describe('a worker killed with SIGKILL mid-job', () => {
     const completions: string[] = [];
     events.on('completed', ({ jobId }) => completions.push(jobId));
 
-    const text = Array.from({ length: 60 }, (_, i) => `This is sentence number ${i + 1} of a long document, read aloud by the backup engine.`).join(' ');
+    const text = Array.from(
+      { length: 60 },
+      (_, i) => `This is sentence number ${i + 1} of a long document, read aloud by the backup engine.`,
+    ).join(' ');
     const sub = await postJson(`${svc.base}/api/jobs`, { text, engine: 'backup' });
     expect(sub.status).toBe(202);
     const id = sub.json.id as string;

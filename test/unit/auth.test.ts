@@ -52,14 +52,26 @@ describe('matching keys', () => {
 describe('bind policy', () => {
   const base = { apiKeys: [], adminKeys: [], allowOpenBind: false };
   it('knows loopback addresses', () => {
-    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopback(host)).toBe(true);
-    for (const host of ['0.0.0.0', '::', '192.168.1.5', 'example.org', '128.0.0.1']) expect(isLoopback(host)).toBe(false);
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'])
+      expect(isLoopback(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.168.1.5', 'example.org', '128.0.0.1'])
+      expect(isLoopback(host)).toBe(false);
   });
 
   it('refuses an open service on other interfaces unless allowed', () => {
-    expect(bindPolicy({ ...base, host: '127.0.0.1' })).toMatchObject({ ok: true, level: 'info', message: expect.stringMatching(/open.*127\.0\.0\.1/) });
-    expect(bindPolicy({ ...base, host: '0.0.0.0' })).toMatchObject({ ok: false, message: expect.stringMatching(/ALLOW_OPEN_BIND=true/) });
+    expect(bindPolicy({ ...base, host: '127.0.0.1' })).toMatchObject({
+      ok: true,
+      level: 'info',
+      message: expect.stringMatching(/open.*127\.0\.0\.1/),
+    });
+    expect(bindPolicy({ ...base, host: '0.0.0.0' })).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/ALLOW_OPEN_BIND=true/),
+    });
     expect(bindPolicy({ ...base, host: '0.0.0.0', allowOpenBind: true })).toMatchObject({ ok: true, level: 'warn' });
-    expect(bindPolicy({ ...base, host: '0.0.0.0', adminKeys: [{ name: 'ops', sha256: h('x') }] })).toMatchObject({ ok: true, level: 'info' });
+    expect(bindPolicy({ ...base, host: '0.0.0.0', adminKeys: [{ name: 'ops', sha256: h('x') }] })).toMatchObject({
+      ok: true,
+      level: 'info',
+    });
   });
 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { contentKey, modelVersion, requestKey, type ContentFields } from '../../src/cache/key.js';
 
-const base: ContentFields = { engine: 'espeak', modelVersion: 'espeak', voice: 'female', speed: 1, format: 'wav', sampleRate: 22050, text: 'Hello there.' };
+const base: ContentFields = {
+  engine: 'espeak',
+  modelVersion: 'espeak',
+  voice: 'female',
+  speed: 1,
+  format: 'wav',
+  sampleRate: 22050,
+  text: 'Hello there.',
+};
 
 describe('result cache content key', () => {
   it('is a sha256 hex digest, stable for equal fields', () => {
@@ -29,7 +37,9 @@ describe('result cache content key', () => {
   });
 
   it('model version follows the Kokoro weights variant', () => {
-    expect(modelVersion('kokoro', { kokoroVariant: 'fp32' })).not.toBe(modelVersion('kokoro', { kokoroVariant: 'quantized' }));
+    expect(modelVersion('kokoro', { kokoroVariant: 'fp32' })).not.toBe(
+      modelVersion('kokoro', { kokoroVariant: 'quantized' }),
+    );
     expect(modelVersion('espeak@primary', { kokoroVariant: 'fp32' })).toBe('espeak');
   });
 
@@ -38,8 +48,12 @@ describe('result cache content key', () => {
     const cfg = { kokoroVariant: 'fp32' as const, mp3Bitrate: 64 as const };
     expect(requestKey(req, 'espeak@primary', cfg)).toBe(requestKey(req, 'espeak', cfg));
     expect(requestKey(req, 'espeak', cfg)).not.toBe(requestKey({ ...req, sampleRate: 16000 }, 'espeak', cfg));
-    expect(requestKey({ ...req, format: 'opus' }, 'espeak', cfg)).toBe(requestKey({ ...req, format: 'opus', sampleRate: 16000 }, 'espeak', cfg));
-    expect(requestKey({ ...req, format: 'mp3' }, 'espeak', cfg)).not.toBe(requestKey({ ...req, format: 'mp3' }, 'espeak', { ...cfg, mp3Bitrate: 128 }));
+    expect(requestKey({ ...req, format: 'opus' }, 'espeak', cfg)).toBe(
+      requestKey({ ...req, format: 'opus', sampleRate: 16000 }, 'espeak', cfg),
+    );
+    expect(requestKey({ ...req, format: 'mp3' }, 'espeak', cfg)).not.toBe(
+      requestKey({ ...req, format: 'mp3' }, 'espeak', { ...cfg, mp3Bitrate: 128 }),
+    );
   });
 });
 
@@ -47,7 +61,9 @@ describe('sentence reuse inside a document', () => {
   it('synthesizes a repeated chunk once and forgets it after its last use', async () => {
     const { ChunkReuse } = await import('../../src/cache/chunk-reuse.js');
     const { prepareText } = await import('../../src/text/index.js');
-    const chunks = prepareText('Again and again.\n\nSomething else.\n\nAgain and again.\n\nAgain and again.', { maxChunkChars: 400 });
+    const chunks = prepareText('Again and again.\n\nSomething else.\n\nAgain and again.\n\nAgain and again.', {
+      maxChunkChars: 400,
+    });
     expect(chunks).toHaveLength(4);
     const reuse = new ChunkReuse(chunks);
     const calls: string[] = [];

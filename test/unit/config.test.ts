@@ -15,7 +15,12 @@ describe('config', () => {
   });
 
   it('reads and coerces env values', () => {
-    const c = loadConfig({ PORT: '9000', REDIS_URL: 'redis://10.0.0.2:6380/2', TTS_MAX_CHARS: '1000', LOG_LEVEL: 'debug' });
+    const c = loadConfig({
+      PORT: '9000',
+      REDIS_URL: 'redis://10.0.0.2:6380/2',
+      TTS_MAX_CHARS: '1000',
+      LOG_LEVEL: 'debug',
+    });
     expect(c).toMatchObject({ port: 9000, redisUrl: 'redis://10.0.0.2:6380/2', ttsMaxChars: 1000, logLevel: 'debug' });
   });
 

@@ -39,7 +39,12 @@ interface Compose {
 }
 
 /** The Tandem processes compose runs, and the entry point (src/cli/<x>.ts) each must run. */
-const NODE_SERVICES = { api: 'api', 'worker-primary': 'worker', 'worker-backup': 'worker', monitor: 'monitor' } as const;
+const NODE_SERVICES = {
+  api: 'api',
+  'worker-primary': 'worker',
+  'worker-backup': 'worker',
+  monitor: 'monitor',
+} as const;
 type NodeService = keyof typeof NODE_SERVICES;
 const WORKERS: NodeService[] = ['worker-primary', 'worker-backup'];
 const SETTINGS = new Map(Object.values(settings).map((s) => [s.env, s as Setting<unknown>]));
@@ -78,7 +83,8 @@ function composeEnv(s: Service, shell: Env = {}): Env {
   return Object.fromEntries(entries.map(([k, v]) => [k, interpolate(v, shell)]));
 }
 
-const commandOf = (s: Service): string[] => (Array.isArray(s.command) ? s.command : (s.command ?? '').split(/\s+/).filter(Boolean));
+const commandOf = (s: Service): string[] =>
+  Array.isArray(s.command) ? s.command : (s.command ?? '').split(/\s+/).filter(Boolean);
 
 /** `source:target[:mode]` or the long form, as { source, target }. */
 function mounts(s: Service): { source: string; target: string }[] {
@@ -159,7 +165,21 @@ const effectiveEnv = (name: string, shell: Env = {}): Env => ({ ...imageEnv, ...
 const configOf = (name: string, shell: Env = {}): Config => loadConfig(effectiveEnv(name, shell));
 
 /** PromQL metric names in an expression (not functions, keywords, labels, durations or strings). */
-const PROMQL_KEYWORDS = new Set(['and', 'or', 'unless', 'by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset', 'inf', 'nan']);
+const PROMQL_KEYWORDS = new Set([
+  'and',
+  'or',
+  'unless',
+  'by',
+  'without',
+  'on',
+  'ignoring',
+  'group_left',
+  'group_right',
+  'bool',
+  'offset',
+  'inf',
+  'nan',
+]);
 function metricNames(expr: string): string[] {
   const bare = expr
     .replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '""')
@@ -191,7 +211,9 @@ describe('docker-compose.yml', () => {
       expect.arrayContaining(['redis', 'api', 'worker-primary', 'worker-backup', 'monitor', 'prometheus', 'grafana']),
     );
     // Every service built from this repository is a Tandem process these tests know about.
-    const built = Object.entries(compose.services).filter(([, s]) => s.build !== undefined).map(([n]) => n);
+    const built = Object.entries(compose.services)
+      .filter(([, s]) => s.build !== undefined)
+      .map(([n]) => n);
     expect(built.sort()).toEqual(Object.keys(NODE_SERVICES).sort());
   });
 
@@ -212,47 +234,56 @@ describe('docker-compose.yml', () => {
       const s = service(name);
       const build = typeof s.build === 'string' ? { context: s.build } : (s.build ?? {});
       const context = build.context ?? '.';
-      expect(existsSync(join(ROOT, context, build.dockerfile ?? 'Dockerfile')), `${name}: Dockerfile in ${context}`).toBe(true);
+      expect(
+        existsSync(join(ROOT, context, build.dockerfile ?? 'Dockerfile')),
+        `${name}: Dockerfile in ${context}`,
+      ).toBe(true);
       images.add(s.image);
     }
     expect(images.size).toBe(1);
   });
 
-  it.each(Object.entries(NODE_SERVICES))('%s runs the compiled entry point of src/cli/%s.ts with valid arguments', (name, entry) => {
-    const [node, script, ...args] = commandOf(service(name));
-    expect(node).toBe('node');
-    expect(script).toBe(`dist/cli/${entry}.js`);
-    // dist/cli/<x>.js is what `npm run build` (tsconfig.build.json: src → dist) makes of src/cli/<x>.ts.
-    const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string } };
-    expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
-    expect(existsSync(join(ROOT, 'src', 'cli', `${entry}.ts`))).toBe(true);
-    // Relative to the image's WORKDIR, where the Dockerfile puts dist/.
-    expect(workdir).toBe('/app');
-    if (entry === 'worker') {
-      const engine = argValue(args, 'engine');
-      expect(['primary', 'backup']).toContain(engine);
-      expect(name).toBe(`worker-${engine}`);
-    } else {
-      expect(args).toEqual([]);
-    }
-  });
+  it.each(Object.entries(NODE_SERVICES))(
+    '%s runs the compiled entry point of src/cli/%s.ts with valid arguments',
+    (name, entry) => {
+      const [node, script, ...args] = commandOf(service(name));
+      expect(node).toBe('node');
+      expect(script).toBe(`dist/cli/${entry}.js`);
+      // dist/cli/<x>.js is what `npm run build` (tsconfig.build.json: src → dist) makes of src/cli/<x>.ts.
+      const build = JSON.parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string } };
+      expect(build.compilerOptions).toMatchObject({ rootDir: 'src', outDir: 'dist' });
+      expect(existsSync(join(ROOT, 'src', 'cli', `${entry}.ts`))).toBe(true);
+      // Relative to the image's WORKDIR, where the Dockerfile puts dist/.
+      expect(workdir).toBe('/app');
+      if (entry === 'worker') {
+        const engine = argValue(args, 'engine');
+        expect(['primary', 'backup']).toContain(engine);
+        expect(name).toBe(`worker-${engine}`);
+      } else {
+        expect(args).toEqual([]);
+      }
+    },
+  );
 
-  it.each(Object.keys(NODE_SERVICES))('%s: every environment variable is a setting and its value passes the setting', (name) => {
-    const env = composeEnv(service(name));
-    expect(Object.keys(env).length).toBeGreaterThan(0);
-    for (const [key, value] of Object.entries(env)) {
-      const spec = SETTINGS.get(key);
-      expect(spec, `${name}: ${key} is not a setting in src/config/schema.ts`).toBeDefined();
-      // As the loader reads it: an empty value means the default.
-      const parsed = spec!.schema.safeParse(value === '' ? spec!.default : value);
-      expect(parsed.success, `${name}: ${key}=${JSON.stringify(value)}: ${parsed.error?.message}`).toBe(true);
-    }
-    // Together with the image's ENV, the whole configuration loads, with nothing set in the shell
-    // and with keys filled in (API_KEYS etc. come from the shell or .env).
-    expect(() => configOf(name)).not.toThrow();
-    const hash = 'a'.repeat(64);
-    expect(() => configOf(name, { API_KEYS: `alice:${hash}`, ADMIN_KEYS: `ops:${'b'.repeat(64)}` })).not.toThrow();
-  });
+  it.each(Object.keys(NODE_SERVICES))(
+    '%s: every environment variable is a setting and its value passes the setting',
+    (name) => {
+      const env = composeEnv(service(name));
+      expect(Object.keys(env).length).toBeGreaterThan(0);
+      for (const [key, value] of Object.entries(env)) {
+        const spec = SETTINGS.get(key);
+        expect(spec, `${name}: ${key} is not a setting in src/config/schema.ts`).toBeDefined();
+        // As the loader reads it: an empty value means the default.
+        const parsed = spec!.schema.safeParse(value === '' ? spec!.default : value);
+        expect(parsed.success, `${name}: ${key}=${JSON.stringify(value)}: ${parsed.error?.message}`).toBe(true);
+      }
+      // Together with the image's ENV, the whole configuration loads, with nothing set in the shell
+      // and with keys filled in (API_KEYS etc. come from the shell or .env).
+      expect(() => configOf(name)).not.toThrow();
+      const hash = 'a'.repeat(64);
+      expect(() => configOf(name, { API_KEYS: `alice:${hash}`, ADMIN_KEYS: `ops:${'b'.repeat(64)}` })).not.toThrow();
+    },
+  );
 
   it('the image ENV holds only real settings (besides NODE_ENV and ONNXRUNTIME_NODE_INSTALL)', () => {
     for (const [key, value] of Object.entries(imageEnv)) {
@@ -335,7 +366,8 @@ describe('docker-compose.yml', () => {
   it('every bind-mounted file or folder exists in the repository', () => {
     for (const [name, s] of Object.entries(compose.services)) {
       for (const { source } of mounts(s)) {
-        if (source.startsWith('./') || source.startsWith('../')) expect(existsSync(join(ROOT, source)), `${name}: ${source}`).toBe(true);
+        if (source.startsWith('./') || source.startsWith('../'))
+          expect(existsSync(join(ROOT, source)), `${name}: ${source}`).toBe(true);
       }
     }
   });
@@ -346,7 +378,10 @@ describe('Dockerfile', () => {
     expect(dockerfile.length).toBeGreaterThanOrEqual(2);
     const [build] = dockerfile;
     const buildText = build.map((i) => `${i.cmd} ${i.args}`).join('\n');
-    expect(envOf(build).ONNXRUNTIME_NODE_INSTALL ?? (/ONNXRUNTIME_NODE_INSTALL=skip npm ci/.test(buildText) ? 'skip' : undefined)).toBe('skip');
+    expect(
+      envOf(build).ONNXRUNTIME_NODE_INSTALL ??
+        (/ONNXRUNTIME_NODE_INSTALL=skip npm ci/.test(buildText) ? 'skip' : undefined),
+    ).toBe('skip');
     expect(buildText).toMatch(/RUN .*npm ci(?! --omit=dev)/);
     expect(buildText).toMatch(/npm run build/);
     const runtimeText = runtime.map((i) => `${i.cmd} ${i.args}`).join('\n');
@@ -435,7 +470,11 @@ describe('Grafana', () => {
   const providers = yamlFiles('deploy/grafana/provisioning/dashboards').flatMap(
     (f: { providers?: { type?: string; options?: { path?: string } }[] }) => f.providers ?? [],
   );
-  const dashboard = JSON.parse(read('deploy/grafana/dashboards/tandem.json')) as { uid: string; title: string; panels: Panel[] };
+  const dashboard = JSON.parse(read('deploy/grafana/dashboards/tandem.json')) as {
+    uid: string;
+    title: string;
+    panels: Panel[];
+  };
   const panels = allPanels(dashboard.panels);
   const queried = panels.filter((p) => p.targets?.length);
   let registered: Set<string>;
@@ -463,7 +502,9 @@ describe('Grafana', () => {
       expect(url.hostname).toBe('prometheus');
       expect(promPorts).toContain(Number(url.port));
     }
-    expect(providers.some((p) => (p.type ?? 'file') === 'file' && p.options?.path === dashboardsMount!.target)).toBe(true);
+    expect(providers.some((p) => (p.type ?? 'file') === 'file' && p.options?.path === dashboardsMount!.target)).toBe(
+      true,
+    );
   });
 
   it('the dashboard parses, and every panel queries the provisioned datasource', () => {
@@ -479,8 +520,16 @@ describe('Grafana', () => {
   });
 
   it('reads metric names out of PromQL', () => {
-    expect(metricNames('histogram_quantile(0.95, sum by (le, route) (rate(a_bucket{route!~"/metrics|x"}[$__rate_interval])))')).toEqual(['a_bucket']);
-    expect(metricNames('sum(b_total offset 5m) / ignoring(x) sum without (y) (c) and on(z) d{e="f"} > 1e3')).toEqual(['b_total', 'c', 'd']);
+    expect(
+      metricNames(
+        'histogram_quantile(0.95, sum by (le, route) (rate(a_bucket{route!~"/metrics|x"}[$__rate_interval])))',
+      ),
+    ).toEqual(['a_bucket']);
+    expect(metricNames('sum(b_total offset 5m) / ignoring(x) sum without (y) (c) and on(z) d{e="f"} > 1e3')).toEqual([
+      'b_total',
+      'c',
+      'd',
+    ]);
   });
 
   it('every metric a panel queries is one the code registers', () => {
@@ -516,7 +565,9 @@ describe('Grafana', () => {
   });
 
   it('shows request latency as p50 and p95', () => {
-    const exprs = queried.flatMap((p) => p.targets!.map((t) => t.expr!)).filter((e) => e.includes('tts_http_request_duration_seconds_bucket'));
+    const exprs = queried
+      .flatMap((p) => p.targets!.map((t) => t.expr!))
+      .filter((e) => e.includes('tts_http_request_duration_seconds_bucket'));
     expect(exprs.some((e) => /histogram_quantile\(0\.5,/.test(e))).toBe(true);
     expect(exprs.some((e) => /histogram_quantile\(0\.95,/.test(e))).toBe(true);
   });

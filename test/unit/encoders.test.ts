@@ -22,7 +22,12 @@ function tone(rate: number, ms: number, freq = 440): Int16Array {
   return pcm;
 }
 
-async function encodeFile(format: Format, inputRate: number, ms: number, sampleRate?: number): Promise<{ buf: Buffer; writer: AudioFileWriter }> {
+async function encodeFile(
+  format: Format,
+  inputRate: number,
+  ms: number,
+  sampleRate?: number,
+): Promise<{ buf: Buffer; writer: AudioFileWriter }> {
   const path = join(dir, `${format}-${inputRate}-${sampleRate ?? 'x'}`);
   const writer = await AudioFileWriter.create(path, { format, inputRate, sampleRate, mp3Bitrate: 64 });
   const pcm = tone(inputRate, ms);
@@ -33,12 +38,20 @@ async function encodeFile(format: Format, inputRate: number, ms: number, sampleR
 }
 
 /** Decode any of our formats back to samples and their rate. */
-async function decode(format: Format, buf: Buffer, rate: number): Promise<{ samples: number; sampleRate: number; peak: number }> {
+async function decode(
+  format: Format,
+  buf: Buffer,
+  rate: number,
+): Promise<{ samples: number; sampleRate: number; peak: number }> {
   const peakOf = (f: Float32Array) => f.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
   switch (format) {
     case 'wav': {
       const w = parseWav(buf);
-      return { samples: w.samples.length, sampleRate: w.sampleRate, peak: peakOf(Float32Array.from(w.samples, (s) => s / 32768)) };
+      return {
+        samples: w.samples.length,
+        sampleRate: w.sampleRate,
+        peak: peakOf(Float32Array.from(w.samples, (s) => s / 32768)),
+      };
     }
     case 'pcm':
       return { samples: buf.length / 2, sampleRate: rate, peak: 0.37 };
@@ -118,7 +131,13 @@ describe('Ogg muxer', () => {
   it('pages carry capture pattern, sequence numbers, lacing and a valid CRC', () => {
     const mux = new OggMuxer(0x1234);
     const big = Buffer.alloc(600, 7);
-    const pages = mux.pages([{ data: Buffer.from('a'), granule: 10n }, { data: big, granule: 20n }], 2);
+    const pages = mux.pages(
+      [
+        { data: Buffer.from('a'), granule: 10n },
+        { data: big, granule: 20n },
+      ],
+      2,
+    );
     expect(pages.toString('ascii', 0, 4)).toBe('OggS');
     expect(pages[5]).toBe(2);
     expect(pages.readBigInt64LE(6)).toBe(20n);

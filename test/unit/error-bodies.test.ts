@@ -19,8 +19,14 @@ describe('error responses', () => {
   });
 
   it('translate parser errors and hide internal ones', () => {
-    expect(toAppError({ type: 'entity.parse.failed', status: 400 }, 10)).toMatchObject({ status: 400, code: 'invalid_json' });
-    expect(toAppError({ type: 'entity.too.large', status: 413 }, 10)).toMatchObject({ status: 413, details: { max_bytes: 10 } });
+    expect(toAppError({ type: 'entity.parse.failed', status: 400 }, 10)).toMatchObject({
+      status: 400,
+      code: 'invalid_json',
+    });
+    expect(toAppError({ type: 'entity.too.large', status: 413 }, 10)).toMatchObject({
+      status: 413,
+      details: { max_bytes: 10 },
+    });
     const internal = toAppError(new Error('secret path /etc/x'), 10);
     expect(internal).toMatchObject({ status: 500, code: 'internal' });
     expect(internal.message).not.toContain('secret');

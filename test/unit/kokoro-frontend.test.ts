@@ -170,7 +170,9 @@ describe('Kokoro front-end with the real phonemizers', () => {
     expect(vocab.encode('ni↗xau↓')).toEqual([56, 51, 172, 66, 43, 63, 169]);
     expect(vocab.encode('ꭧʰɨ→')).toEqual([23, 162, 101, 171]);
     // Every symbol the front-end produces for a varied sample is in the vocabulary.
-    const sample = phonemize('你好，世界！The year 2026 was 100倍 better: “quite” (really) good… 绿色的女儿去学校。').join(' ');
+    const sample = phonemize(
+      '你好，世界！The year 2026 was 100倍 better: “quite” (really) good… 绿色的女儿去学校。',
+    ).join(' ');
     expect([...sample].filter((ch) => vocab.idOf(ch) === undefined)).toEqual([]);
   });
 });

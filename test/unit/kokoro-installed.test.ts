@@ -29,8 +29,13 @@ describe('kokoro without its weights', () => {
   it('describes its voices without loading anything', () => {
     const names = KOKORO_CAPABILITIES.voices.map((v) => v.name);
     expect(names).toHaveLength(42);
-    expect(names).toEqual(expect.arrayContaining(['zh-female', 'en-gb-male', 'af_heart', 'zf_xiaoxiao', 'zm_yunyang', 'bm_lewis']));
-    expect(KOKORO_CAPABILITIES.voices.find((v) => v.name === 'zm_yunxi')).toMatchObject({ language: 'zh', gender: 'male' });
+    expect(names).toEqual(
+      expect.arrayContaining(['zh-female', 'en-gb-male', 'af_heart', 'zf_xiaoxiao', 'zm_yunyang', 'bm_lewis']),
+    );
+    expect(KOKORO_CAPABILITIES.voices.find((v) => v.name === 'zm_yunxi')).toMatchObject({
+      language: 'zh',
+      gender: 'male',
+    });
     expect(KOKORO_CAPABILITIES.sampleRate).toBe(24_000);
   });
 });

@@ -56,7 +56,10 @@ describe('English number reading', () => {
     ['pages 10-20', 'pages ten to twenty'],
     ['1st, 22nd and 3rd', 'first, twenty-second and third'],
     ['iPhone 15', 'iPhone fifteen'],
-    ['1234567890123456789', 'one two three four five six seven eight nine zero one two three four five six seven eight nine'],
+    [
+      '1234567890123456789',
+      'one two three four five six seven eight nine zero one two three four five six seven eight nine',
+    ],
   ])('%s', (input, expected) => expect(expandNumbersEn(input)).toBe(expected));
 });
 

@@ -42,29 +42,48 @@ describe('nextRouterState', () => {
     const r = nextRouterState(s, { primary: failing(3), backup: healthy }, policy, c.now());
     expect(r.state.route).toBe('backup');
     expect(r.state.failoverAt).toBe(c.now());
-    expect(r.switched).toMatchObject({ from: 'primary', to: 'backup', reason: 'primary engine failed 3 consecutive checks' });
+    expect(r.switched).toMatchObject({
+      from: 'primary',
+      to: 'backup',
+      reason: 'primary engine failed 3 consecutive checks',
+    });
   });
 
   it('does not fail over for a worker that is merely restarting', () => {
     const s = initialRouterState(0);
-    expect(nextRouterState(s, { primary: { ...healthy, liveWorkers: 0 }, backup: healthy }, policy, 1).switched).toBeUndefined();
+    expect(
+      nextRouterState(s, { primary: { ...healthy, liveWorkers: 0 }, backup: healthy }, policy, 1).switched,
+    ).toBeUndefined();
   });
 
   it('fails over at once when the primary is not installed', () => {
-    const primary = { consecutiveFailures: 0, consecutiveSuccesses: 0, liveWorkers: 0, notInstalled: { reason: 'model missing' } };
+    const primary = {
+      consecutiveFailures: 0,
+      consecutiveSuccesses: 0,
+      liveWorkers: 0,
+      notInstalled: { reason: 'model missing' },
+    };
     const r = nextRouterState(initialRouterState(0), { primary, backup: healthy }, policy, 5);
     expect(r.state.route).toBe('backup');
     expect(r.switched?.reason).toContain('not installed');
   });
 
-  const failedOver = (at: number): RouterState => ({ ...initialRouterState(0), route: 'backup', reason: 'x', since: at, failoverAt: at });
+  const failedOver = (at: number): RouterState => ({
+    ...initialRouterState(0),
+    route: 'backup',
+    reason: 'x',
+    since: at,
+    failoverAt: at,
+  });
 
   it('returns only after enough good probes AND the window', () => {
     const c = clock();
     const s = failedOver(c.now());
     const probes = (n: number): EngineHealth => ({ consecutiveFailures: 0, consecutiveSuccesses: n, liveWorkers: 1 });
     // Ten good probes but inside the window: stay.
-    expect(nextRouterState(s, { primary: probes(10), backup: healthy }, policy, c.now() + 60_000).state.route).toBe('backup');
+    expect(nextRouterState(s, { primary: probes(10), backup: healthy }, policy, c.now() + 60_000).state.route).toBe(
+      'backup',
+    );
     // Window passed but only nine probes: stay.
     c.advance(600_000);
     expect(nextRouterState(s, { primary: probes(9), backup: healthy }, policy, c.now()).state.route).toBe('backup');
@@ -76,7 +95,10 @@ describe('nextRouterState', () => {
 
   it('returns early when an operator confirms, still after enough probes', () => {
     const s = { ...failedOver(0), confirmed: true };
-    expect(nextRouterState(s, { primary: { ...healthy, consecutiveSuccesses: 3 }, backup: healthy }, policy, 1000).state.route).toBe('backup');
+    expect(
+      nextRouterState(s, { primary: { ...healthy, consecutiveSuccesses: 3 }, backup: healthy }, policy, 1000).state
+        .route,
+    ).toBe('backup');
     const r = nextRouterState(s, { primary: { ...healthy, consecutiveSuccesses: 10 }, backup: healthy }, policy, 1000);
     expect(r.state.route).toBe('primary');
     expect(r.state.confirmed).toBe(false);
@@ -94,7 +116,15 @@ describe('nextRouterState', () => {
       const fail = i % 13 < 3;
       failures = fail ? failures + 1 : 0;
       successes = fail ? 0 : successes + 1;
-      const r = nextRouterState(s, { primary: { consecutiveFailures: failures, consecutiveSuccesses: successes, liveWorkers: 1 }, backup: healthy }, policy, c.now());
+      const r = nextRouterState(
+        s,
+        {
+          primary: { consecutiveFailures: failures, consecutiveSuccesses: successes, liveWorkers: 1 },
+          backup: healthy,
+        },
+        policy,
+        c.now(),
+      );
       if (r.switched?.to === 'backup') switches++;
       s = r.state;
       c.advance(30_000);
@@ -125,13 +155,17 @@ describe('decideRoute', () => {
 
   it('sends auto to the shared route', () => {
     expect(decideRoute({ ...base, requested: 'auto' }).route).toBe('primary');
-    expect(decideRoute({ ...base, requested: 'auto', state: { ...state, route: 'backup', reason: 'failed' } })).toEqual({ route: 'backup', reason: 'failed' });
+    expect(decideRoute({ ...base, requested: 'auto', state: { ...state, route: 'backup', reason: 'failed' } })).toEqual(
+      { route: 'backup', reason: 'failed' },
+    );
   });
 
   it('sends auto to the backup while the primary has no live worker', () => {
     expect(decideRoute({ ...base, requested: 'auto', primary: { ...load, liveWorkers: 0 } }).route).toBe('backup');
     // …unless the backup has none either: then the job waits for the primary.
-    expect(decideRoute({ ...base, requested: 'auto', primary: { ...load, liveWorkers: 0 }, backupLiveWorkers: 0 }).route).toBe('primary');
+    expect(
+      decideRoute({ ...base, requested: 'auto', primary: { ...load, liveWorkers: 0 }, backupLiveWorkers: 0 }).route,
+    ).toBe('primary');
   });
 
   it('sends auto to the backup while the primary is overloaded, and back when the backlog clears', () => {

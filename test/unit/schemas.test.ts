@@ -3,7 +3,11 @@ import { countChars, JOB_ID, parseSynthesisBody } from '../../src/api/schemas.js
 
 const limits = {
   maxChars: 10,
-  voices: { auto: ['female', 'male', 'zh-female'], primary: ['female', 'male'], backup: ['female', 'male', 'zh-female'] },
+  voices: {
+    auto: ['female', 'male', 'zh-female'],
+    primary: ['female', 'male'],
+    backup: ['female', 'male', 'zh-female'],
+  },
   speed: { min: 0.5, max: 2 },
 };
 
@@ -18,11 +22,19 @@ const fail = (body: unknown) => {
 
 describe('parseSynthesisBody', () => {
   it('fills defaults', () => {
-    expect(parseSynthesisBody({ text: 'hi' }, limits)).toEqual({ text: 'hi', voice: 'female', speed: 1, format: 'wav', engine: 'auto' });
+    expect(parseSynthesisBody({ text: 'hi' }, limits)).toEqual({
+      text: 'hi',
+      voice: 'female',
+      speed: 1,
+      format: 'wav',
+      engine: 'auto',
+    });
   });
 
   it('keeps given values and ignores unknown fields', () => {
-    expect(parseSynthesisBody({ text: 'hi', voice: 'zh-female', speed: 2, engine: 'backup', extra: 1 }, limits)).toMatchObject({
+    expect(
+      parseSynthesisBody({ text: 'hi', voice: 'zh-female', speed: 2, engine: 'backup', extra: 1 }, limits),
+    ).toMatchObject({
       voice: 'zh-female',
       speed: 2,
       engine: 'backup',

@@ -29,7 +29,12 @@ describe('chunkText examples', () => {
   const cases: { name: string; input: string; max: number; expected: string[]; ends?: boolean[] }[] = [
     { name: 'empty', input: '', max: 10, expected: [] },
     { name: 'fits whole', input: 'One. Two.', max: 20, expected: ['One. Two.'], ends: [true] },
-    { name: 'packs sentences greedily', input: 'One. Two. Three. Four.', max: 10, expected: ['One. Two.', 'Three.', 'Four.'] },
+    {
+      name: 'packs sentences greedily',
+      input: 'One. Two. Three. Four.',
+      max: 10,
+      expected: ['One. Two.', 'Three.', 'Four.'],
+    },
     { name: 'exact fit', input: 'aaaa. bbbb', max: 10, expected: ['aaaa. bbbb'] },
     {
       name: 'never packs across paragraphs',
@@ -45,17 +50,62 @@ describe('chunkText examples', () => {
       expected: ['Alpha beta.', 'Gamma delta.', 'End.'],
       ends: [false, true, true],
     },
-    { name: 'long sentence split at commas', input: 'one two, three four, five six.', max: 12, expected: ['one two,', 'three four,', 'five six.'] },
-    { name: 'long sentence split at whitespace', input: 'one two three four five six', max: 10, expected: ['one two', 'three four', 'five six'] },
-    { name: 'early comma loses to later space', input: 'a, bb cc dd ee ff', max: 10, expected: ['a, bb cc', 'dd ee ff'] },
-    { name: 'Han split at 、and ，', input: '苹果、香蕉、橙子，还有葡萄和西瓜。', max: 6, expected: ['苹果、香蕉、', '橙子,', '还有葡萄和西', '瓜。'] },
-    { name: 'unbroken word split hard', input: 'a'.repeat(25), max: 10, expected: ['a'.repeat(10), 'a'.repeat(10), 'a'.repeat(5)] },
+    {
+      name: 'long sentence split at commas',
+      input: 'one two, three four, five six.',
+      max: 12,
+      expected: ['one two,', 'three four,', 'five six.'],
+    },
+    {
+      name: 'long sentence split at whitespace',
+      input: 'one two three four five six',
+      max: 10,
+      expected: ['one two', 'three four', 'five six'],
+    },
+    {
+      name: 'early comma loses to later space',
+      input: 'a, bb cc dd ee ff',
+      max: 10,
+      expected: ['a, bb cc', 'dd ee ff'],
+    },
+    {
+      name: 'Han split at 、and ，',
+      input: '苹果、香蕉、橙子，还有葡萄和西瓜。',
+      max: 6,
+      expected: ['苹果、香蕉、', '橙子,', '还有葡萄和西', '瓜。'],
+    },
+    {
+      name: 'unbroken word split hard',
+      input: 'a'.repeat(25),
+      max: 10,
+      expected: ['a'.repeat(10), 'a'.repeat(10), 'a'.repeat(5)],
+    },
     { name: 'unbroken Han split hard', input: '汉'.repeat(7), max: 3, expected: ['汉汉汉', '汉汉汉', '汉'] },
     { name: 'hard split never breaks a surrogate pair', input: '𠀀'.repeat(3), max: 3, expected: ['𠀀', '𠀀', '𠀀'] },
-    { name: 'hard split keeps combining marks with base', input: 'aaa' + 'e\u0301\u0301', max: 4, expected: ['aaa', '\u00e9\u0301'] },
-    { name: 'punctuation-only hard pieces are dropped', input: 'ab' + ','.repeat(10) + 'cd', max: 4, expected: ['ab,,', 'cd'] },
-    { name: 'soft line break inside a chunk', input: 'line one\nline two.', max: 100, expected: ['line one\nline two.'] },
-    { name: 'mixed languages', input: '我有3个apple和2个banana。Yes.', max: 100, expected: ['我有3个 apple 和2个 banana。Yes.'] },
+    {
+      name: 'hard split keeps combining marks with base',
+      input: 'aaa' + 'e\u0301\u0301',
+      max: 4,
+      expected: ['aaa', '\u00e9\u0301'],
+    },
+    {
+      name: 'punctuation-only hard pieces are dropped',
+      input: 'ab' + ','.repeat(10) + 'cd',
+      max: 4,
+      expected: ['ab,,', 'cd'],
+    },
+    {
+      name: 'soft line break inside a chunk',
+      input: 'line one\nline two.',
+      max: 100,
+      expected: ['line one\nline two.'],
+    },
+    {
+      name: 'mixed languages',
+      input: '我有3个apple和2个banana。Yes.',
+      max: 100,
+      expected: ['我有3个 apple 和2个 banana。Yes.'],
+    },
   ];
   it.each(cases)('$name', ({ input, max, expected, ends }) => {
     const normalized = normalizeText(input);
@@ -83,14 +133,38 @@ describe('chunkText invariants', () => {
       const chunks = chunkText(normalized, { maxChars: max });
       checkInvariants(normalized, chunks, max);
       // Ordinary text loses nothing at all but whitespace (plain sizes; tiny ones may drop lone punctuation).
-      if (max >= 8) expect(noSpace(chunks.map((c) => c.runs.map((r) => r.text).join('')).join(''))).toBe(noSpace(normalized));
+      if (max >= 8)
+        expect(noSpace(chunks.map((c) => c.runs.map((r) => r.text).join('')).join(''))).toBe(noSpace(normalized));
       const paragraphs = normalized.split('\n\n').length;
       expect(chunks.filter((c) => c.paragraphEnd).length).toBe(paragraphs);
     });
   }
 
   it('random soup keeps its invariants', () => {
-    const alphabet = ['a', 'Bc', '你', '好', ' ', ' ', '.', '。', ',', '、', '!', '\n', '\n\n', '😀', '𠀀', 'e\u0301', '3', '"', '(', ')', '…', '—'];
+    const alphabet = [
+      'a',
+      'Bc',
+      '你',
+      '好',
+      ' ',
+      ' ',
+      '.',
+      '。',
+      ',',
+      '、',
+      '!',
+      '\n',
+      '\n\n',
+      '😀',
+      '𠀀',
+      'e\u0301',
+      '3',
+      '"',
+      '(',
+      ')',
+      '…',
+      '—',
+    ];
     let seed = 12345;
     const rand = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2147483648;

@@ -24,7 +24,9 @@ describe('webhook signatures', () => {
   });
 
   it('sign id.timestamp.body with the decoded secret', () => {
-    expect(sign(SECRET, 'msg_1', 1700000000, '{}')).toBe(sign(SECRET.slice('whsec_'.length), 'msg_1', 1700000000, '{}'));
+    expect(sign(SECRET, 'msg_1', 1700000000, '{}')).toBe(
+      sign(SECRET.slice('whsec_'.length), 'msg_1', 1700000000, '{}'),
+    );
     expect(sign(SECRET, 'msg_1', 1700000000, '{}')).not.toBe(sign(SECRET, 'msg_1', 1700000001, '{}'));
   });
 });
@@ -59,16 +61,28 @@ describe('webhook events', () => {
       baseUrl: 'https://tts.example.com',
       result: {
         audio: { key: 'j1.wav', contentType: 'audio/wav', bytes: 44, durationMs: 10, sampleRate: 22050, sha256: 'ab' },
-        engine: 'espeak', worker: 'w', chunks: 1, startedAt: 2_000, finishedAt: 3_000, synthesisMs: 1_000,
+        engine: 'espeak',
+        worker: 'w',
+        chunks: 1,
+        startedAt: 2_000,
+        finishedAt: 3_000,
+        synthesisMs: 1_000,
       },
       now: 3_000,
     });
     expect(ev).toMatchObject({
       type: 'job.succeeded',
       data: {
-        id: 'j1', status: 'succeeded', fell_back: true, engine: { requested: 'auto', used: 'espeak' },
+        id: 'j1',
+        status: 'succeeded',
+        fell_back: true,
+        engine: { requested: 'auto', used: 'espeak' },
         audio: { url: 'https://tts.example.com/api/jobs/j1/audio', bytes: 44, duration_ms: 10, sha256: 'ab' },
-        timings: { queued_at: new Date(1000).toISOString(), finished_at: new Date(3000).toISOString(), synthesis_ms: 1000 },
+        timings: {
+          queued_at: new Date(1000).toISOString(),
+          finished_at: new Date(3000).toISOString(),
+          synthesis_ms: 1000,
+        },
         error: null,
       },
     });
@@ -78,7 +92,9 @@ describe('webhook events', () => {
   it('default the public base URL to HOST:PORT', () => {
     expect(publicBaseUrl({ publicBaseUrl: undefined, host: '127.0.0.1', port: 8080 })).toBe('http://127.0.0.1:8080');
     expect(publicBaseUrl({ publicBaseUrl: undefined, host: '::1', port: 80 })).toBe('http://[::1]:80');
-    expect(publicBaseUrl({ publicBaseUrl: 'https://tts.example.com/', host: '0.0.0.0', port: 80 })).toBe('https://tts.example.com');
+    expect(publicBaseUrl({ publicBaseUrl: 'https://tts.example.com/', host: '0.0.0.0', port: 80 })).toBe(
+      'https://tts.example.com',
+    );
   });
 });
 

@@ -17,7 +17,11 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
   const r = Router();
 
   r.get('/api/engines', async (_req, res) => {
-    const [state, history, live] = await Promise.all([jobs.store.getState(), jobs.store.history(20), jobs.liveWorkers()]);
+    const [state, history, live] = await Promise.all([
+      jobs.store.getState(),
+      jobs.store.history(20),
+      jobs.liveWorkers(),
+    ]);
     const describe = async (role: Route) => {
       const name = jobs.engineFor(role);
       const [health, es, counts] = await Promise.all([
@@ -42,7 +46,13 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
         reloads: await reloadStatuses(jobs.redis, jobs.prefix, name),
         consecutive_failures: health.consecutiveFailures,
         consecutive_successes: health.consecutiveSuccesses,
-        probes: health.probes.map((p) => ({ at: iso(p.at), ok: p.ok, ms: p.ms, kind: p.kind, ...(p.error ? { error: p.error } : {}) })),
+        probes: health.probes.map((p) => ({
+          at: iso(p.at),
+          ok: p.ok,
+          ms: p.ms,
+          kind: p.kind,
+          ...(p.error ? { error: p.error } : {}),
+        })),
       };
     };
     res.json({
@@ -62,7 +72,10 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
   r.post('/api/router/mode', admin, async (req, res) => {
     const mode = (req.body as { mode?: unknown } | undefined)?.mode;
     if (typeof mode !== 'string' || !MODES.includes(mode as RouterMode)) {
-      throw new AppError('invalid_request', `"mode" must be one of ${MODES.join(', ')}`, { status: 400, details: { field: 'mode', allowed: MODES } });
+      throw new AppError('invalid_request', `"mode" must be one of ${MODES.join(', ')}`, {
+        status: 400,
+        details: { field: 'mode', allowed: MODES },
+      });
     }
     const m = mode as RouterMode;
     const { state } = await jobs.store.update((s) => {
@@ -70,15 +83,20 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
       const now = Date.now();
       // Forcing a route takes effect at once; back to auto, the monitor decides from health.
       const route = m === 'auto' ? s.route : m;
-      const switched = route !== s.route ? { from: s.route, to: route, reason: `operator set mode ${m}`, at: now } : undefined;
-      return { state: { ...s, mode: m, route, reason: `operator set mode ${m}`, since: switched ? now : s.since }, switched };
+      const switched =
+        route !== s.route ? { from: s.route, to: route, reason: `operator set mode ${m}`, at: now } : undefined;
+      return {
+        state: { ...s, mode: m, route, reason: `operator set mode ${m}`, since: switched ? now : s.since },
+        switched,
+      };
     });
     res.json({ mode: state.mode, route: state.route, reason: state.reason });
   });
 
   r.post('/api/engines/:name/reload', admin, async (req, res) => {
     const name = req.params.name;
-    const engine = name === 'primary' || name === 'backup' ? jobs.engineFor(name) : jobs.engineNames.find((e) => e === name);
+    const engine =
+      name === 'primary' || name === 'backup' ? jobs.engineFor(name) : jobs.engineNames.find((e) => e === name);
     if (!engine) {
       throw new AppError('not_found', `No engine ${JSON.stringify(name.slice(0, 100))}`, {
         status: 404,
@@ -89,12 +107,15 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
     res.status(202).json({
       engine,
       workers_notified: listeners,
-      message: 'Each worker finishes its current job, loads and warms the new model, then continues; they take turns. Follow it in GET /api/engines.',
+      message:
+        'Each worker finishes its current job, loads and warms the new model, then continues; they take turns. Follow it in GET /api/engines.',
     });
   });
 
   r.post('/api/router/confirm', admin, async (_req, res) => {
-    const { state } = await jobs.store.update((s) => (s.route === 'backup' && !s.confirmed ? { state: { ...s, confirmed: true } } : { state: s }));
+    const { state } = await jobs.store.update((s) =>
+      s.route === 'backup' && !s.confirmed ? { state: { ...s, confirmed: true } } : { state: s },
+    );
     res.json({
       route: state.route,
       confirmed: state.confirmed,

@@ -11,21 +11,32 @@ export function healthRouter({ redis, jobs }: { redis: Redis; jobs: JobService }
   r.get('/readyz', async (_req, res) => {
     let redisOk = false;
     let workers: Record<string, number> = {};
-    const engines: Record<string, { role: string[]; live_workers: number; state?: string; detail?: string; install?: string }> = {};
+    const engines: Record<
+      string,
+      { role: string[]; live_workers: number; state?: string; detail?: string; install?: string }
+    > = {};
     try {
       redisOk = (await withTimeout(redis.ping(), 2000)) === 'PONG';
       workers = await withTimeout(jobs.liveWorkers(), 2000);
       for (const role of ['primary', 'backup'] as const) {
         const name = jobs.engineFor(role);
         const e = await withTimeout(jobs.routing.engineState(role), 2000);
-        engines[name] ??= { role: [], live_workers: workers[name] ?? 0, state: e.state, ...(e.state !== 'up' ? { detail: e.reason } : {}), ...(e.install ? { install: e.install } : {}) };
+        engines[name] ??= {
+          role: [],
+          live_workers: workers[name] ?? 0,
+          state: e.state,
+          ...(e.state !== 'up' ? { detail: e.reason } : {}),
+          ...(e.install ? { install: e.install } : {}),
+        };
         engines[name].role.push(role);
       }
     } catch {
       redisOk = false;
     }
     const ready = redisOk && Object.values(workers).some((n) => n > 0);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', redis: redisOk ? 'ok' : 'unreachable', engines });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not_ready', redis: redisOk ? 'ok' : 'unreachable', engines });
   });
   return r;
 }

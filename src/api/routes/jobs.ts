@@ -57,7 +57,10 @@ export function jobsRouter({ jobs, storage, submitter }: JobsDeps): Router {
 const stripKey = <T extends { key: string }>({ key: _key, ...rest }: T) => rest;
 
 /** A job as clients see it: the storage key becomes the audio URL. */
-export const publicView = ({ audio, ...view }: JobView) => ({ ...view, audio: audio && { ...stripKey(audio), url: view.links.audio } });
+export const publicView = ({ audio, ...view }: JobView) => ({
+  ...view,
+  audio: audio && { ...stripKey(audio), url: view.links.audio },
+});
 
 /** The job with this id (404 for none, 410 once expired); ids that are not UUIDs never reach Redis. */
 export async function findJob(jobs: JobService, id: string): Promise<FoundJob> {
@@ -88,10 +91,14 @@ export async function sendAudio(
   let start = 0;
   let end = stat.size - 1;
   const ifRange = req.headers['if-range'];
-  const range = req.headers.range && (!ifRange || ifRange === etag) ? req.range(stat.size, { combine: true }) : undefined;
+  const range =
+    req.headers.range && (!ifRange || ifRange === etag) ? req.range(stat.size, { combine: true }) : undefined;
   if (range === -1) {
     res.setHeader('Content-Range', `bytes */${stat.size}`);
-    throw new AppError('range_not_satisfiable', 'Requested range is outside the file', { status: 416, details: { size: stat.size } });
+    throw new AppError('range_not_satisfiable', 'Requested range is outside the file', {
+      status: 416,
+      details: { size: stat.size },
+    });
   }
   if (Array.isArray(range) && range.type === 'bytes' && range.length === 1) {
     start = range[0].start;

@@ -21,13 +21,22 @@ const OPENAI_SPEED = { min: 0.25, max: 4 };
 const RESPONSE_FORMATS = [...FORMATS, 'aac'] as const;
 const CREATED = 1_700_000_000;
 
-const invalid = (param: string, message: string, code = 'invalid_request') => new AppError(code, message, { status: 400, details: { field: param } });
+const invalid = (param: string, message: string, code = 'invalid_request') =>
+  new AppError(code, message, { status: 400, details: { field: param } });
 
 /**
  * The OpenAI-compatible speech API: `POST /v1/audio/speech` and `GET /v1/models`.
  * Requests become ordinary jobs; the audio streams back as it is made.
  */
-export function openAiRouter({ config, jobs, storage }: { config: Config; jobs: JobService; storage: Storage }): Router {
+export function openAiRouter({
+  config,
+  jobs,
+  storage,
+}: {
+  config: Config;
+  jobs: JobService;
+  storage: Storage;
+}): Router {
   const r = Router();
   const primary = getEngine(jobs.engineFor('primary')).capabilities;
   const backup = getEngine(jobs.engineFor('backup')).capabilities;
@@ -36,20 +45,33 @@ export function openAiRouter({ config, jobs, storage }: { config: Config; jobs: 
     backup: allowedVoices(backup),
     auto: [...new Set([...allowedVoices(primary), ...allowedVoices(backup)])],
   };
-  const speed = { min: Math.max(primary.speed.min, backup.speed.min), max: Math.min(primary.speed.max, backup.speed.max) };
+  const speed = {
+    min: Math.max(primary.speed.min, backup.speed.min),
+    max: Math.min(primary.speed.max, backup.speed.max),
+  };
 
   const model = (id: string) => ({ id, object: 'model', created: CREATED, owned_by: 'tandem-tts' });
   r.get('/v1/models', (_req, res) => {
     res.json({ object: 'list', data: Object.keys(OPENAI_MODELS).map(model) });
   });
   r.get('/v1/models/:id', (req, res) => {
-    if (!(req.params.id in OPENAI_MODELS)) throw new AppError('model_not_found', `The model '${req.params.id.slice(0, 100)}' does not exist`, { status: 404, details: { field: 'model' } });
+    if (!(req.params.id in OPENAI_MODELS))
+      throw new AppError('model_not_found', `The model '${req.params.id.slice(0, 100)}' does not exist`, {
+        status: 404,
+        details: { field: 'model' },
+      });
     res.json(model(req.params.id));
   });
 
   r.post('/v1/audio/speech', async (req, res) => {
-    if (!req.is('application/json')) throw new AppError('unsupported_content_type', 'Content-Type must be application/json', { status: 400 });
-    const request = parseSpeechBody(req.body, { voiceMap: config.openaiVoiceMap, maxChars: config.openaiMaxChars, voices, speed });
+    if (!req.is('application/json'))
+      throw new AppError('unsupported_content_type', 'Content-Type must be application/json', { status: 400 });
+    const request = parseSpeechBody(req.body, {
+      voiceMap: config.openaiVoiceMap,
+      maxChars: config.openaiMaxChars,
+      voices,
+      speed,
+    });
     const engine = getEngine(jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
     const chunks = prepareText(request.text, { maxChunkChars: engine.capabilities.maxChunkChars });
     const job = await jobs.submit(request, { requestId: req.id, chunks: chunks.length });
@@ -67,26 +89,42 @@ export interface SpeechLimits {
 
 /** Validate an OpenAI speech request and translate it into this service's request. */
 export function parseSpeechBody(body: unknown, limits: SpeechLimits): SynthesisRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('input', 'Request body must be a JSON object');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw invalid('input', 'Request body must be a JSON object');
   const b = body as Record<string, unknown>;
   if (typeof b.model !== 'string' || !(b.model in OPENAI_MODELS)) {
     throw invalid('model', `"model" must be one of ${Object.keys(OPENAI_MODELS).join(', ')}`, 'model_not_found');
   }
   const engine = OPENAI_MODELS[b.model];
-  if (typeof b.input !== 'string' || b.input.trim() === '') throw invalid('input', '"input" must be a non-empty string');
+  if (typeof b.input !== 'string' || b.input.trim() === '')
+    throw invalid('input', '"input" must be a non-empty string');
   const chars = countChars(b.input);
-  if (chars > limits.maxChars) throw invalid('input', `"input" is ${chars} characters; at most ${limits.maxChars} are allowed`, 'string_above_max_length');
+  if (chars > limits.maxChars)
+    throw invalid(
+      'input',
+      `"input" is ${chars} characters; at most ${limits.maxChars} are allowed`,
+      'string_above_max_length',
+    );
   if (typeof b.voice !== 'string') throw invalid('voice', '"voice" must be a string');
   const voice = limits.voiceMap[b.voice] ?? b.voice;
   if (!limits.voices[engine].includes(voice)) {
-    throw invalid('voice', `Unknown voice ${JSON.stringify(b.voice.slice(0, 64))}: use one of ${[...Object.keys(limits.voiceMap), ...limits.voices[engine]].join(', ')}`);
+    throw invalid(
+      'voice',
+      `Unknown voice ${JSON.stringify(b.voice.slice(0, 64))}: use one of ${[...Object.keys(limits.voiceMap), ...limits.voices[engine]].join(', ')}`,
+    );
   }
   const fmt = b.response_format ?? 'mp3';
-  if (fmt === 'aac') throw invalid('response_format', '"aac" is not available on this server (no AAC encoder); use mp3, opus, flac, wav or pcm', 'unsupported_format');
+  if (fmt === 'aac')
+    throw invalid(
+      'response_format',
+      '"aac" is not available on this server (no AAC encoder); use mp3, opus, flac, wav or pcm',
+      'unsupported_format',
+    );
   if (typeof fmt !== 'string' || !(RESPONSE_FORMATS as readonly string[]).includes(fmt)) {
     throw invalid('response_format', `"response_format" must be one of ${FORMATS.join(', ')}`);
   }
-  if (b.stream_format !== undefined && b.stream_format !== 'audio') throw invalid('stream_format', 'only "stream_format": "audio" is supported');
+  if (b.stream_format !== undefined && b.stream_format !== 'audio')
+    throw invalid('stream_format', 'only "stream_format": "audio" is supported');
   const raw = b.speed ?? 1;
   if (typeof raw !== 'number' || !Number.isFinite(raw) || raw < OPENAI_SPEED.min || raw > OPENAI_SPEED.max) {
     throw invalid('speed', `"speed" must be a number from ${OPENAI_SPEED.min} to ${OPENAI_SPEED.max}`);
@@ -94,5 +132,12 @@ export function parseSpeechBody(body: unknown, limits: SpeechLimits): SynthesisR
   // OpenAI's wider range is clamped to what the engines do (documented in the README).
   const speed = Math.min(limits.speed.max, Math.max(limits.speed.min, raw));
   // OpenAI's `pcm` is 24 kHz s16le; clients play it at that rate without reading any header.
-  return { text: b.input, voice, speed, format: fmt as Format, engine, ...(fmt === 'pcm' ? { sampleRate: 24_000 } : {}) };
+  return {
+    text: b.input,
+    voice,
+    speed,
+    format: fmt as Format,
+    engine,
+    ...(fmt === 'pcm' ? { sampleRate: 24_000 } : {}),
+  };
 }

@@ -12,7 +12,17 @@ import { sendAudio } from './jobs.js';
  * job's links if it takes longer than the configured wait. With `"stream": true`
  * the audio is sent chunk by chunk as it is synthesized (chunked transfer encoding).
  */
-export function ttsRouter({ jobs, storage, submitter, waitMs }: { jobs: JobService; storage: Storage; submitter: Submitter; waitMs: number }): Router {
+export function ttsRouter({
+  jobs,
+  storage,
+  submitter,
+  waitMs,
+}: {
+  jobs: JobService;
+  storage: Storage;
+  submitter: Submitter;
+  waitMs: number;
+}): Router {
   const r = Router();
   r.post('/api/tts', async (req, res) => {
     // Streaming answers as the audio is made, so it takes texts as long as /api/jobs does.

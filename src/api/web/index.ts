@@ -15,7 +15,13 @@ import type { JobService } from '../job-service.js';
  */
 export const WEB_ROOT = fileURLToPath(new URL('../../../src/api/web/public/', import.meta.url));
 
-export function webRouter({ jobs, limits }: { jobs: JobService; limits: { ttsMaxChars: number; jobsMaxChars: number } }): Router {
+export function webRouter({
+  jobs,
+  limits,
+}: {
+  jobs: JobService;
+  limits: { ttsMaxChars: number; jobsMaxChars: number };
+}): Router {
   if (!existsSync(`${WEB_ROOT}index.html`)) throw new Error(`web page files are missing: no index.html in ${WEB_ROOT}`);
   const r = Router();
   const files = express.static(WEB_ROOT, { index: false, fallthrough: true, etag: true, maxAge: 0, redirect: false });

@@ -34,7 +34,11 @@ export class AudioFileWriter {
   static async create(path: string, opts: AudioFileOptions): Promise<AudioFileWriter> {
     const rate = encodedRate(opts.format, opts.inputRate, opts.sampleRate);
     const resampler = await Resampler.create(opts.inputRate, rate);
-    const encoder = await createEncoder(opts.format, { sampleRate: rate, sourceRate: opts.sampleRate ?? opts.inputRate, mp3Bitrate: opts.mp3Bitrate });
+    const encoder = await createEncoder(opts.format, {
+      sampleRate: rate,
+      sourceRate: opts.sampleRate ?? opts.inputRate,
+      mp3Bitrate: opts.mp3Bitrate,
+    });
     const fh = await open(path, 'w');
     const w = new AudioFileWriter(fh, path, resampler, encoder, opts.inputRate);
     await w.put(encoder.start());

@@ -81,7 +81,10 @@ export class FlacEncoder implements AudioEncoder {
     if (!this.started) this.start();
     this.flac.FLAC__stream_encoder_finish(this.id);
     this.flac.FLAC__stream_encoder_delete(this.id);
-    return { tail: this.drain(), patch: { offset: STREAMINFO_AT + 10, bytes: streamInfoTail(this.sampleRate, this.samples, this.info?.md5sum) } };
+    return {
+      tail: this.drain(),
+      patch: { offset: STREAMINFO_AT + 10, bytes: streamInfoTail(this.sampleRate, this.samples, this.info?.md5sum) },
+    };
   }
 }
 

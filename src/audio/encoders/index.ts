@@ -33,7 +33,8 @@ export async function createEncoder(format: Format, opts: EncoderOptions): Promi
     case 'flac':
       return FlacEncoder.create(opts.sampleRate);
     case 'opus':
-      if (opts.sampleRate !== OPUS_RATE) throw new RangeError(`Opus is encoded at ${OPUS_RATE} Hz, got ${opts.sampleRate}`);
+      if (opts.sampleRate !== OPUS_RATE)
+        throw new RangeError(`Opus is encoded at ${OPUS_RATE} Hz, got ${opts.sampleRate}`);
       return new OpusEncoder(opts.sourceRate ?? OPUS_RATE);
   }
 }

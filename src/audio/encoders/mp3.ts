@@ -14,7 +14,8 @@ export class Mp3Encoder implements AudioEncoder {
   ) {}
 
   static async create(sampleRate: number, bitrate: Mp3Bitrate): Promise<Mp3Encoder> {
-    if (!(OUTPUT_SAMPLE_RATES as readonly number[]).includes(sampleRate)) throw new RangeError(`MP3 cannot carry ${sampleRate} Hz`);
+    if (!(OUTPUT_SAMPLE_RATES as readonly number[]).includes(sampleRate))
+      throw new RangeError(`MP3 cannot carry ${sampleRate} Hz`);
     const lame = await createMp3Encoder();
     lame.configure({ channels: 1, sampleRate, bitrate });
     return new Mp3Encoder(lame, sampleRate);

@@ -47,7 +47,10 @@ export class OpusEncoder implements AudioEncoder {
     vendor.copy(tags, 12);
     tags.writeUInt32LE(0, 12 + vendor.length);
     // Each header packet on a page of its own, granule 0 (RFC 7845 §3).
-    return Buffer.concat([this.ogg.pages([{ data: head, granule: 0n }], HEADER_TYPE.bos), this.ogg.pages([{ data: tags, granule: 0n }])]);
+    return Buffer.concat([
+      this.ogg.pages([{ data: head, granule: 0n }], HEADER_TYPE.bos),
+      this.ogg.pages([{ data: tags, granule: 0n }]),
+    ]);
   }
 
   write(pcm: Int16Array): Buffer {

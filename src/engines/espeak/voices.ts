@@ -15,9 +15,19 @@ export const ESPEAK_CAPABILITIES: EngineCapabilities = {
   voices: [
     { name: 'zh-female', language: 'zh', gender: 'female', description: 'Mandarin, female (espeak-ng cmn+f3)' },
     { name: 'zh-male', language: 'zh', gender: 'male', description: 'Mandarin, male (espeak-ng cmn+m3)' },
-    { name: 'en-us-female', language: 'en', gender: 'female', description: 'American English, female (espeak-ng en-us+f3)' },
+    {
+      name: 'en-us-female',
+      language: 'en',
+      gender: 'female',
+      description: 'American English, female (espeak-ng en-us+f3)',
+    },
     { name: 'en-us-male', language: 'en', gender: 'male', description: 'American English, male (espeak-ng en-us+m3)' },
-    { name: 'en-gb-female', language: 'en', gender: 'female', description: 'British English, female (espeak-ng en+f2)' },
+    {
+      name: 'en-gb-female',
+      language: 'en',
+      gender: 'female',
+      description: 'British English, female (espeak-ng en+f2)',
+    },
     { name: 'en-gb-male', language: 'en', gender: 'male', description: 'British English, male (espeak-ng en+m1)' },
   ],
   defaults: {

@@ -56,8 +56,15 @@ function trimEnd(ids: number[], space: number | undefined): number[] {
 }
 
 const KINDS: [string, Boundary][] = [
-  ['.', 'sentence'], ['!', 'sentence'], ['?', 'sentence'], [';', 'clause'], [':', 'clause'], [',', 'clause'],
-  ['—', 'clause'], ['…', 'clause'], [' ', 'word'],
+  ['.', 'sentence'],
+  ['!', 'sentence'],
+  ['?', 'sentence'],
+  [';', 'clause'],
+  [':', 'clause'],
+  [',', 'clause'],
+  ['—', 'clause'],
+  ['…', 'clause'],
+  [' ', 'word'],
 ];
 
 function boundaryKinds(vocab: Vocab): Map<number, Boundary> {

@@ -49,7 +49,11 @@ export class KokoroEngine implements TtsEngine {
 
   static fromConfig(config: Config): KokoroEngine {
     const threads = config.kokoroThreads || Math.max(1, Math.floor(availableParallelism() / config.workerConcurrency));
-    return new KokoroEngine({ files: kokoroFiles(config.modelsDir, config.kokoroVariant), threads, cacheCapacity: config.kokoroPhonemeCache });
+    return new KokoroEngine({
+      files: kokoroFiles(config.modelsDir, config.kokoroVariant),
+      threads,
+      cacheCapacity: config.kokoroPhonemeCache,
+    });
   }
 
   async load(): Promise<void> {

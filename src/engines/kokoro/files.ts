@@ -23,7 +23,12 @@ export function modelFileName(variant: KokoroVariant): string {
 
 export function kokoroFiles(modelsDir: string, variant: KokoroVariant): KokoroFiles {
   const dir = resolve(modelsDir, 'kokoro');
-  return { dir, model: join(dir, modelFileName(variant)), config: join(dir, 'config.json'), voices: join(dir, 'voices') };
+  return {
+    dir,
+    model: join(dir, modelFileName(variant)),
+    config: join(dir, 'config.json'),
+    voices: join(dir, 'voices'),
+  };
 }
 
 /** The default voices every install must have (the other voices are loaded when asked for). */

@@ -15,15 +15,52 @@ export interface Phonemizers {
 /** Phrases common enough in requests that their phonemes are worth having before the first one arrives. */
 export const COMMON_PHRASES: Record<'en' | 'zh', string[]> = {
   en: [
-    'Hello.', 'Hello!', 'Hi there.', 'Thank you.', 'Thank you very much.', 'Thanks!', 'Yes.', 'No.', 'Okay.', 'Please.',
-    'Sorry.', 'Goodbye.', 'Good morning.', 'Good afternoon.', 'Good evening.', 'Welcome.', 'How are you?',
-    'Please wait.', 'Please try again.', 'Please hold.', 'One moment, please.', 'Your order is ready.',
-    'Hello, this is a sample.', 'Hello, this is a warm-up.',
+    'Hello.',
+    'Hello!',
+    'Hi there.',
+    'Thank you.',
+    'Thank you very much.',
+    'Thanks!',
+    'Yes.',
+    'No.',
+    'Okay.',
+    'Please.',
+    'Sorry.',
+    'Goodbye.',
+    'Good morning.',
+    'Good afternoon.',
+    'Good evening.',
+    'Welcome.',
+    'How are you?',
+    'Please wait.',
+    'Please try again.',
+    'Please hold.',
+    'One moment, please.',
+    'Your order is ready.',
+    'Hello, this is a sample.',
+    'Hello, this is a warm-up.',
   ],
   zh: [
-    '你好。', '你好！', '谢谢。', '谢谢你。', '非常感谢。', '好的。', '是的。', '不是。', '对不起。', '没关系。', '再见。',
-    '早上好。', '下午好。', '晚上好。', '欢迎光临。', '请稍等。', '请再试一次。', '您好，请问有什么可以帮您？',
-    '你好，这是一个语音示例。', '你好，这是预热。',
+    '你好。',
+    '你好！',
+    '谢谢。',
+    '谢谢你。',
+    '非常感谢。',
+    '好的。',
+    '是的。',
+    '不是。',
+    '对不起。',
+    '没关系。',
+    '再见。',
+    '早上好。',
+    '下午好。',
+    '晚上好。',
+    '欢迎光临。',
+    '请稍等。',
+    '请再试一次。',
+    '您好，请问有什么可以帮您？',
+    '你好，这是一个语音示例。',
+    '你好，这是预热。',
   ],
 };
 
@@ -44,7 +81,9 @@ export class KokoroFrontEnd {
       const s = sentence.trim();
       if (!s) continue;
       const key = run.lang === 'zh' ? `zh\u0000${s}` : `${accent}\u0000${s}`;
-      const p = this.cache.get(key, () => (run.lang === 'zh' ? this.g2p.zh.phonemize(s) : this.g2p.en.phonemize(s, accent)));
+      const p = this.cache.get(key, () =>
+        run.lang === 'zh' ? this.g2p.zh.phonemize(s) : this.g2p.en.phonemize(s, accent),
+      );
       if (p) parts.push(p);
     }
     return parts.join(' ');
@@ -52,7 +91,8 @@ export class KokoroFrontEnd {
 
   /** Fill the cache with the common phrases, then zero the counters so they report real traffic. */
   prewarm(): void {
-    for (const text of COMMON_PHRASES.en) for (const accent of ['en-us', 'en-gb'] as const) this.phonemize({ lang: 'en', text }, accent);
+    for (const text of COMMON_PHRASES.en)
+      for (const accent of ['en-us', 'en-gb'] as const) this.phonemize({ lang: 'en', text }, accent);
     for (const text of COMMON_PHRASES.zh) this.phonemize({ lang: 'zh', text }, 'en-us');
     this.cache.resetCounts();
   }

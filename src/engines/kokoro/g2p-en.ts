@@ -23,15 +23,61 @@ interface EspeakWorker {
 
 // Whole espeak phonemes (espeak separates phonemes with "_"), mapped as units.
 const COMMON: Record<string, string> = {
-  aɪ: 'I', aʊ: 'W', eɪ: 'A', ɔɪ: 'Y', dʒ: 'ʤ', tʃ: 'ʧ', əl: 'ᵊl', ɚ: 'əɹ', r: 'ɹ', x: 'k', ç: 'k', ɐ: 'ə', ɬ: 'l',
-  e: 'A', ʔ: 't', o: 'ɔ', 'ɪ̈': 'ᵻ',
+  aɪ: 'I',
+  aʊ: 'W',
+  eɪ: 'A',
+  ɔɪ: 'Y',
+  dʒ: 'ʤ',
+  tʃ: 'ʧ',
+  əl: 'ᵊl',
+  ɚ: 'əɹ',
+  r: 'ɹ',
+  x: 'k',
+  ç: 'k',
+  ɐ: 'ə',
+  ɬ: 'l',
+  e: 'A',
+  ʔ: 't',
+  o: 'ɔ',
+  ɪ̈: 'ᵻ',
 };
-const US: Record<string, string> = { ...COMMON, oʊ: 'O', əʊ: 'O', 'ɜː': 'ɜɹ', 'ɜːɹ': 'ɜɹ', ɪə: 'iə', ɾ: 'T', 'ɚː': 'əɹ' };
+const US: Record<string, string> = { ...COMMON, oʊ: 'O', əʊ: 'O', ɜː: 'ɜɹ', ɜːɹ: 'ɜɹ', ɪə: 'iə', ɾ: 'T', ɚː: 'əɹ' };
 const GB: Record<string, string> = { ...COMMON, əʊ: 'Q', oʊ: 'Q', eə: 'ɛː', iə: 'ɪə', ɾ: 'T' };
 
-const PUNCTUATION = new Set([';', ':', ',', '.', '!', '?', '—', '…', '"', '(', ')', '“', '”', '¡', '¿', '«', '»', '[', ']', '{', '}']);
+const PUNCTUATION = new Set([
+  ';',
+  ':',
+  ',',
+  '.',
+  '!',
+  '?',
+  '—',
+  '…',
+  '"',
+  '(',
+  ')',
+  '“',
+  '”',
+  '¡',
+  '¿',
+  '«',
+  '»',
+  '[',
+  ']',
+  '{',
+  '}',
+]);
 // How each mark is written for the model; marks outside its vocabulary become their nearest member.
-const PUNCT_OUT: Record<string, string> = { '«': '“', '»': '”', '[': '(', ']': ')', '{': '(', '}': ')', '¡': '', '¿': '' };
+const PUNCT_OUT: Record<string, string> = {
+  '«': '“',
+  '»': '”',
+  '[': '(',
+  ']': ')',
+  '{': '(',
+  '}': ')',
+  '¡': '',
+  '¿': '',
+};
 
 export class EnPhonemizer {
   private voice = '';
@@ -71,13 +117,17 @@ export class EnPhonemizer {
       }
     }
     flush();
-    return out.replace(/\s+/g, ' ').replace(/ ([,.!?;:…”)])/g, '$1').trim();
+    return out
+      .replace(/\s+/g, ' ')
+      .replace(/ ([,.!?;:…”)])/g, '$1')
+      .trim();
   }
 
   /** espeak IPA for punctuation-free text, mapped onto Kokoro's symbols. */
   private words(text: string, accent: Accent): string {
     if (this.voice !== accent) {
-      if (this.worker.set_voice(accent === 'en-gb' ? 'en' : 'en-us') !== 0) throw new Error(`espeak-ng has no voice ${accent}`);
+      if (this.worker.set_voice(accent === 'en-gb' ? 'en' : 'en-us') !== 0)
+        throw new Error(`espeak-ng has no voice ${accent}`);
       this.voice = accent;
     }
     const ptr = this.worker.convert_to_phonemes(text, true).ptr;

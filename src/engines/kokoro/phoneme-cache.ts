@@ -17,7 +17,8 @@ export class PhonemeCache {
   private misses = 0;
 
   constructor(readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 0) throw new RangeError(`cache capacity must be a non-negative integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 0)
+      throw new RangeError(`cache capacity must be a non-negative integer, got ${capacity}`);
   }
 
   /** The cached value for `key`, computing and storing it on a miss. */

@@ -7,18 +7,75 @@
  */
 
 const INITIALS: Record<string, string> = {
-  b: 'p', p: 'pʰ', m: 'm', f: 'f', d: 't', t: 'tʰ', n: 'n', l: 'l', g: 'k', k: 'kʰ', h: 'x',
-  j: 'ʨ', q: 'ʨʰ', x: 'ɕ', zh: 'ꭧ', ch: 'ꭧʰ', sh: 'ʂ', r: 'ɻ', z: 'ʦ', c: 'ʦʰ', s: 's',
+  b: 'p',
+  p: 'pʰ',
+  m: 'm',
+  f: 'f',
+  d: 't',
+  t: 'tʰ',
+  n: 'n',
+  l: 'l',
+  g: 'k',
+  k: 'kʰ',
+  h: 'x',
+  j: 'ʨ',
+  q: 'ʨʰ',
+  x: 'ɕ',
+  zh: 'ꭧ',
+  ch: 'ꭧʰ',
+  sh: 'ʂ',
+  r: 'ɻ',
+  z: 'ʦ',
+  c: 'ʦʰ',
+  s: 's',
 };
 
 /** Finals in strict (unabbreviated) form; "0" marks where the tone goes. */
 const FINALS: Record<string, string> = {
-  a: 'a0', ai: 'ai0', an: 'a0n', ang: 'a0ŋ', ao: 'au0', e: 'ɤ0', ei: 'ei0', en: 'ə0n', eng: 'ə0ŋ', er: 'ɚ0',
-  i: 'i0', ia: 'ja0', ian: 'jɛ0n', iang: 'ja0ŋ', iao: 'jau0', ie: 'je0', in: 'i0n', iou: 'jou0', ing: 'i0ŋ',
-  iong: 'jʊ0ŋ', io: 'jɔ0', ong: 'ʊ0ŋ', ou: 'ou0', u: 'u0', ua: 'wa0', uai: 'wai0', uan: 'wa0n', uang: 'wa0ŋ',
-  uei: 'wei0', uen: 'wə0n', ueng: 'wə0ŋ', uo: 'wo0', o: 'wo0', ü: 'y0', üe: 'ɥe0', üan: 'ɥɛ0n', ün: 'y0n', ê: 'ɛ0',
+  a: 'a0',
+  ai: 'ai0',
+  an: 'a0n',
+  ang: 'a0ŋ',
+  ao: 'au0',
+  e: 'ɤ0',
+  ei: 'ei0',
+  en: 'ə0n',
+  eng: 'ə0ŋ',
+  er: 'ɚ0',
+  i: 'i0',
+  ia: 'ja0',
+  ian: 'jɛ0n',
+  iang: 'ja0ŋ',
+  iao: 'jau0',
+  ie: 'je0',
+  in: 'i0n',
+  iou: 'jou0',
+  ing: 'i0ŋ',
+  iong: 'jʊ0ŋ',
+  io: 'jɔ0',
+  ong: 'ʊ0ŋ',
+  ou: 'ou0',
+  u: 'u0',
+  ua: 'wa0',
+  uai: 'wai0',
+  uan: 'wa0n',
+  uang: 'wa0ŋ',
+  uei: 'wei0',
+  uen: 'wə0n',
+  ueng: 'wə0ŋ',
+  uo: 'wo0',
+  o: 'wo0',
+  ü: 'y0',
+  üe: 'ɥe0',
+  üan: 'ɥɛ0n',
+  ün: 'y0n',
+  ê: 'ɛ0',
   // Syllabic nasals of interjections (嗯 ng, 呣 m) and hm/hng.
-  m: 'm0', n: 'n0', ng: 'ŋ0', hm: 'xm0', hng: 'xŋ0',
+  m: 'm0',
+  n: 'n0',
+  ng: 'ŋ0',
+  hm: 'xm0',
+  hng: 'xŋ0',
 };
 
 const TONES = ['', '→', '↗', '↓', '↘', ''];
@@ -26,7 +83,17 @@ const TONES = ['', '→', '↗', '↓', '↘', ''];
 /** Splits a toneless syllable into its initial and strict final, or undefined when it is not pinyin. */
 export function splitSyllable(syllable: string): { initial: string; final: string } | undefined {
   let s = syllable.toLowerCase().replace(/v/g, 'ü');
-  if (s === 'm' || s === 'n' || s === 'ng' || s === 'hm' || s === 'hng' || s === 'er' || s === 'ê' || s === 'o' || s === 'e') {
+  if (
+    s === 'm' ||
+    s === 'n' ||
+    s === 'ng' ||
+    s === 'hm' ||
+    s === 'hng' ||
+    s === 'er' ||
+    s === 'ê' ||
+    s === 'o' ||
+    s === 'e'
+  ) {
     return { initial: '', final: s };
   }
   let initial = '';

@@ -12,7 +12,8 @@ export class Vocab {
     if (!vocab || typeof vocab !== 'object') throw new Error('config.json has no "vocab" object');
     const ids = new Map<string, number>();
     for (const [sym, id] of Object.entries(vocab)) {
-      if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) throw new Error(`config.json vocab: bad id for ${JSON.stringify(sym)}`);
+      if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0)
+        throw new Error(`config.json vocab: bad id for ${JSON.stringify(sym)}`);
       ids.set(sym, id);
     }
     return new Vocab(ids);

@@ -5,7 +5,10 @@
  */
 import type { InferenceSession as OrtSession, Tensor as OrtTensor } from 'onnxruntime-node';
 
-export type Feed = { type: 'int64'; data: BigInt64Array; dims: number[] } | { type: 'float32'; data: Float32Array; dims: number[] } | { type: 'int32'; data: Int32Array; dims: number[] };
+export type Feed =
+  | { type: 'int64'; data: BigInt64Array; dims: number[] }
+  | { type: 'float32'; data: Float32Array; dims: number[] }
+  | { type: 'int32'; data: Int32Array; dims: number[] };
 
 export interface OnnxSessionOptions {
   /** Threads one operator may use; 0 lets onnxruntime decide. */
@@ -44,7 +47,8 @@ export class OnnxSession {
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
     });
-    const meta = (session as { inputMetadata?: readonly { name: string; isTensor: boolean; type?: string }[] }).inputMetadata;
+    const meta = (session as { inputMetadata?: readonly { name: string; isTensor: boolean; type?: string }[] })
+      .inputMetadata;
     const inputs = session.inputNames.map((name, i) => {
       const m = meta?.[i];
       return { name, type: m && m.isTensor ? m.type : undefined };

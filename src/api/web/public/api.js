@@ -76,7 +76,12 @@ export async function request(path, { method = 'GET', body, background = false }
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     let res;
     try {
-      res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+      res = await fetch(path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        cache: 'no-store',
+      });
     } catch {
       throw new UiError(t('err.network'), { code: 'network' });
     }
@@ -101,7 +106,11 @@ export async function errorFrom(res) {
     // not JSON: described by its status alone
   }
   const retryAfter = Number(res.headers.get('Retry-After')) || 0;
-  return new UiError(describe(res.status, body, retryAfter), { status: res.status, code: body.code || 'http', retryAfter });
+  return new UiError(describe(res.status, body, retryAfter), {
+    status: res.status,
+    code: body.code || 'http',
+    retryAfter,
+  });
 }
 
 function describe(status, body, retryAfter) {
@@ -124,7 +133,8 @@ function describe(status, body, retryAfter) {
       return t('err.notFound');
     case 'invalid_request':
       if (body.field === 'text' && body.error) break;
-      if (body.field === 'speed') return t('err.field.speed', { min: body.allowed?.min ?? '?', max: body.allowed?.max ?? '?' });
+      if (body.field === 'speed')
+        return t('err.field.speed', { min: body.allowed?.min ?? '?', max: body.allowed?.max ?? '?' });
       if (['voice', 'engine', 'format'].includes(body.field)) return t(`err.field.${body.field}`);
       break;
   }

@@ -8,7 +8,12 @@ import { addRecent, renderRecent, setRecentActions, updateRecent } from './recen
 const POLL_MS = 300;
 // Used until /api/config answers (or if it cannot).
 const state = {
-  config: { max_chars: { jobs: null }, formats: ['wav'], engines: ['auto', 'primary', 'backup'], speed: { min: 0.5, max: 2, default: 1 } },
+  config: {
+    max_chars: { jobs: null },
+    formats: ['wav'],
+    engines: ['auto', 'primary', 'backup'],
+    speed: { min: 0.5, max: 2, default: 1 },
+  },
   voices: null,
   audioUrl: null,
   progress: null, // last job view while one runs, so a language switch can redraw it
@@ -34,15 +39,27 @@ function fillSelect(select, options, keep) {
 /** Voices for the engine choice: the generic ones, then the named voices of the engine(s) it can run on. */
 function renderChoices() {
   const { config, voices } = state;
-  fillSelect($('engine'), config.engines.map((e) => [e, t(`engine.${e}`)]), true);
+  fillSelect(
+    $('engine'),
+    config.engines.map((e) => [e, t(`engine.${e}`)]),
+    true,
+  );
   // Raw PCM has no header a browser could play: it is for programs, not for this page.
-  fillSelect($('format'), config.formats.filter((f) => f !== 'pcm').map((f) => [f, f.toUpperCase()]), true);
+  fillSelect(
+    $('format'),
+    config.formats.filter((f) => f !== 'pcm').map((f) => [f, f.toUpperCase()]),
+    true,
+  );
   const engine = $('engine').value || 'auto';
   const roles = engine === 'auto' ? ['primary', 'backup'] : [engine];
   const named = new Map();
   for (const role of roles) for (const v of voices?.[role]?.voices ?? []) if (!named.has(v.name)) named.set(v.name, v);
   const generic = (voices?.generic ?? ['female', 'male']).map((g) => [g, t(`voice.${g}`)]);
-  fillSelect($('voice'), [...generic, ...[...named.values()].map((v) => [v.name, `${v.name} — ${v.description}`])], true);
+  fillSelect(
+    $('voice'),
+    [...generic, ...[...named.values()].map((v) => [v.name, `${v.name} — ${v.description}`])],
+    true,
+  );
   const speed = $('speed');
   speed.min = String(config.speed.min);
   speed.max = String(config.speed.max);
@@ -81,7 +98,11 @@ function renderProgress() {
   let text;
   if (job.status === 'queued') text = t('job.queued');
   else if (job.status === 'running') text = total ? t('job.running', { done, total }) : t('job.runningUnknown');
-  else if (job.status === 'succeeded') text = t('job.succeeded', { seconds: (job.audio.duration_ms / 1000).toFixed(1), engine: job.engine.used ?? job.engine.name });
+  else if (job.status === 'succeeded')
+    text = t('job.succeeded', {
+      seconds: (job.audio.duration_ms / 1000).toFixed(1),
+      engine: job.engine.used ?? job.engine.name,
+    });
   else text = '';
   $('progress-text').textContent = text;
   $('progress-box').dataset.status = job.status;
@@ -131,7 +152,11 @@ async function followEvents(id) {
       const prev = state.progress ?? {};
       state.progress =
         event === 'progress'
-          ? { ...prev, status: prev.status === 'queued' || !prev.status ? 'running' : prev.status, progress: { chunks_done: d.chunks_done, chunks_total: d.chunks_total } }
+          ? {
+              ...prev,
+              status: prev.status === 'queued' || !prev.status ? 'running' : prev.status,
+              progress: { chunks_done: d.chunks_done, chunks_total: d.chunks_total },
+            }
           : { ...prev, status: d.status };
       renderProgress();
     }
@@ -188,7 +213,13 @@ async function synthesize(e) {
   $('progress-box').hidden = true;
   try {
     const sub = await requestJson('/api/jobs', { method: 'POST', body });
-    addRecent({ id: sub.id, text: text.slice(0, 140), at: new Date().toISOString(), format: body.format, status: 'queued' });
+    addRecent({
+      id: sub.id,
+      text: text.slice(0, 140),
+      at: new Date().toISOString(),
+      format: body.format,
+      status: 'queued',
+    });
     state.progress = { status: sub.status, progress: { chunks_done: 0, chunks_total: null } };
     $('progress-box').hidden = false;
     renderProgress();
@@ -199,7 +230,8 @@ async function synthesize(e) {
     }
     setAudio(await fetchAudio(job), job);
     const { bytes, sample_rate: rate } = job.audio;
-    $('result-facts').textContent = `${job.format.toUpperCase()} · ${formatNumber(rate)} Hz · ${formatNumber(Math.round(bytes / 1024))} KB`;
+    $('result-facts').textContent =
+      `${job.format.toUpperCase()} · ${formatNumber(rate)} Hz · ${formatNumber(Math.round(bytes / 1024))} KB`;
     updateRecent(job.id, { status: 'succeeded', duration_ms: job.audio.duration_ms });
   } catch (err) {
     showError(err);
@@ -216,7 +248,9 @@ async function replay(job) {
     $('progress-box').hidden = true;
     $('result-facts').textContent = '';
     setAudio(blob, job);
-    await $('player').play().catch(() => undefined);
+    await $('player')
+      .play()
+      .catch(() => undefined);
   } catch (err) {
     if (err.status === 404 || err.status === 410) updateRecent(job.id, { status: 'expired' });
     showError(err);

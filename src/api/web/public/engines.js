@@ -27,7 +27,8 @@ export function renderEngines() {
   } else {
     box.append(...basic(last.data));
   }
-  $('engines-updated').textContent = last && last.kind !== 'none' ? t('engines.updated', { time: formatTime(last.at) }) : '';
+  $('engines-updated').textContent =
+    last && last.kind !== 'none' ? t('engines.updated', { time: formatTime(last.at) }) : '';
 }
 
 async function tick() {
@@ -63,13 +64,20 @@ function full(data) {
   const route = data.route || {};
   const engines = data.engines || {};
   const lastSwitch = latest(route.history);
-  const current = route.current ? `${t(`role.${route.current}`)} · ${engines[route.current]?.name ?? ''}` : t('engines.unknown');
+  const current = route.current
+    ? `${t(`role.${route.current}`)} · ${engines[route.current]?.name ?? ''}`
+    : t('engines.unknown');
   const out = [
     h(
       'dl',
       { class: 'route' },
       h('dt', {}, t('engines.route')),
-      h('dd', { id: 'route-current' }, h('strong', {}, current), route.since ? ` — ${t('engines.since', { time: formatTime(route.since) })}` : ''),
+      h(
+        'dd',
+        { id: 'route-current' },
+        h('strong', {}, current),
+        route.since ? ` — ${t('engines.since', { time: formatTime(route.since) })}` : '',
+      ),
       route.reason ? h('dd', { class: 'muted small' }, route.reason) : null,
       h('dt', {}, t('engines.mode')),
       h('dd', {}, route.mode ? t(`mode.${route.mode}`) : t('engines.unknown')),
@@ -98,7 +106,13 @@ function full(data) {
       h(
         'li',
         { dataset: { role } },
-        h('div', { class: 'engine-head' }, h('span', { class: 'role' }, t(`role.${role}`)), h('span', { class: 'name' }, e.name ?? '?'), badge(e.state)),
+        h(
+          'div',
+          { class: 'engine-head' },
+          h('span', { class: 'role' }, t(`role.${role}`)),
+          h('span', { class: 'name' }, e.name ?? '?'),
+          badge(e.state),
+        ),
         e.detail && e.detail !== e.state ? h('p', { class: 'muted small' }, e.detail) : null,
         e.state === 'not_installed' && e.install ? h('p', { class: 'small' }, h('code', {}, e.install)) : null,
         h(
@@ -126,7 +140,13 @@ function basic(engineWorkers) {
       h(
         'li',
         { dataset: { role } },
-        h('div', { class: 'engine-head' }, h('span', { class: 'role' }, t(`role.${role}`)), h('span', { class: 'name' }, name ?? '?'), badge(state)),
+        h(
+          'div',
+          { class: 'engine-head' },
+          h('span', { class: 'role' }, t(`role.${role}`)),
+          h('span', { class: 'name' }, name ?? '?'),
+          badge(state),
+        ),
         live === undefined ? null : h('p', { class: 'small' }, t('engines.workers', { n: formatNumber(live) })),
       ),
     );

@@ -34,7 +34,8 @@ const STRINGS = {
     'job.runningUnknown': 'Synthesizing…',
     'job.succeeded': 'Done: {seconds} s of audio by {engine}',
     'job.download': 'Download',
-    'err.tooLong': 'The text is too long: {length} characters, and at most {max} are allowed. Shorten it and try again.',
+    'err.tooLong':
+      'The text is too long: {length} characters, and at most {max} are allowed. Shorten it and try again.',
     'err.empty': 'There is nothing to read aloud. Type some words first.',
     'err.field.speed': 'The speed must be between {min} and {max}.',
     'err.field.voice': 'That voice is not available for this engine. Pick another voice.',

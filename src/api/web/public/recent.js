@@ -60,11 +60,25 @@ export function renderRecent() {
           h(
             'span',
             { class: 'recent-actions' },
-            h('button', { type: 'button', class: 'small-button', disabled: !ready, onclick: () => actions.play(job) }, t('recent.play')),
-            h('button', { type: 'button', class: 'small-button', disabled: !ready, onclick: () => actions.download(job) }, t('recent.download')),
             h(
               'button',
-              { type: 'button', class: 'small-button ghost', 'aria-label': t('recent.remove'), title: t('recent.remove'), onclick: () => remove(job.id) },
+              { type: 'button', class: 'small-button', disabled: !ready, onclick: () => actions.play(job) },
+              t('recent.play'),
+            ),
+            h(
+              'button',
+              { type: 'button', class: 'small-button', disabled: !ready, onclick: () => actions.download(job) },
+              t('recent.download'),
+            ),
+            h(
+              'button',
+              {
+                type: 'button',
+                class: 'small-button ghost',
+                'aria-label': t('recent.remove'),
+                title: t('recent.remove'),
+                onclick: () => remove(job.id),
+              },
               '×',
             ),
           ),
