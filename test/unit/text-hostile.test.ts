@@ -1,4 +1,5 @@
 import { describe, it, expect } from 'vitest';
+import { cpuMs } from '../support/cpu-time.js';
 import { chunkText, normalizeText, prepareText, splitLanguageRuns, splitSentences } from '../../src/text/index.js';
 
 // These guard against super-linear behaviour (backtracking, rescans, ICU mark reordering), not speed:
@@ -42,11 +43,7 @@ const hostile: { name: string; input: string }[] = [
   { name: 'astral Han x 100k', input: '𠀀'.repeat(N / 2) },
 ];
 
-const elapsed = (f: () => void): number => {
-  const t0 = performance.now();
-  f();
-  return performance.now() - t0;
-};
+const elapsed = cpuMs;
 
 describe('hostile input stays linear', () => {
   it.each(hostile)('prepareText: $name', ({ input }) => {
