@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { AudioFileWriter } from '../audio/encoders/file-writer.js';
 import type { Mp3Bitrate } from '../audio/encoders/rates.js';
+import type { EncoderThread } from '../audio/encoders/threaded-encoder.js';
 import { ChunkReuse } from '../cache/chunk-reuse.js';
 import { isAppError } from '../domain/errors.js';
 import {
@@ -40,6 +41,8 @@ export interface SynthesisDeps {
   onFinished?(result: JobResult): Promise<void>;
   /** MP3 constant bitrate (kbit/s). */
   mp3Bitrate: Mp3Bitrate;
+  /** Where resampling and encoding run, off this event loop; without it they run inline. */
+  encoderThread?: EncoderThread;
   /**
    * The result cache: serve a cached result, or make it once for every identical job in flight
    * (`make` synthesizes for real). Without it every job synthesizes.
@@ -157,6 +160,7 @@ async function synthesizeToStorage(
       inputRate: deps.capabilities.sampleRate,
       sampleRate: request.sampleRate,
       mp3Bitrate: deps.mp3Bitrate,
+      encoderThread: deps.encoderThread,
     });
     // A sentence that occurs again later in the document is synthesized once.
     const reuse = new ChunkReuse(chunks);
