@@ -28,8 +28,21 @@ if (!parentPort) throw new Error('encoder-thread.js runs only as a worker thread
 const port = parentPort;
 const sessions = new Map<number, Transcoder>();
 
-/** A copy the reply can own: encoders return views into pooled or WebAssembly memory. */
-const own = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+/**
+ * Bytes the reply can hand over (transfer) without a second copy: an encoder's output that already
+ * owns its whole buffer is sent as it is; a view into a pooled or WebAssembly buffer is copied once.
+ */
+const own = (b: Uint8Array): Uint8Array =>
+  b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer ? b : new Uint8Array(b);
+
+/** The buffers of a reply, to transfer rather than clone. */
+function transferables(reply: EncoderReply): ArrayBuffer[] {
+  if (!reply.ok) return [];
+  const views = [reply.bytes, reply.end?.tail, reply.end?.patch?.bytes];
+  const out = new Set<ArrayBuffer>();
+  for (const v of views) if (v && v.buffer instanceof ArrayBuffer && v.byteLength > 0) out.add(v.buffer);
+  return [...out];
+}
 
 function session(id: number): Transcoder {
   const t = sessions.get(id);
@@ -72,6 +85,6 @@ port.on('message', (msg: ToEncoder) => {
       if (msg.op !== 'open') sessions.delete(msg.session);
       reply = { req: msg.req, ok: false, error: serializeError(err) };
     }
-    port.postMessage(reply);
+    port.postMessage(reply, transferables(reply));
   });
 });

@@ -52,14 +52,22 @@ export class EncoderThread {
     return thread;
   }
 
-  private call(msg: ToEncoder): Promise<Payload> {
+  private call(msg: ToEncoder, transfer: ArrayBuffer[] = []): Promise<Payload> {
     if (this.closed) return Promise.reject(engineFailure('encoder thread is closed'));
     const thread = this.worker();
     return new Promise<Payload>((resolve, reject) => {
       this.pending.set(msg.req, { resolve, reject });
-      // The PCM is copied, not transferred: the caller may still hold it (a repeated chunk is reused).
-      thread.postMessage(msg);
+      thread.postMessage(msg, transfer);
     });
+  }
+
+  /**
+   * Send a copy of exactly these samples, handed over rather than cloned again. The caller keeps its
+   * own (a repeated chunk is reused), and a clone of a view would copy its whole underlying buffer.
+   */
+  private send(session: number, pcm: Int16Array): Promise<Payload> {
+    const copy = pcm.slice();
+    return this.call({ op: 'write', req: this.nextReq++, session, pcm: copy }, [copy.buffer as ArrayBuffer]);
   }
 
   /** Open an output on the thread: loads its codec there (once per thread) and returns its headers. */
@@ -71,7 +79,7 @@ export class EncoderThread {
     return {
       info,
       head: asBuffer(opened.bytes),
-      write: async (pcm) => asBuffer((await this.call({ op: 'write', req: this.nextReq++, session, pcm })).bytes),
+      write: async (pcm) => asBuffer((await this.send(session, pcm)).bytes),
       finish: async () => asEnd((await this.call({ op: 'finish', req: this.nextReq++, session })).end),
       abort: async () => {
         await this.call({ op: 'abort', req: this.nextReq++, session }).catch(() => undefined);
