@@ -7,6 +7,7 @@ import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AudioFileWriter } from '../../src/audio/encoders/file-writer.js';
 import { encodedRate } from '../../src/audio/encoders/index.js';
+import { Transcoder } from '../../src/audio/encoders/transcoder.js';
 import { oggCrc32, OggMuxer } from '../../src/audio/encoders/ogg.js';
 import { Resampler } from '../../src/audio/resample.js';
 import { parseWav } from '../../src/audio/wav.js';
@@ -246,5 +247,21 @@ describe('resampler lengths', () => {
       const fed = [1, 100, 4410, 30000, 200000].reduce((a, s) => a + Math.min(s, src.length), 0);
       expect([from, to, n]).toEqual([from, to, Math.round((fed * to) / from)]);
     }
+  });
+});
+
+describe('transcoder', () => {
+  it('an output aborted after it finished is left alone (its codec memory is freed once)', async () => {
+    const t = await Transcoder.create({ format: 'opus', inputRate: 22050, mp3Bitrate: 64 });
+    t.start();
+    t.write(tone(22050, 300));
+    expect(t.finish().tail.length).toBeGreaterThan(0);
+    expect(() => t.abort()).not.toThrow();
+    expect(() => t.finish()).toThrow(/already finished/);
+    // The codecs still work for the next output in this thread.
+    const next = await Transcoder.create({ format: 'flac', inputRate: 22050, mp3Bitrate: 64 });
+    next.start();
+    next.write(tone(22050, 300));
+    expect(next.finish().patch?.bytes.length).toBe(24);
   });
 });

@@ -48,6 +48,9 @@ export async function openLocal(spec: TranscodeSpec): Promise<TranscodeSession> 
  * encoder thread (or in-process for WAV and PCM, which are only copies).
  */
 export class Transcoder {
+  /** Finished (or abandoned): the codec's memory is freed, and freeing it twice would corrupt the heap. */
+  private done = false;
+
   private constructor(
     private readonly resampler: Resampler,
     private readonly encoder: AudioEncoder,
@@ -78,6 +81,8 @@ export class Transcoder {
 
   /** The resampler's tail, the encoder's last frames, and the header patch for a seekable file. */
   finish(): EncoderEnd {
+    if (this.done) throw new Error('this output is already finished');
+    this.done = true;
     const rest = this.encoder.write(this.resampler.finish());
     const end = this.encoder.finish();
     return { ...end, tail: rest.length ? Buffer.concat([rest, end.tail]) : end.tail };
@@ -85,6 +90,7 @@ export class Transcoder {
 
   /** Give back the codec's and resampler's WebAssembly memory when the output is abandoned. */
   abort(): void {
+    if (this.done) return;
     try {
       this.finish();
     } catch {
