@@ -82,18 +82,19 @@ function underThousand(n: number): string {
 }
 
 function underHundred(n: number): string {
-  if (n < 20) return ONES[n];
-  const t = TENS[Math.floor(n / 10)];
+  if (n < 20) return ONES[n] ?? '';
+  const t = TENS[Math.floor(n / 10)] ?? '';
   return n % 10 ? `${t}-${ONES[n % 10]}` : t;
 }
 
 /** "21" → "twenty-first". */
 export function ordinalEn(digits: string): string {
   const words = cardinalEn(digits);
-  const m = /([a-z]+)$/.exec(words)!;
-  const last = m[1];
-  const head = words.slice(0, m.index);
-  if (ORDINAL_WORDS[last]) return head + ORDINAL_WORDS[last];
+  const m = /([a-z]+)$/.exec(words);
+  const last = m?.[1] ?? '';
+  const head = words.slice(0, m?.index ?? words.length);
+  const special = ORDINAL_WORDS[last];
+  if (special) return head + special;
   if (last.endsWith('y')) return `${head}${last.slice(0, -1)}ieth`;
   return `${head}${last}th`;
 }
@@ -101,7 +102,7 @@ export function ordinalEn(digits: string): string {
 /** Digit by digit: "0042" → "zero zero four two". */
 export function digitsEn(digits: string): string {
   const out: string[] = [];
-  for (const c of digits) if (c >= '0' && c <= '9') out.push(c === '0' ? 'zero' : ONES[c.charCodeAt(0) - 48]);
+  for (const c of digits) if (c >= '0' && c <= '9') out.push(ONES[c.charCodeAt(0) - 48] ?? '');
   return out.join(' ');
 }
 
@@ -188,22 +189,26 @@ const TOKEN = new RegExp(
 const MONTH_BEFORE = new RegExp(`\\b(${MONTHS.join('|')}|${MONTHS.map((m) => m.slice(0, 3)).join('|')})\\.? $`, 'i');
 const WORD_BEFORE = /[\p{L}]$/u;
 
-/** Expands every number in English text into words. */
-export function expandNumbersEn(text: string): string {
+/**
+ * Expands every number in English text into words. `hyphens: false` writes "ninety seven"
+ * instead of "ninety-seven", keeping each number word a word of its own (as misaki reads digits).
+ */
+export function expandNumbersEn(text: string, opts: { hyphens?: boolean } = {}): string {
+  const join = opts.hyphens === false ? (w: string) => w.replace(/-/g, ' ') : (w: string) => w;
   return text.replace(
     TOKEN,
     (all, cur: string | undefined, minus, body: string, suffix, pct, scale, unit, offset: number) => {
       const before = text.slice(Math.max(0, offset - 12), offset);
       // A digit glued to a word ("mp3", "B2B") is a name, not a quantity: read the digits plainly.
       if (WORD_BEFORE.test(before) && !cur)
-        return ` ${digitsOrCardinal(body)} ${all.slice(all.indexOf(body) + body.length)}`;
+        return ` ${join(digitsOrCardinal(body))} ${all.slice(all.indexOf(body) + body.length)}`;
       const sign = minus ? (cur || /\d$/.test(before) ? ' to ' : 'minus ') : '';
       let words = readBody(body, suffix, MONTH_BEFORE.test(before));
       if (pct) words += ' percent';
       if (scale) words += ` ${scale}`;
       if (cur) words = money(cur, body, words, scale);
       if (unit) words += ` ${unitWord(unit, body)}`;
-      return sign + words;
+      return sign + join(words);
     },
   );
 }
@@ -218,19 +223,22 @@ function digitsOrCardinal(body: string): string {
 }
 
 /** Reads the digits-and-separators part of a token. */
-function readBody(body: string, suffix: string | undefined, afterMonth: boolean): string {
-  let m: RegExpExecArray | null;
-  if ((m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(body)) && validDate(+m[2], +m[3])) {
-    return `${MONTHS[+m[2] - 1]} ${ordinalEn(m[3])}, ${yearEn(m[1])}`;
-  }
-  if ((m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(body)) && validDate(+m[1], +m[2])) {
-    return `${MONTHS[+m[1] - 1]} ${ordinalEn(m[2])}, ${yearEn(m[3])}`;
-  }
-  if ((m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(body)) && +m[1] < 25 && +m[2] < 60) return timeEn(m[1], m[2], m[3]);
-  if ((m = /^(\d+)\/(\d+)$/.exec(body))) return `${cardinalEn(m[1])} over ${cardinalEn(m[2])}`;
+function readBody(input: string, suffix: string | undefined, afterMonth: boolean): string {
+  let body = input;
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(body);
+  if (iso?.[1] && iso[2] && iso[3] && validDate(+iso[2], +iso[3]))
+    return `${MONTHS[+iso[2] - 1]} ${ordinalEn(iso[3])}, ${yearEn(iso[1])}`;
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(body);
+  if (us?.[1] && us[2] && us[3] && validDate(+us[1], +us[2]))
+    return `${MONTHS[+us[1] - 1]} ${ordinalEn(us[2])}, ${yearEn(us[3])}`;
+  const time = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(body);
+  if (time?.[1] && time[2] && +time[1] < 25 && +time[2] < 60) return timeEn(time[1], time[2], time[3]);
+  const frac = /^(\d+)\/(\d+)$/.exec(body);
+  if (frac?.[1] && frac[2]) return `${cardinalEn(frac[1])} over ${cardinalEn(frac[2])}`;
   const grouped = /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(body);
   if (grouped) body = body.replace(/,/g, '');
-  if ((m = /^(\d*)\.(\d+)$/.exec(body))) return decimalEn(m[1], m[2]);
+  const dec = /^(\d*)\.(\d+)$/.exec(body);
+  if (dec) return decimalEn(dec[1] ?? '', dec[2] ?? '');
   if (/^\d+$/.test(body)) {
     if (suffix && /^(st|nd|rd|th)$/i.test(suffix)) return ordinalEn(body);
     if (afterMonth && +body >= 1 && +body <= 31) return ordinalEn(body);
@@ -272,10 +280,10 @@ function plural(words: string): string {
 }
 
 function money(cur: string, body: string, words: string, scale: string | undefined): string {
-  const [one, many, cent, cents] = CURRENCIES[cur];
+  const [one, many, cent, cents] = CURRENCIES[cur] ?? ['', '', '', ''];
   if (scale) return `${words} ${many}`;
   const m = /^([\d,]+)\.(\d{1,2})$/.exec(body);
-  if (m && cent) {
+  if (m?.[1] && m[2] && cent) {
     const whole = m[1].replace(/,/g, '');
     const c = Number(m[2].padEnd(2, '0'));
     const head = `${cardinalEn(whole)} ${whole === '1' ? one : many}`;
