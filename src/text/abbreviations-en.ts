@@ -59,10 +59,13 @@ const WORDS: Record<string, string> = {
 };
 const ABBREV = new RegExp(`(?<![\\p{L}.])(St|No|Nos|${Object.keys(WORDS).join('|')})\\.(?=[\\s,;:)”"]|$)`, 'giu');
 const CLOSERS_TO_END = /^[\s”"')\]]*$/;
+// "3–7" with an en dash is a range like "3-7"; the number pass reads it "three to seven".
+const EN_DASH_RANGE = /(\d) ?– ?(?=\d)/g;
 
 /** Expands e-mail and web addresses, phone numbers and abbreviations in an English run. */
 export function expandAbbreviationsEn(text: string): string {
   return text
+    .replace(EN_DASH_RANGE, '$1-')
     .replace(EMAIL, (_all, user: string, host: string) => `${speakParts(user)} at ${speakHost(host)}`)
     .replace(URL, (all: string) => {
       const trail = /[.,;:!?)\]]+$/.exec(all)?.[0] ?? '';

@@ -287,7 +287,10 @@ function money(cur: string, body: string, words: string, scale: string | undefin
     const whole = m[1].replace(/,/g, '');
     const c = Number(m[2].padEnd(2, '0'));
     const head = `${cardinalEn(whole)} ${whole === '1' ? one : many}`;
-    return c === 0 ? head : `${head} and ${cardinalEn(String(c))} ${c === 1 ? cent : cents}`;
+    const change = `${cardinalEn(String(c))} ${c === 1 ? cent : cents}`;
+    // "$0.50" is fifty cents and "$5.00" five dollars, as misaki drops a zero part.
+    if (Number(whole) === 0 && c > 0) return change;
+    return c === 0 ? head : `${head} and ${change}`;
   }
   return `${words} ${body === '1' ? one : many}`;
 }

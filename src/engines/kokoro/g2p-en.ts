@@ -33,6 +33,8 @@ const PAUSES = new Set(';:,.!?—…');
 const SUBTOKEN =
   /^['‘’]+|\p{Lu}(?=\p{Lu}\p{Ll})|(?:^-)?(?:\d?[,.]?\d)+|[-_]+|['‘’]{2,}|\p{L}*?(?:['‘’]\p{L})*?\p{Ll}(?=\p{Lu})|\p{L}+(?:['‘’]\p{L})*|[^-_\p{L}'‘’\d]|['‘’]+$/gu;
 const JUNK = new Set("',-._‘’/");
+const NUMBER_WORD =
+  /^(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion)$/;
 
 export class EnPhonemizer {
   private voice = '';
@@ -79,7 +81,12 @@ export class EnPhonemizer {
         continue;
       }
       const [ps, after] = this.word(t.text, ctx, lex, accent);
-      phonemes[i] = ps;
+      // misaki reads the "point" of a decimal number without stress.
+      const decimal =
+        t.text === 'point' &&
+        NUMBER_WORD.test(tokens[i - 1]?.text ?? '') &&
+        NUMBER_WORD.test(tokens[i + 1]?.text ?? '');
+      phonemes[i] = decimal ? applyStress(ps, -2) : ps;
       ctx = after;
     }
     let out = '';
