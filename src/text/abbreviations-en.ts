@@ -59,6 +59,12 @@ const WORDS: Record<string, string> = {
 };
 const ABBREV = new RegExp(`(?<![\\p{L}.])(St|No|Nos|${Object.keys(WORDS).join('|')})\\.(?=[\\s,;:)”"]|$)`, 'giu');
 const CLOSERS_TO_END = /^[\s”"')\]]*$/;
+// "5pm", "10 a.m", "7 AM": the time of day, spelled like "p.m." so the lexicon reads its letters.
+const AM_PM = /(\d) ?([AaPp])\.?[Mm]\.?(?![\p{L}\d])/gu;
+const AM_PM_RANGE = /([ap]\.m\.) ?[-–] ?(?=\d)/g;
+// "10x faster", "#1": what the symbols mean beside a number.
+const TIMES = /(\d)x(?![\p{L}\d])/gu;
+const NUMBER_SIGN = /#(?=\d)/g;
 // "3–7" with an en dash is a range like "3-7"; the number pass reads it "three to seven".
 const EN_DASH_RANGE = /(\d) ?– ?(?=\d)/g;
 
@@ -66,6 +72,10 @@ const EN_DASH_RANGE = /(\d) ?– ?(?=\d)/g;
 export function expandAbbreviationsEn(text: string): string {
   return text
     .replace(EN_DASH_RANGE, '$1-')
+    .replace(AM_PM, (_all, d: string, ap: string) => `${d} ${ap.toLowerCase()}.m.`)
+    .replace(AM_PM_RANGE, '$1 to ')
+    .replace(TIMES, '$1 times')
+    .replace(NUMBER_SIGN, 'number ')
     .replace(EMAIL, (_all, user: string, host: string) => `${speakParts(user)} at ${speakHost(host)}`)
     .replace(URL, (all: string) => {
       const trail = /[.,;:!?)\]]+$/.exec(all)?.[0] ?? '';

@@ -200,15 +200,19 @@ export function expandNumbersEn(text: string, opts: { hyphens?: boolean } = {}):
     (all, cur: string | undefined, minus, body: string, suffix, pct, scale, unit, offset: number) => {
       const before = text.slice(Math.max(0, offset - 12), offset);
       // A digit glued to a word ("mp3", "B2B") is a name, not a quantity: read the digits plainly.
-      if (WORD_BEFORE.test(before) && !cur)
-        return ` ${join(digitsOrCardinal(body))} ${all.slice(all.indexOf(body) + body.length)}`;
+      const glued = /\p{L}/u.test(text.charAt(offset + all.length));
+      if (WORD_BEFORE.test(before) && !cur) {
+        const rest = all.slice(all.indexOf(body) + body.length);
+        return ` ${join(digitsOrCardinal(body))}${rest ? ` ${rest}` : ''}${glued ? ' ' : ''}`;
+      }
       const sign = minus ? (cur || /\d$/.test(before) ? ' to ' : 'minus ') : '';
       let words = readBody(body, suffix, MONTH_BEFORE.test(before));
       if (pct) words += ' percent';
       if (scale) words += ` ${scale}`;
       if (cur) words = money(cur, body, words, scale);
       if (unit) words += ` ${unitWord(unit, body)}`;
-      return sign + join(words);
+      // A word glued to the number ("5pm", "10am") stays a word of its own.
+      return sign + join(words) + (glued ? ' ' : '');
     },
   );
 }
@@ -234,7 +238,7 @@ function readBody(input: string, suffix: string | undefined, afterMonth: boolean
   const time = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(body);
   if (time?.[1] && time[2] && +time[1] < 25 && +time[2] < 60) return timeEn(time[1], time[2], time[3]);
   const frac = /^(\d+)\/(\d+)$/.exec(body);
-  if (frac?.[1] && frac[2]) return `${cardinalEn(frac[1])} over ${cardinalEn(frac[2])}`;
+  if (frac?.[1] && frac[2]) return fractionEn(frac[1], frac[2]);
   const grouped = /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(body);
   if (grouped) body = body.replace(/,/g, '');
   const dec = /^(\d*)\.(\d+)$/.exec(body);
@@ -255,6 +259,17 @@ function readBody(input: string, suffix: string | undefined, afterMonth: boolean
     .join(' ')
     .replace(/ +/g, ' ')
     .trim();
+}
+
+/** "1/2" → "one half", "3/4" → "three quarters", "2/3" → "two thirds"; "24/7" as said; other pairs "a over b". */
+function fractionEn(num: string, den: string): string {
+  const n = Number(num);
+  const d = Number(den);
+  if (num === '24' && den === '7') return 'twenty-four seven';
+  if (n < 1 || n >= d || d > 10) return `${cardinalEn(num)} over ${cardinalEn(den)}`;
+  const unit = d === 2 ? 'half' : d === 4 ? 'quarter' : ordinalEn(den);
+  if (n === 1) return `one ${unit}`;
+  return `${cardinalEn(num)} ${d === 2 ? 'halves' : `${unit}s`}`;
 }
 
 const SEPARATOR_WORDS: Record<string, string> = { '-': 'to', ',': ',', '.': 'point', ':': '', '/': 'slash' };

@@ -7,8 +7,7 @@
  * engine), its IPA mapped to misaki's symbols. Words are read right to left because a word
  * depends on the next one ("the apple" ði, "to go" tə).
  */
-import { expandAbbreviationsEn } from '../../text/abbreviations-en.js';
-import { expandNumbersEn } from '../../text/numbers-en.js';
+import { normalizeEn } from '../../text/normalize-en.js';
 import { mapEspeakIpa } from './espeak-map-en.js';
 import { type Accent, EnLexicon, LEXICON_DIR, type WordContext } from './lexicon-en.js';
 import { applyStress, CONSONANTS, PRIMARY, stressWeight, VOWELS } from './stress-en.js';
@@ -68,7 +67,7 @@ export class EnPhonemizer {
   /** Kokoro phoneme string for an English run. */
   phonemize(text: string, accent: Accent): string {
     const lex = this.lexicon(accent);
-    const words = expandNumbersEn(expandAbbreviationsEn(text), { hyphens: false });
+    const words = normalizeEn(text);
     const tokens = tokenizeEn(words, (w) => lex.gold(w) !== null || lex.silver(w) !== null);
     const phonemes: string[] = new Array(tokens.length).fill('');
     let ctx: WordContext = { futureVowel: null, futureTo: false };
