@@ -32,6 +32,8 @@ COPY --from=build /app/src/api/web/public ./src/api/web/public
 # `node dist/cli/models.js` reads models/manifest.json; the weights themselves go on the models
 # volume (never in the image). .dockerignore keeps any local weights out of the build context.
 COPY models/manifest.json models/README.md ./models/
+# The English front-end reads misaki's lexicons from the package root (src/engines/kokoro/lexicon-en.ts).
+COPY lexicons ./lexicons
 # Volumes mounted on these paths start with this ownership, so the node user can write to them.
 # (No VOLUME instruction: docker-compose.yml names the volumes; VOLUME would also give every
 # container of every role anonymous ones.)

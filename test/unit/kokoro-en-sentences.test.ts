@@ -31,6 +31,12 @@ const ABBREVIATIONS: Case[] = [
   ['Martin Luther King Jr. spoke.', 'mˈɑɹtᵊn lˈuθəɹ kˈɪŋ ʤˈunjəɹ spˈOk.', 'Jr. read as junior'],
   ['We live on Main St. now.', 'wˌi lˈIv ˌɔn mˈAn stɹˈit nˈW.', 'St. after a name is street; live DEFAULT'],
   ['We visited St. Louis.', 'wˌi vˈɪzɪTᵻd sˈAnt lˈui.', 'St. before a name is saint'],
+  [
+    'Visit example.com today.',
+    'vˈɪzət ɪɡzˈæmpəl dˈɑt kˈɑm tədˈA.',
+    'ADD_SYMBOLS: the dot of a web address is read "dot"',
+  ],
+  ['Write to john@example.com.', 'ɹˈIt tə ʤˈɑn æt ɪɡzˈæmpəl dˈɑt kˈɑm.', 'SYMBOLS: @ → at; address dots → dot'],
   ['Call Dr. Lee at 5 p.m. today.', 'kˈɔl dˈɑktəɹ lˈi æt fˈIv pˌiˈɛm tədˈA.', 'two abbreviations, no false stop'],
 ];
 
