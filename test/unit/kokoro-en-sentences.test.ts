@@ -12,6 +12,7 @@ import { KokoroFrontEnd } from '../../src/engines/kokoro/frontend.js';
 import { EnPhonemizer } from '../../src/engines/kokoro/g2p-en.js';
 import { SHARED_KOKORO } from '../fixtures/make-stand-in-model.js';
 import { KOKORO_EN_SYMBOLS } from '../fixtures/kokoro-en-symbols.js';
+import { cpuMs } from '../support/cpu-time.js';
 
 type Case = [text: string, expected: string, source: string];
 
@@ -219,5 +220,26 @@ describe("English sentences read by misaki's rules", () => {
     const vocab = (JSON.parse(readFileSync(config, 'utf8')) as { vocab: Record<string, number> }).vocab;
     expect([...new Set(emitted())].filter((c) => !Object.hasOwn(vocab, c))).toEqual([]);
     expect([...KOKORO_EN_SYMBOLS].filter((c) => !Object.hasOwn(vocab, c))).toEqual([]);
+  });
+});
+
+// A chunk is a few hundred characters, but the front-end must stay linear past that: misaki's
+// search over a word's pieces is cubic, so long hyphen or letter chains are read piece by piece.
+describe('the English front-end stays linear on hostile input', () => {
+  let en: EnPhonemizer;
+  beforeAll(async () => {
+    en = await EnPhonemizer.create();
+    en.phonemize('warm up', 'en-us');
+  }, 60_000);
+  const N = 20_000;
+  it.each([
+    ['"a-" x 10k (one word of 20k pieces)', 'a-'.repeat(N / 2)],
+    ['"Ab" x 10k (case changes)', 'Ab'.repeat(N / 2)],
+    ['"U.S." x 5k', 'U.S.'.repeat(N / 4)],
+    ['quotes x 20k', '"'.repeat(N)],
+    ['"word " x 4k', 'word '.repeat(N / 5)],
+    ['20k unknown letters', 'x'.repeat(N)],
+  ])('%s', (_name, input) => {
+    expect(cpuMs(() => en.phonemize(input, 'en-us'))).toBeLessThan(3000);
   });
 });

@@ -32,6 +32,9 @@ const PAUSES = new Set(';:,.!?—…');
 const SUBTOKEN =
   /^['‘’]+|\p{Lu}(?=\p{Lu}\p{Ll})|(?:^-)?(?:\d?[,.]?\d)+|[-_]+|['‘’]{2,}|\p{L}*?(?:['‘’]\p{L})*?\p{Ll}(?=\p{Lu})|\p{L}+(?:['‘’]\p{L})*|[^-_\p{L}'‘’\d]|['‘’]+$/gu;
 const JUNK = new Set("',-._‘’/");
+// misaki's search over a word's pieces is cubic in their number; past this many (hostile input,
+// not language) each piece is read on its own.
+const MAX_PIECES = 16;
 const NUMBER_WORD =
   /^(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion)$/;
 
@@ -105,6 +108,7 @@ export class EnPhonemizer {
       const ps = this.espeak(text, accent);
       return [ps, nextContext(ctx, ps, text)];
     }
+    if (subs.length > MAX_PIECES) return this.pieceByPiece(subs, ctx, lex, accent);
     // misaki's search: the longest run of pieces ending at the right edge that the lexicon knows, then leftwards.
     const parts: (string | null)[] = subs.map(() => null);
     let c = ctx;
@@ -141,6 +145,19 @@ export class EnPhonemizer {
       ),
       c,
     ];
+  }
+
+  private pieceByPiece(subs: string[], ctx: WordContext, lex: EnLexicon, accent: Accent): [string, WordContext] {
+    let c = ctx;
+    const out: string[] = [];
+    for (let k = subs.length - 1; k >= 0; k--) {
+      const sub = subs[k] ?? '';
+      if ([...sub].every((ch) => JUNK.has(ch))) continue;
+      const ps = lex.word(sub, c) ?? this.espeak(sub, accent);
+      out.push(ps);
+      c = nextContext(c, ps, sub);
+    }
+    return [out.reverse().join(' '), c];
   }
 
   /** espeak IPA for punctuation-free text, mapped onto Kokoro's symbols. */
