@@ -57,7 +57,25 @@ const WORDS: Record<string, string> = {
   nov: 'November',
   dec: 'December',
 };
-const ABBREV = new RegExp(`(?<![\\p{L}.])(St|No|Nos|${Object.keys(WORDS).join('|')})\\.(?=[\\s,;:)”"]|$)`, 'giu');
+/** Abbreviations that are only abbreviations before a number ("Vol. 3", "p. 12"); "no." and "art." are words too. */
+const BEFORE_NUMBER: Record<string, string> = {
+  no: 'number',
+  nos: 'numbers',
+  vol: 'volume',
+  vols: 'volumes',
+  p: 'page',
+  pp: 'pages',
+  ch: 'chapter',
+  sec: 'section',
+  art: 'article',
+  ext: 'extension',
+};
+const ABBREV = new RegExp(
+  `(?<![\\p{L}.])(St|${Object.keys(BEFORE_NUMBER).join('|')}|${Object.keys(WORDS).join('|')})\\.(?=[\\s,;:)”"]|$)`,
+  'giu',
+);
+// "15 ft. wide": the period of a unit after a number, with the sentence going on, is no stop.
+const UNIT_PERIOD = /(\d ?(?:ft|in|yd|mi|lbs?|oz|hrs?|mins?|secs?|sq))\.(?=\s+[a-z\d])/g;
 const CLOSERS_TO_END = /^[\s”"')\]]*$/;
 // "5pm", "10 a.m", "7 AM": the time of day, spelled like "p.m." so the lexicon reads its letters.
 const AM_PM = /(\d) ?([AaPp])\.?[Mm]\.?(?![\p{L}\d])/gu;
@@ -75,6 +93,7 @@ export function expandAbbreviationsEn(text: string): string {
     .replace(AM_PM, (_all, d: string, ap: string) => `${d} ${ap.toLowerCase()}.m.`)
     .replace(AM_PM_RANGE, '$1 to ')
     .replace(TIMES, '$1 times')
+    .replace(UNIT_PERIOD, '$1')
     .replace(NUMBER_SIGN, 'number ')
     .replace(EMAIL, (_all, user: string, host: string) => `${speakParts(user)} at ${speakHost(host)}`)
     .replace(URL, (all: string) => {
@@ -91,7 +110,8 @@ export function expandAbbreviationsEn(text: string): string {
       const rest = whole.slice(offset + all.length);
       const stop = CLOSERS_TO_END.test(rest) ? '.' : '';
       const key = word.toLowerCase();
-      if (key === 'no' || key === 'nos') return /^\s*\d/.test(rest) ? (key === 'no' ? 'number' : 'numbers') : all;
+      const numbered = BEFORE_NUMBER[key];
+      if (numbered) return /^\s*\d/.test(rest) ? numbered : all;
       if (key === 'st') return saintOrStreet(whole, offset) + stop;
       // "Dec." and friends only before a day or year, "Mar." would otherwise eat sentences.
       if (/^(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)$/.test(key) && !/^\s*\d/.test(rest)) return all;

@@ -38,6 +38,9 @@ const ABBREVIATIONS: Case[] = [
     'ADD_SYMBOLS: the dot of a web address is read "dot"',
   ],
   ['Write to john@example.com.', 'ɹˈIt tə ʤˈɑn æt ɪɡzˈæmpəl dˈɑt kˈɑm.', 'SYMBOLS: @ → at; address dots → dot'],
+  ['The box is 15 ft. wide.', 'ðə bˈɑks ɪz fˌɪftˈin fˈit wˈId.', "a unit's period mid-sentence is no stop"],
+  ['See Vol. 3 now.', 'sˈi vˈɑljˌum θɹˈi nˈW.', 'Vol. before a number is volume'],
+  ["The U.S.A.'s total.", 'ðə jˌuˌɛsˈAz tˈOTᵊl.', 'get_NNP, then _s for the possessive'],
   ['Call Dr. Lee at 5 p.m. today.', 'kˈɔl dˈɑktəɹ lˈi æt fˈIv pˌiˈɛm tədˈA.', 'two abbreviations, no false stop'],
 ];
 
@@ -109,6 +112,7 @@ const CONTRACTIONS: Case[] = [
   ["Let's go!", 'lˈɛts ɡˌO!', "gold let's"],
   ["I'd like that.", 'ˌId lˈIk ðæt.', 'that DEFAULT'],
   ["There's more.", 'ðˌɛɹz mˈɔɹ.', "there's DEFAULT with capital stress"],
+  ["Y'all ain't seen it yet.", 'jˈɔl ˈAnt sˈin ɪt jˈɛt.', "gold y'all, ain't"],
   ['I’m sure it’s fine.', 'ˌIm ʃˈʊɹ ɪts fˈIn.', 'curly apostrophes read as straight'],
 ];
 
@@ -127,6 +131,7 @@ const QUOTES_AND_DASHES: Case[] = [
   ['“Stop!” he cried.', '“stˈɑp!” hi kɹˈId.', 'curly quotes kept'],
   ['(Really) fine.', '(ɹˈiᵊli) fˈIn.', 'parentheses kept'],
   ['She said ‘no’.', 'ʃˌi sˈɛd “nˈO”.', 'single quotation marks are quotes'],
+  ["She said 'goodbye'.", 'ʃˌi sˈɛd “ɡˌʊdbˈI”.', 'straight single quotes around a word are quotes'],
   ['Wait - what?', 'wˈAt — wˌʌt?', 'spaced hyphen is a dash'],
   ['It was good—very good.', 'ˌɪt wʌz ɡˈʊd—vˈɛɹi ɡˈʊd.', 'em dash inside a word'],
   ['Yes -- no.', 'jˈɛs — nˈO.', 'double hyphen is a dash'],

@@ -71,7 +71,8 @@ export class EnPhonemizer {
   phonemize(text: string, accent: Accent): string {
     const lex = this.lexicon(accent);
     const words = normalizeEn(text);
-    const tokens = tokenizeEn(words, (w) => lex.gold(w) !== null || lex.silver(w) !== null);
+    const known = (w: string) => lex.gold(w) !== null || lex.silver(w) !== null;
+    const tokens = tokenizeEn(words, (w) => known(w) || known(w.toLowerCase()));
     const phonemes: string[] = new Array(tokens.length).fill('');
     let ctx: WordContext = { futureVowel: null, futureTo: false };
     for (let i = tokens.length - 1; i >= 0; i--) {

@@ -185,6 +185,10 @@ export class EnLexicon {
     )
       word = wl;
     if (this.isKnown(word)) return this.lookup(word, stress, ctx);
+    // "U.S.A.'s": the possessive of a spelled initialism.
+    const initialism = /^((?:[A-Za-z]{1,2}\.){2,})'s$/.exec(word)?.[1];
+    const spelled = initialism ? this.spell(initialism) : null;
+    if (spelled) return this.suffixS(spelled);
     if (word.endsWith("s'") && this.isKnown(`${word.slice(0, -2)}'s`))
       return this.lookup(`${word.slice(0, -2)}'s`, stress, ctx);
     if (word.endsWith("'") && this.isKnown(word.slice(0, -1))) return this.lookup(word.slice(0, -1), stress, ctx);

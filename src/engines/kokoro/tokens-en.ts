@@ -69,11 +69,12 @@ const DASH_RUN = /^(?:-{1,3}|–|—)$/;
 /** Splits an English sentence into tokens. `isWord` says whether "'tis" or "'em" is a word with its apostrophe. */
 export function tokenizeEn(text: string, isWord: (w: string) => boolean): EnToken[] {
   const out: EnToken[] = [];
+  const quotes = { single: false };
   const parts = text.split(/(\s+)/);
   for (let i = 0; i < parts.length; i += 2) {
     const chunk = parts[i] ?? '';
     const ws = parts[i + 1] ?? '';
-    if (chunk) splitChunk(chunk, isWord, out);
+    if (chunk) splitChunk(chunk, isWord, out, quotes);
     const last = out.at(-1);
     if (last) last.ws += ws;
   }
@@ -92,7 +93,8 @@ function mark(ch: string, out: EnToken[]): void {
   if (m !== undefined) out.push({ text: m, kind: 'mark', ws: '' });
 }
 
-function splitChunk(chunk: string, isWord: (w: string) => boolean, out: EnToken[]): void {
+/** `quotes.single` is whether a single quotation mark is open: only then does a trailing apostrophe close it. */
+function splitChunk(chunk: string, isWord: (w: string) => boolean, out: EnToken[], quotes: { single: boolean }): void {
   if (DASH_RUN.test(chunk)) {
     mark('—', out);
     return;
@@ -108,19 +110,18 @@ function splitChunk(chunk: string, isWord: (w: string) => boolean, out: EnToken[
   }
   let core = chunk.slice(a, end);
   let tail = chunk.slice(end);
+  const lead = chunk.slice(0, a);
+  if (/['‘]/.test(lead)) quotes.single = true;
   // The period of an abbreviation, and the apostrophe of "dogs'" or "tootin'", stay with their word.
   if (tail.startsWith('.') && (DOTTED_WORDS.has(`${core}.`) || INITIALISM.test(`${core}.`))) {
     core += '.';
     tail = tail.slice(1);
-  } else if (
-    /^['’]/.test(tail) &&
-    core &&
-    (isWord(`${core}'`) || (/s$/i.test(core) && !/^['’][^'’]*['’]/.test(tail)))
-  ) {
+  } else if (/^['’]/.test(tail) && core && (!quotes.single || isWord(`${core}'`))) {
     core += "'";
     tail = tail.slice(1);
   }
-  for (const c of chunk.slice(0, a)) mark(c === '"' || c === "'" ? '“' : c, out);
+  if (/['’]/.test(tail)) quotes.single = false;
+  for (const c of lead) mark(c === '"' || c === "'" ? '“' : c, out);
   if (core) splitCore(core, out);
   for (const c of tail) mark(c === '"' || c === "'" ? '”' : c, out);
 }
