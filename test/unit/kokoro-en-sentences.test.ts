@@ -165,6 +165,9 @@ const WORDS: Case[] = [
   ['NASA launched it.', 'nˈæsə lˈɔnʧt ɪt.', 'all caps found in gold; launched = launch + t'],
   ['The FBI agent.', 'ði ˌɛfbˌiˈI ˈAʤᵊnt.', 'unknown all-caps word is spelled (get_NNP)'],
   ['FIRE!', 'fˈIəɹ!', 'all caps read as the lowercase word'],
+  ['The US economy grew.', 'ðə jˌuˈɛs ikˈɑnəmi ɡɹˈu.', 'gold US has NOUN: null, so the noun is spelled (get_NNP)'],
+  ['IT staff need ID cards.', 'ˌItˈi stˈæf nˈid ˌIdˈi kˈɑɹdz.', 'acronyms with NOUN: null are spelled'],
+  ['HELP US NOW.', 'hˈɛlp ˈʌs nˈW.', 'an all-caps sentence is shouting: US DEFAULT with a primary stress'],
   ['Hello World.', 'həlˈO wˈɜɹld.', 'capitalised words from the lowercase entries'],
 ];
 

@@ -74,7 +74,8 @@ export class EnPhonemizer {
     const known = (w: string) => lex.gold(w) !== null || lex.silver(w) !== null;
     const tokens = tokenizeEn(words, (w) => known(w) || known(w.toLowerCase()));
     const phonemes: string[] = new Array(tokens.length).fill('');
-    let ctx: WordContext = { futureVowel: null, futureTo: false };
+    const mixedCase = /\p{Ll}/u.test(words);
+    let ctx: WordContext = { futureVowel: null, futureTo: false, mixedCase };
     for (let i = tokens.length - 1; i >= 0; i--) {
       const t = tokens[i];
       if (!t) continue;
@@ -211,7 +212,7 @@ function nextContext(ctx: WordContext, ps: string, text: string): WordContext {
       break;
     }
   }
-  return { futureVowel, futureTo: text === 'to' || text === 'To' || text === 'TO' };
+  return { ...ctx, futureVowel, futureTo: text === 'to' || text === 'To' || text === 'TO' };
 }
 
 function readCString(heap: Uint8Array, ptr: number): string {

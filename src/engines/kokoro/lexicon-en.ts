@@ -21,6 +21,11 @@ export const LEXICON_DIR = fileURLToPath(new URL('../../../lexicons/en/', import
 export interface WordContext {
   futureVowel: boolean | null;
   futureTo: boolean;
+  /**
+   * The sentence has lowercase letters, so a word in capitals is an acronym ("the US economy",
+   * "IT staff") rather than shouting: misaki's tagger makes it a noun and spells it.
+   */
+  mixedCase?: boolean;
 }
 
 const SYMBOLS = new Map([
@@ -32,6 +37,25 @@ const SYMBOLS = new Map([
 const LETTERS = /^[A-Za-z]+$/;
 const ALPHA = /^\p{L}+$/u;
 const US_TAUS = new Set('AIOWYiuæɑəɛɪɹʊʌ');
+// Capitalised function words and interjections that are emphasis, not acronyms, even in mixed case.
+const EMPHATIC = new Set([
+  'AH',
+  'AS',
+  'BE',
+  'HE',
+  'HI',
+  'HM',
+  'HMM',
+  'IS',
+  'ME',
+  'MM',
+  'OH',
+  'OR',
+  'OFT',
+  'OU',
+  'SOB',
+  'POW',
+]);
 
 const lower = (w: string) => w.toLowerCase();
 const upper = (w: string) => w.toUpperCase();
@@ -160,6 +184,7 @@ export class EnLexicon {
     let word = input;
     if (word === upper(word) && !this.golds.has(word)) word = lower(word);
     const entry = this.golds.get(word) ?? this.silvers.get(word);
+    if (typeof entry === 'object' && ctx?.mixedCase && isAcronym(word, entry)) return this.spell(word);
     const ps = typeof entry === 'object' ? pick(entry, ctx && ctx.futureVowel === null ? 'None' : null) : entry;
     if (ps === null || ps === undefined) return this.spell(word);
     return applyStress(ps, stress);
@@ -259,6 +284,11 @@ export class EnLexicon {
     const ps = this.lookup(stem, stress, ctx);
     return ps ? this.suffixIng(ps) : null;
   }
+}
+
+/** An all-caps entry whose noun reading is "spell it" (US, IT, ID, LED, WHO …), outside the emphatic words. */
+function isAcronym(word: string, entry: Record<string, string | null>): boolean {
+  return word.length > 1 && word === upper(word) && 'NOUN' in entry && entry.NOUN === null && !EMPHATIC.has(word);
 }
 
 /** An entry's reading: a plain string, or the `tag` variant of a part-of-speech entry, else its default. */
