@@ -30,7 +30,11 @@ const ABBREVIATIONS: Case[] = [
   ['It was cats vs. dogs.', 'ˌɪt wʌz kˈæts vˈɜɹsəs dˈɔɡz.', 'special case: vs. → versus; dogs = dog + z'],
   ['Visit No. 10 today.', 'vˈɪzət nˈʌmbəɹ tˈɛn tədˈA.', 'gold "No." = number, before a number'],
   ['Martin Luther King Jr. spoke.', 'mˈɑɹtᵊn lˈuθəɹ kˈɪŋ ʤˈunjəɹ spˈOk.', 'Jr. read as junior'],
-  ['We live on Main St. now.', 'wˌi lˈIv ˌɔn mˈAn stɹˈit nˈW.', 'St. after a name is street; live DEFAULT'],
+  [
+    'We live on Main St. now.',
+    'wˌi lˈɪv ˌɔn mˈAn stɹˈit nˈW.',
+    'St. after a name is street; live as a verb after "we"',
+  ],
   ['We visited St. Louis.', 'wˌi vˈɪzɪTᵻd sˈAnt lˈui.', 'St. before a name is saint'],
   [
     'Visit example.com today.',
@@ -153,6 +157,20 @@ const CONTEXT: Case[] = [
   ['In the end.', 'ɪn ði ˈɛnd.', 'in before a word is unstressed'],
   ['I used to run.', 'ˌI jˈust tə ɹˈʌn.', 'used before to (VBD reading)'],
   ['They used it.', 'ðˌA jˈuzd ɪt.', 'used DEFAULT'],
+  [
+    'I will record the record.',
+    'ˌI wɪl ɹəkˈɔɹd ðə ɹˈɛkəɹd.',
+    'gold record: VERB after a modal, DEFAULT (noun) after the',
+  ],
+  ['They object to the object.', 'ðˌA əbʤˈɛkt tə ði ˈɑbʤəkt.', 'VERB after a subject pronoun'],
+  [
+    'Please close the door; it is close.',
+    'plˈiz klˈOz ðə dˈɔɹ; ɪt ɪz klˈOs.',
+    'close: VERB after please, DEFAULT after is',
+  ],
+  ['I have read the book.', 'ˌI hæv ɹˈɛd ðə bˈʊk.', 'read: VBN after have'],
+  ['The use of force.', 'ðə jˈus ʌv fˈɔɹs.', 'use: NOUN after the'],
+  ['It is used to cut.', 'ˌɪt ɪz jˈuzd tə kˈʌt.', 'passive used before to keeps DEFAULT'],
   ['This is it.', 'ðˌɪs ɪz ɪt.', 'this DEFAULT plus capital stress'],
   ['I like this.', 'ˌI lˈIk ðˈɪs.', 'this "None" reading before a pause'],
 ];

@@ -9,7 +9,7 @@
  */
 import { normalizeEn } from '../../text/normalize-en.js';
 import { mapEspeakIpa } from './espeak-map-en.js';
-import { type Accent, EnLexicon, LEXICON_DIR, type WordContext } from './lexicon-en.js';
+import { type Accent, EnLexicon, LEXICON_DIR, type Tag, type WordContext } from './lexicon-en.js';
 import { applyStress, CONSONANTS, PRIMARY, stressWeight, VOWELS } from './stress-en.js';
 import { tokenizeEn } from './tokens-en.js';
 
@@ -32,6 +32,47 @@ const PAUSES = new Set(';:,.!?—…');
 const SUBTOKEN =
   /^['‘’]+|\p{Lu}(?=\p{Lu}\p{Ll})|(?:^-)?(?:\d?[,.]?\d)+|[-_]+|['‘’]{2,}|\p{L}*?(?:['‘’]\p{L})*?\p{Ll}(?=\p{Lu})|\p{L}+(?:['‘’]\p{L})*|[^-_\p{L}'‘’\d]|['‘’]+$/gu;
 const JUNK = new Set("',-._‘’/");
+// The part of speech a word suggests for the next one, standing in for misaki's tagger where it
+// matters most: words spelled alike but read differently as verb and noun (record, present, close).
+const TAG_AFTER = new Map<string, Tag>([
+  ...[
+    'to',
+    'will',
+    'would',
+    'can',
+    'could',
+    'should',
+    'shall',
+    'may',
+    'might',
+    'must',
+    'do',
+    'does',
+    'did',
+    "don't",
+    "doesn't",
+    "didn't",
+    "won't",
+    "wouldn't",
+    "can't",
+    'cannot',
+    "couldn't",
+    "shouldn't",
+    'please',
+    'i',
+    'you',
+    'we',
+    'they',
+    'he',
+    'she',
+    "let's",
+  ].map((w) => [w, 'VERB'] as const),
+  ...['have', 'has', 'had', "'ve", 'been'].map((w) => [w, 'VBN'] as const),
+  ...['was', 'were', 'is', 'are', 'be', 'being'].map((w) => [w, 'PASSIVE'] as const),
+  ...['the', 'a', 'an', 'this', 'these', 'those', 'my', 'your', 'his', 'its', 'our', 'their', 'every', 'each'].map(
+    (w) => [w, 'NOUN'] as const,
+  ),
+]);
 // misaki's search over a word's pieces is cubic in their number; past this many (hostile input,
 // not language) each piece is read on its own.
 const MAX_PIECES = 16;
@@ -84,7 +125,9 @@ export class EnPhonemizer {
         ctx = nextContext(ctx, t.text, t.text);
         continue;
       }
-      const [ps, after] = this.word(t.text, ctx, lex, accent);
+      const prev = tokens[i - 1];
+      const tag = prev?.kind === 'word' ? TAG_AFTER.get(prev.text.toLowerCase()) : undefined;
+      const [ps, after] = this.word(t.text, { ...ctx, tag }, lex, accent);
       // misaki reads the "point" of a decimal number without stress.
       const decimal =
         t.text === 'point' &&
@@ -212,7 +255,7 @@ function nextContext(ctx: WordContext, ps: string, text: string): WordContext {
       break;
     }
   }
-  return { ...ctx, futureVowel, futureTo: text === 'to' || text === 'To' || text === 'TO' };
+  return { mixedCase: ctx.mixedCase, futureVowel, futureTo: text === 'to' || text === 'To' || text === 'TO' };
 }
 
 function readCString(heap: Uint8Array, ptr: number): string {

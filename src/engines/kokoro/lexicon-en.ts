@@ -12,6 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { applyStress, PRIMARY, SECONDARY } from './stress-en.js';
 
 export type Accent = 'en-us' | 'en-gb';
+export type Tag = 'VERB' | 'VBN' | 'PASSIVE' | 'NOUN';
 type Entry = string | Record<string, string | null>;
 
 /** The shipped lexicons, resolved from the package root so src/ (tests) and dist/ (built) both find them. */
@@ -26,6 +27,13 @@ export interface WordContext {
    * "IT staff") rather than shouting: misaki's tagger makes it a noun and spells it.
    */
   mixedCase?: boolean;
+  /**
+   * The part of speech the previous word suggests (there is no tagger): VERB after "to", a modal
+   * or a subject pronoun, VBN after "have" (else the verb reading), PASSIVE after "was"/"is"
+   * (only a participle reading: "is present" stays an adjective), NOUN after a determiner. Picks the entry's
+   * reading for that tag ("to record" ɹəkˈɔɹd, "the record" ɹˈɛkəɹd).
+   */
+  tag?: Tag;
 }
 
 const SYMBOLS = new Map([
@@ -167,7 +175,9 @@ export class EnLexicon {
     if (/^vs\.?$/i.test(word)) return this.lookup('versus', null, ctx);
     if (word === 'used' || word === 'Used' || word === 'USED') {
       const e = this.golds.get('used');
-      return typeof e === 'object' ? pick(e, ctx.futureTo ? 'VBD' : null) : pick(e, null);
+      // "used to" is jˈust (misaki: VBD or JJ before "to"), but the passive "is used to cut" keeps jˈuzd.
+      const habitual = ctx.futureTo && ctx.tag !== 'PASSIVE';
+      return typeof e === 'object' ? pick(e, habitual ? 'VBD' : null) : pick(e, null);
     }
     return null;
   }
@@ -185,7 +195,7 @@ export class EnLexicon {
     if (word === upper(word) && !this.golds.has(word)) word = lower(word);
     const entry = this.golds.get(word) ?? this.silvers.get(word);
     if (typeof entry === 'object' && ctx?.mixedCase && isAcronym(word, entry)) return this.spell(word);
-    const ps = typeof entry === 'object' ? pick(entry, ctx && ctx.futureVowel === null ? 'None' : null) : entry;
+    const ps = typeof entry === 'object' ? pickFor(entry, ctx) : entry;
     if (ps === null || ps === undefined) return this.spell(word);
     return applyStress(ps, stress);
   }
@@ -289,6 +299,15 @@ export class EnLexicon {
 /** An all-caps entry whose noun reading is "spell it" (US, IT, ID, LED, WHO …), outside the emphatic words. */
 function isAcronym(word: string, entry: Record<string, string | null>): boolean {
   return word.length > 1 && word === upper(word) && 'NOUN' in entry && entry.NOUN === null && !EMPHATIC.has(word);
+}
+
+/** misaki's choice among part-of-speech readings: before a pause the "None" one, else the tag's (or its parent's), else DEFAULT. */
+function pickFor(entry: Record<string, string | null>, ctx: WordContext | null): string | null {
+  if (ctx?.futureVowel === null && 'None' in entry) return entry.None ?? null;
+  const tag = ctx?.tag === 'PASSIVE' ? 'VBN' : ctx?.tag;
+  if (tag && tag in entry) return entry[tag] ?? null;
+  if (ctx?.tag === 'VBN' && 'VERB' in entry) return entry.VERB ?? null;
+  return entry.DEFAULT ?? null;
 }
 
 /** An entry's reading: a plain string, or the `tag` variant of a part-of-speech entry, else its default. */
