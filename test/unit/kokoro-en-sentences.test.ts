@@ -98,6 +98,7 @@ const UNITS: Case[] = [
 
 const DATES: Case[] = [
   ['On 2026-03-20 we met.', 'ˌɔn mˈɑɹʧ twˈɛntiəθ, twˈɛnti twˈɛnti sˈɪks wi mˈɛt.', 'ISO date'],
+  ['On Jan. 5 we met.', 'ˌɔn ʤˈænjəwˌɛɹi fˈɪfθ wi mˈɛt.', 'Jan. before a day: January, an ordinal, no stop'],
   ['Born March 5, 1990.', 'bˈɔɹn mˈɑɹʧ fˈɪfθ, nˌIntˈin nˈIndi.', 'day after a month is an ordinal'],
   ['Meet at 10:30.', 'mˈit æt tˈɛn θˈɜɹTi.', 'clock time'],
   ['Meet at 10:00.', 'mˈit æt tˈɛn əklˈɑk.', "o'clock (gold)"],

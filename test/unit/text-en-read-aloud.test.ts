@@ -74,6 +74,9 @@ describe('abbreviation periods are not sentence stops', () => {
     'We visited St. Louis.',
     'Visit example.com today.',
     'Write to john.smith@example.com today.',
+    'On Jan. 5 we met.',
+    'Dial ext. 23 now.',
+    'Ph.D. Students came.',
   ])('%s', (text) => expect(splitSentences(text)).toEqual([text]));
 });
 
