@@ -217,14 +217,17 @@ export function expandNumbersEn(text: string, opts: { hyphens?: boolean } = {}):
   );
 }
 
+/** A number in a name ("v1.0", "B2B"): short ones as numbers, others digit by digit; separators as said. */
 function digitsOrCardinal(body: string): string {
   return /^\d{1,4}$/.test(body)
     ? cardinalEn(body)
     : body
         .replace(/\d+/g, (d) => ` ${digitsEn(d)} `)
+        .replace(/[.,:/-]/g, (sep) => ` ${NAME_SEPARATORS[sep] ?? ''} `)
         .replace(/ +/g, ' ')
         .trim();
 }
+const NAME_SEPARATORS: Record<string, string> = { '.': 'point', '/': 'slash' };
 
 /** Reads the digits-and-separators part of a token. */
 function readBody(input: string, suffix: string | undefined, afterMonth: boolean): string {
@@ -311,6 +314,8 @@ function money(cur: string, body: string, words: string, scale: string | undefin
 }
 
 function unitWord(unit: string, body: string): string {
+  // "82M users": a capital M after a number is million; meters are written m.
+  if (unit === 'M') return 'million';
   const u = UNITS[unit.toLowerCase()] ?? UNITS[unit.toLowerCase().replace(/\s/g, '')];
   if (!u) return unit;
   return body === '1' ? u[0] : u[1];

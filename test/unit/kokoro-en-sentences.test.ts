@@ -139,6 +139,7 @@ const QUOTES_AND_DASHES: Case[] = [
   ["She said 'goodbye'.", 'ʃˌi sˈɛd “ɡˌʊdbˈI”.', 'straight single quotes around a word are quotes'],
   ['Wait - what?', 'wˈAt — wˌʌt?', 'spaced hyphen is a dash'],
   ['It was good—very good.', 'ˌɪt wʌz ɡˈʊd—vˈɛɹi ɡˈʊd.', 'em dash inside a word'],
+  ['Run it with --help.', 'ɹˈʌn ɪt wɪð hˈɛlp.', 'a leading hyphen is not read'],
   ['Yes -- no.', 'jˈɛs — nˈO.', 'double hyphen is a dash'],
   ['A well-known fact.', 'ɐ wˌɛlnˈOn fˈækt.', 'compound: lighter part loses primary stress'],
   ['An X-ray.', 'ɐn ˈɛksɹˌA.', 'gold X-ray'],

@@ -48,6 +48,9 @@ describe('English numbers for the Kokoro front-end', () => {
     ['5pm', 'five pm'],
     ['mp3.', 'mp three.'],
     ['COVID-19', 'COVID nineteen'],
+    ['v1.0', 'v one point zero'],
+    ['82M users', 'eighty two million users'],
+    ['5 m', 'five meters'],
   ])('%s', (input, expected) => expect(expandNumbersEn(input, { hyphens: false }).trim()).toBe(expected));
 
   it('keeps the hyphenated form for other readers', () => {

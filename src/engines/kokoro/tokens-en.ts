@@ -121,7 +121,8 @@ function splitChunk(chunk: string, isWord: (w: string) => boolean, out: EnToken[
     tail = tail.slice(1);
   }
   if (/['’]/.test(tail)) quotes.single = false;
-  for (const c of lead) mark(c === '"' || c === "'" ? '“' : c, out);
+  // A leading hyphen ("--voice", "-able" not in the lexicon) is no dash: it is not read.
+  for (const c of lead) if (c !== '-') mark(c === '"' || c === "'" ? '“' : c, out);
   if (core) splitCore(core, out);
   for (const c of tail) mark(c === '"' || c === "'" ? '”' : c, out);
 }
