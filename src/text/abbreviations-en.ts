@@ -83,6 +83,8 @@ const AM_PM_RANGE = /([ap]\.m\.) ?[-–] ?(?=\d)/g;
 // "10x faster", "#1": what the symbols mean beside a number.
 const TIMES = /(\d)x(?![\p{L}\d])/gu;
 const NUMBER_SIGN = /#(?=\d)/g;
+// "the '90s": the apostrophe of a shortened decade is not a quotation mark.
+const DECADE = /['‘’](?=\d0s\b)/g;
 // "3–7" with an en dash is a range like "3-7"; the number pass reads it "three to seven".
 const EN_DASH_RANGE = /(\d) ?– ?(?=\d)/g;
 
@@ -95,6 +97,7 @@ export function expandAbbreviationsEn(text: string): string {
     .replace(TIMES, '$1 times')
     .replace(UNIT_PERIOD, '$1')
     .replace(NUMBER_SIGN, 'number ')
+    .replace(DECADE, '')
     .replace(EMAIL, (_all, user: string, host: string) => `${speakParts(user)} at ${speakHost(host)}`)
     .replace(URL, (all: string) => {
       const trail = /[.,;:!?)\]]+$/.exec(all)?.[0] ?? '';

@@ -31,6 +31,7 @@ describe('English read aloud: addresses, phone numbers, abbreviations', () => {
     ['At 7 PM.', 'At 7 p.m.'],
     ['It is 10x faster, #1.', 'It is 10 times faster, number 1.'],
     ['Pages 3–7.', 'Pages 3-7.'],
+    ["Music of the '90s.", 'Music of the 90s.'],
     ['Dr. Smith, e.g. Mr. Brown, etc.', 'Dr. Smith, e.g. Mr. Brown, etc.'],
   ])('%s', (input, expected) => expect(expandAbbreviationsEn(input)).toBe(expected));
 });
