@@ -132,6 +132,7 @@ const POSSESSIVES: Case[] = [
 
 const QUOTES_AND_DASHES: Case[] = [
   ['"Hello," she said.', '“həlˈO,” ʃi sˈɛd.', 'straight quotes become opening and closing quotes'],
+  ['He said " hello " twice.', 'hˌi sˈɛd “ həlˈO ” twˈIs.', 'spaced straight quotes open and close by turns'],
   ['He said "yes".', 'hˌi sˈɛd “jˈɛs”.', 'closing quote before the stop'],
   ['“Stop!” he cried.', '“stˈɑp!” hi kɹˈId.', 'curly quotes kept'],
   ['(Really) fine.', '(ɹˈiᵊli) fˈIn.', 'parentheses kept'],

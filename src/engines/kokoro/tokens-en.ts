@@ -69,7 +69,7 @@ const DASH_RUN = /^(?:-{1,3}|–|—)$/;
 /** Splits an English sentence into tokens. `isWord` says whether "'tis" or "'em" is a word with its apostrophe. */
 export function tokenizeEn(text: string, isWord: (w: string) => boolean): EnToken[] {
   const out: EnToken[] = [];
-  const quotes = { single: false };
+  const quotes = { single: false, double: false };
   const parts = text.split(/(\s+)/);
   for (let i = 0; i < parts.length; i += 2) {
     const chunk = parts[i] ?? '';
@@ -93,8 +93,16 @@ function mark(ch: string, out: EnToken[]): void {
   if (m !== undefined) out.push({ text: m, kind: 'mark', ws: '' });
 }
 
-/** `quotes.single` is whether a single quotation mark is open: only then does a trailing apostrophe close it. */
-function splitChunk(chunk: string, isWord: (w: string) => boolean, out: EnToken[], quotes: { single: boolean }): void {
+/**
+ * `quotes` says which quotation marks are open: a trailing apostrophe closes a single quotation
+ * only when one is open, and a straight double quote standing alone opens or closes by turns.
+ */
+function splitChunk(
+  chunk: string,
+  isWord: (w: string) => boolean,
+  out: EnToken[],
+  quotes: { single: boolean; double: boolean },
+): void {
   if (DASH_RUN.test(chunk)) {
     mark('—', out);
     return;
@@ -122,9 +130,21 @@ function splitChunk(chunk: string, isWord: (w: string) => boolean, out: EnToken[
   }
   if (/['’]/.test(tail)) quotes.single = false;
   // A leading hyphen ("--voice", "-able" not in the lexicon) is no dash: it is not read.
-  for (const c of lead) if (c !== '-') mark(c === '"' || c === "'" ? '“' : c, out);
+  for (const c of lead) {
+    if (c === '-') continue;
+    if (c === '"') quotes.double = true;
+    mark(c === '"' || c === "'" ? '“' : c, out);
+  }
   if (core) splitCore(core, out);
-  for (const c of tail) mark(c === '"' || c === "'" ? '”' : c, out);
+  for (const c of tail) {
+    if (c !== '"') {
+      mark(c === "'" ? '”' : c, out);
+      continue;
+    }
+    const opens = !core && !lead && !quotes.double;
+    mark(opens ? '“' : '”', out);
+    quotes.double = opens;
+  }
 }
 
 /** A word may still hold a dash ("yes--no", "then—now") or a doubled hyphen; those are marks. */
