@@ -71,6 +71,12 @@ const NUMBERS: Case[] = [
   ['A million stars.', 'ɐ mˈɪljᵊn stˈɑɹz.', 'article a'],
   ['Page 0.5 of 12.', 'pˈAʤ zˈɪɹO pYnt fˈIv ʌv twˈɛlv.', 'decimal below one'],
   ['She turned twenty-one.', 'ʃˌi tˈɜɹnd twˌɛntiwˈʌn.', 'hyphenated number word in gold'],
+  [
+    'She turned thirty-four.',
+    'ʃˌi tˈɜɹnd θˈɜɹTi fˈɔɹ.',
+    'hyphenated number words not in gold keep their word boundary',
+  ],
+  ['The forty-second time.', 'ðə fˈɔɹTi sˈɛkənd tˈIm.', 'hyphenated ordinal keeps its word boundary'],
   ['Room 101.', 'ɹˈum wˈʌn hˈʌndɹəd wˈʌn.', 'cardinal'],
   ['I have 3 cats.', 'ˌI hæv θɹˈi kˈæts.', 'I → ˌI; have DEFAULT before a word'],
 ];

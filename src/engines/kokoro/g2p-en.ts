@@ -78,6 +78,10 @@ const TAG_AFTER = new Map<string, Tag>([
 const MAX_PIECES = 16;
 const NUMBER_WORD =
   /^(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|trillion)$/;
+const NUMBER_PART = new RegExp(
+  `${NUMBER_WORD.source.slice(0, -2)}|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|\\w+teenth|\\w+ieth|hundredth|thousandth|millionth)$`,
+  'i',
+);
 
 export class EnPhonemizer {
   private voice = '';
@@ -226,6 +230,10 @@ function joinPieces(text: string, subs: string[], parts: string[]): string {
   const kinds = new Set<number>();
   for (const ch of text) if (!JUNK.has(ch)) kinds.add(/\p{L}/u.test(ch) ? 0 : /\d/.test(ch) ? 1 : 2);
   if (text.includes(' ') || text.includes('/') || kinds.size > 1) return parts.filter((p) => p).join(' ');
+  // "thirty-four" written out (when the lexicon has no entry for it) keeps its number words apart,
+  // as digits are read: a number compound is words, not one word.
+  const words = subs.filter((w) => !JUNK.has(w[0] ?? ''));
+  if (words.length > 1 && words.every((w) => NUMBER_PART.test(w))) return parts.filter((p) => p).join(' ');
   const spoken = parts
     .map((p, i) => ({ primary: p.includes(PRIMARY), weight: stressWeight(p), i }))
     .filter((x) => parts[x.i]);
