@@ -1,0 +1,92 @@
+/**
+ * What Kokoro would be fed for a text, without the model: the text is normalized and
+ * chunked as for a job, each language run phonemized through the engine's own path
+ * (run-phonemes.ts), and the phonemes turned into token ids when the vocabulary
+ * (config.json) is installed. Used by POST /api/phonemize and `npm run phonemize`.
+ */
+import { existsSync } from 'node:fs';
+import type { Lang } from '../../text/types.js';
+import { prepareText } from '../../text/index.js';
+import { KokoroFrontEnd } from './frontend.js';
+import { EnPhonemizer } from './g2p-en.js';
+import { ZhPhonemizer } from './g2p-zh.js';
+import { runPhonemes, runTokens } from './run-phonemes.js';
+import { Vocab } from './vocab.js';
+import { KOKORO_CAPABILITIES } from './voices.js';
+
+export interface PhonemizedRun {
+  language: Lang;
+  /** The run's text after normalization. */
+  text: string;
+  /** Voice file that reads the run. */
+  voice: string;
+  phonemes: string;
+  /** Token ids the model gets (without the 0 pad at each end), or null without a vocabulary. */
+  tokens: number[] | null;
+  /** Symbols of `phonemes` the vocabulary has no id for (left out of `tokens`); null without a vocabulary. */
+  dropped: string[] | null;
+  /** False when the engine skips the run (nothing but punctuation). */
+  spoken: boolean;
+}
+
+export interface PhonemizedChunk {
+  index: number;
+  text: string;
+  runs: PhonemizedRun[];
+}
+
+export type VocabularyState = { installed: true; path: string } | { installed: false; path: string; reason: string };
+
+export interface PhonemizeResult {
+  engine: 'kokoro';
+  voice: string;
+  vocabulary: VocabularyState;
+  chunks: PhonemizedChunk[];
+}
+
+export class KokoroPhonemize {
+  constructor(
+    private readonly frontEnd: KokoroFrontEnd,
+    private readonly vocab: Vocab | undefined,
+    readonly vocabulary: VocabularyState,
+  ) {}
+
+  /** Loads the front-end, and the vocabulary from `configPath` when it is there (the weights are never read). */
+  static async create(configPath: string): Promise<KokoroPhonemize> {
+    const [en, zh] = await Promise.all([EnPhonemizer.create(), ZhPhonemizer.create()]);
+    const frontEnd = new KokoroFrontEnd({ en, zh }, 1000);
+    if (!existsSync(configPath)) {
+      const reason = `Kokoro's config.json is not installed at ${configPath}: phonemes are shown, token ids need it (npm run models -- install kokoro)`;
+      return new KokoroPhonemize(frontEnd, undefined, { installed: false, path: configPath, reason });
+    }
+    const vocab = await Vocab.load(configPath);
+    return new KokoroPhonemize(frontEnd, vocab, { installed: true, path: configPath });
+  }
+
+  /** Phonemes (and token ids) per chunk and run; throws the same `empty_text` error a job would. */
+  phonemize(text: string, voice: string): PhonemizeResult {
+    const chunks = prepareText(text, { maxChunkChars: KOKORO_CAPABILITIES.maxChunkChars });
+    return {
+      engine: 'kokoro',
+      voice,
+      vocabulary: this.vocabulary,
+      chunks: chunks.map((c) => ({
+        index: c.index,
+        text: c.runs.map((r) => r.text).join(' '),
+        runs: c.runs.map((run) => {
+          const p = runPhonemes(this.frontEnd, run, voice);
+          const t = this.vocab ? runTokens(this.vocab, p.phonemes) : undefined;
+          return {
+            language: run.lang,
+            text: run.text,
+            voice: p.voice,
+            phonemes: p.phonemes,
+            tokens: t?.ids ?? null,
+            dropped: t?.dropped ?? null,
+            spoken: p.spoken,
+          };
+        }),
+      })),
+    };
+  }
+}
