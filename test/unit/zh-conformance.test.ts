@@ -10,6 +10,7 @@ import { ZhPhonemizer } from '../../src/engines/kokoro/g2p-zh.js';
 import { pinyinToKokoro, splitSyllable } from '../../src/engines/kokoro/pinyin-ipa.js';
 import { Vocab } from '../../src/engines/kokoro/vocab.js';
 import { normalizeText, splitLanguageRuns } from '../../src/text/index.js';
+import { cpuMs } from '../support/cpu-time.js';
 
 const FIXTURES = new URL('../fixtures/zh/', import.meta.url);
 const read = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8');
@@ -151,5 +152,19 @@ describe('mixed Chinese–English through the front-end', () => {
     const front = new KokoroFrontEnd({ en: { phonemize: (t) => `<en:${t}>` }, zh }, 10);
     const runs = splitLanguageRuns('我喜欢用iPhone拍照。');
     expect(runs.map((r) => front.phonemize(r, 'en-us'))).toEqual(['wo↓ ɕi↓xwa→n jʊ↘ŋ', '<en:iPhone>', 'pʰai→ꭧau↘.']);
+  });
+});
+
+describe('hostile input stays fast', () => {
+  const N = 50_000;
+  it.each([
+    ['Han x 50k', '中'.repeat(N)],
+    ['a phrase prefix that never completes x 10k', '中华人民共和'.repeat(N / 5)],
+    ['"……" x 25k', '……'.repeat(N / 2)],
+    ['"1," x 25k', '1,'.repeat(N / 2)],
+    ['digits and Han', '1中'.repeat(N / 2)],
+    ['punctuation x 50k', '，。！？《》'.repeat(N / 6)],
+  ])('%s', (_name, input) => {
+    expect(cpuMs(() => zh.phonemize(input))).toBeLessThan(3000);
   });
 });
