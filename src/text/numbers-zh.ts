@@ -9,7 +9,7 @@
  * Before that, a few forms cn2an reads as nonsense (it would say "一,零" for
  * "1,000" and "负" for every hyphen) are rewritten to what a person reads:
  * thousands separators, currency signs, clock times, ISO dates, ranges, ‰,
- * and numbers too long for a cardinal (digit by digit).
+ * °C/°F (what NFKC makes of ℃/℉) and numbers too long for a cardinal (digit by digit).
  *
  * Every pattern is a single linear regex pass, so hostile input stays fast: a pattern that
  * can fail after a run of digits starts only where the run starts ((?<!\d)), or a long run
@@ -91,6 +91,9 @@ const READABLE: Rule[] = [
   [/[-–~～]/, /(\d)\s?[-–~～]\s?(?=\d)/g, (_all, d = '') => `${d}到`],
   [/[¥￥$€£]/, /([¥￥$€£])\s?(\d+(?:\.\d+)?)/g, (_all, c = '', n = '') => `${n}${CURRENCY[c] ?? ''}`],
   [/‰/, /(?<!\d)(-?\d+(?:\.\d+)?)‰/g, (_all, n = '') => `千分之${numberZh(n)}`],
+  // NFKC turns ℃ into "°C"; cn2an reads ℃. ℉ has no cn2an reading: 华氏 N 度.
+  [/°/, /(\d)\s?°C(?![A-Za-z])/g, (_all, d = '') => `${d}℃`],
+  [/°/, /(?<!\d)(-?\d+(?:\.\d+)?)\s?°F(?![A-Za-z])/g, (_all, n = '') => `华氏${numberZh(n)}度`],
 ];
 
 /** cn2an's an2cn transform, pass by pass in its order. */
@@ -104,6 +107,8 @@ const CN2AN: Rule[] = [
   [/\//, /(?<!\d)(\d+)\/(\d+)/g, (_all, a = '', b = '') => `${cardinalZh(b)}分之${cardinalZh(a)}`],
   [/%/, /(?<!\d)(-?(?:\d+\.)?\d+)%/g, (_all, n = '') => `百分之${numberZh(n)}`],
   [/℃/, /(?<!\d)(\d+)℃/g, (_all, n = '') => `${cardinalZh(n)}摄氏度`],
+  // cn2an leaves a minus sign or decimal before ℃ to the number pass; a lone degree sign is 度.
+  [/°/, /°/g, () => '度'],
   [/./, /-?(?:\d+\.)?\d+/g, (all) => numberZh(all)],
 ];
 

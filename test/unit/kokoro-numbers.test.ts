@@ -124,6 +124,9 @@ describe('Mandarin number reading', () => {
     ['$5', '五美元'],
     ['10-20岁', '十到二十岁'],
     ['5‰', '千分之五'],
+    ['35°C', '三十五摄氏度'],
+    ['98.6°F', '华氏九十八点六度'],
+    ['30°', '三十度'],
     ['12345678901234567', '一二三四五六七八九零一二三四五六七'],
   ])('readable form: %s', (input, expected) => expect(expandNumbersZh(input)).toBe(expected));
 });

@@ -148,6 +148,14 @@ describe('every symbol the suites produce is in the v1.0 vocabulary', () => {
 });
 
 describe('mixed Chinese–English through the front-end', () => {
+  it('keeps "°C" (what NFKC makes of ℃) in the Mandarin run, read as misaki reads ℃', () => {
+    const runs = splitLanguageRuns(normalizeText('今天最高气温35℃。'));
+    expect(runs).toEqual([{ lang: 'zh', text: '今天最高气温35°C。' }]);
+    // misaki legacy on 今天最高气温35℃。
+    expect(zh.phonemize(runs[0]?.text ?? '')).toBe('ʨi→ntʰjɛ→n ʦwei↘kau→ ʨʰi↘wə→n sa→nʂɨ↗u↓ ʂɤ↘ʂɨ↘tu↘.');
+    expect(splitLanguageRuns('It is 20°C today.')).toEqual([{ lang: 'en', text: 'It is 20°C today.' }]);
+  });
+
   it('sends Latin words to the English phonemizer and reads the Mandarin runs as misaki does', () => {
     const front = new KokoroFrontEnd({ en: { phonemize: (t) => `<en:${t}>` }, zh }, 10);
     const runs = splitLanguageRuns('我喜欢用iPhone拍照。');
