@@ -8,7 +8,8 @@
  *
  * Before that, a few forms cn2an reads as nonsense (it would say "一,零" for
  * "1,000" and "负" for every hyphen) are rewritten to what a person reads:
- * thousands separators, currency signs, clock times, ISO dates, ranges, ‰,
+ * thousands separators, currency signs, clock times, ISO dates, ranges, hyphenated digit
+ * groups such as phone numbers (digit by digit), ‰,
  * °C/°F (what NFKC makes of ℃/℉) and numbers too long for a cardinal (digit by digit).
  *
  * Every pattern is a single linear regex pass, so hostile input stays fast: a pattern that
@@ -87,7 +88,9 @@ const READABLE: Rule[] = [
     },
   ],
   [/,/, /(?<!\d)\d{1,3}(?:,\d{3})+(?!\d)/g, (all) => all.replace(/,/g, '')],
-  // Ranges: 10-20 → 10到20 (a hyphen after a digit is never a minus sign).
+  // Phone and other numbers in hyphenated groups (138-0013-8000): digit by digit, group by group.
+  [/-/, /(?<![\d.-])\d+(?:-\d+){2,}(?![\d.])/g, (all) => all.split('-').map(digitsZh).join(' ')],
+  // Ranges: 10-20 → 10到20 (a hyphen between two numbers is not a minus sign).
   [/[-–~～]/, /(\d)\s?[-–~～]\s?(?=\d)/g, (_all, d = '') => `${d}到`],
   [/[¥￥$€£]/, /([¥￥$€£])\s?(\d+(?:\.\d+)?)/g, (_all, c = '', n = '') => `${n}${CURRENCY[c] ?? ''}`],
   [/‰/, /(?<!\d)(-?\d+(?:\.\d+)?)‰/g, (_all, n = '') => `千分之${numberZh(n)}`],

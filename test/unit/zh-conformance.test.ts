@@ -147,6 +147,18 @@ describe('every symbol the suites produce is in the v1.0 vocabulary', () => {
   }, 60_000);
 });
 
+describe('sentence by sentence, spaced as misaki spaces one pass over the text', () => {
+  it.each([
+    // misaki legacy on the whole text.
+    ['“你怎么又迟到了？”老师生气地问。', '“ni↓ ʦə↓nmɤ jou↘ ꭧʰɨ↗tau↘ lɤ? ”lau↓ʂɨ→ ʂə→ŋʨʰi↘ ti↘wə↘n.'],
+    ['比分是3:2。', 'pi↓fə→n ʂɨ↘ sa→n:ɚ↘.'],
+    ['你好。我很好！', 'ni↓xau↓. wo↓ xə↓n xau↓!'],
+  ])('%s', (text, expected) => {
+    const front = new KokoroFrontEnd({ en: { phonemize: () => '' }, zh }, 10);
+    expect(front.phonemize({ lang: 'zh', text: normalizeText(text) }, 'en-us')).toBe(expected);
+  });
+});
+
 describe('mixed Chinese–English through the front-end', () => {
   it('keeps "°C" (what NFKC makes of ℃) in the Mandarin run, read as misaki reads ℃', () => {
     const runs = splitLanguageRuns(normalizeText('今天最高气温35℃。'));

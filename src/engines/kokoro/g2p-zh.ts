@@ -113,10 +113,19 @@ export class ZhPhonemizer {
   }
 }
 
+/** Han numerals: a ":" between two (a score or ratio, 3:2) is the ASCII colon misaki keeps as it is. */
+const NUMERAL = /[零一二三四五六七八九十百千万亿点]/;
+
 /** misaki's punctuation map, one pass. */
 export function mapPunctuation(text: string): string {
   let out = '';
-  for (const ch of text) out += PUNCT[ch] ?? ch;
+  let prev = '';
+  const chars = [...text];
+  chars.forEach((ch, i) => {
+    const ratio = ch === ':' && NUMERAL.test(prev) && NUMERAL.test(chars[i + 1] ?? '');
+    out += ratio ? ch : (PUNCT[ch] ?? ch);
+    prev = ch;
+  });
   return out;
 }
 
