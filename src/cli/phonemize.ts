@@ -62,7 +62,7 @@ async function main(args: string[]): Promise<number> {
   const config = configOrExit();
   const tool = await KokoroPhonemize.create(kokoroFiles(config.modelsDir, config.kokoroVariant).config);
   try {
-    const result = tool.phonemize(parsed.text, parsed.voice);
+    const result = await tool.phonemize(parsed.text, parsed.voice);
     process.stdout.write(`${parsed.json ? JSON.stringify(result, null, 2) : formatResult(result)}\n`);
     return 0;
   } catch (err) {

@@ -25,14 +25,14 @@ beforeAll(async () => {
 }, 60_000);
 
 describe('Mandarin through the phonemize path (source: misaki legacy ZHG2P)', () => {
-  it('agrees on every written and random sentence', () => {
+  it('agrees on every written and random sentence', async () => {
     const cases = [
       ...SENTENCES.filter((c) => c.category !== 'mixed').map((c): [string, string] => [c.text, c.expected]),
       ...RANDOM,
     ];
     const wrong: string[] = [];
     for (const [text, expected] of cases) {
-      const result = tool.phonemize(text, 'female');
+      const result = await tool.phonemize(text, 'female');
       const runs = result.chunks.flatMap((c) => c.runs);
       const got = runs.map((r) => r.phonemes).join(' ');
       if (got !== expected.replace(/\s+/g, ' ').trim()) wrong.push(`${text} → ${got}`);

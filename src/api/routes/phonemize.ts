@@ -32,7 +32,7 @@ export function phonemizeRouter({ load, maxChars }: PhonemizeDeps): Router {
     }
     const voice = parseVoice(b.voice, voices);
     const tool = await load();
-    res.json(tool.phonemize(text, voice));
+    res.json(await tool.phonemize(text, voice));
   });
   return r;
 }

@@ -5,7 +5,7 @@
  * (config.json) is installed. Used by POST /api/phonemize and `npm run phonemize`.
  */
 import { existsSync } from 'node:fs';
-import type { Lang } from '../../text/types.js';
+import type { Lang, Run } from '../../text/types.js';
 import { prepareText } from '../../text/index.js';
 import { KokoroFrontEnd } from './frontend.js';
 import { EnPhonemizer } from './g2p-en.js';
@@ -63,30 +63,36 @@ export class KokoroPhonemize {
     return new KokoroPhonemize(frontEnd, vocab, { installed: true, path: configPath });
   }
 
-  /** Phonemes (and token ids) per chunk and run; throws the same `empty_text` error a job would. */
-  phonemize(text: string, voice: string): PhonemizeResult {
+  /**
+   * Phonemes (and token ids) per chunk and run; throws the same `empty_text` error a job would.
+   * Yields to the event loop between chunks: a 100,000-character text takes a couple of seconds
+   * of CPU, and the API process must keep answering other requests meanwhile.
+   */
+  async phonemize(text: string, voice: string): Promise<PhonemizeResult> {
     const chunks = prepareText(text, { maxChunkChars: KOKORO_CAPABILITIES.maxChunkChars });
-    return {
-      engine: 'kokoro',
-      voice,
-      vocabulary: this.vocabulary,
-      chunks: chunks.map((c) => ({
+    const out: PhonemizedChunk[] = [];
+    for (const c of chunks) {
+      out.push({
         index: c.index,
         text: c.runs.map((r) => r.text).join(' '),
-        runs: c.runs.map((run) => {
-          const p = runPhonemes(this.frontEnd, run, voice);
-          const t = this.vocab ? runTokens(this.vocab, p.phonemes) : undefined;
-          return {
-            language: run.lang,
-            text: run.text,
-            voice: p.voice,
-            phonemes: p.phonemes,
-            tokens: t?.ids ?? null,
-            dropped: t?.dropped ?? null,
-            spoken: p.spoken,
-          };
-        }),
-      })),
+        runs: c.runs.map((r) => this.run(r, voice)),
+      });
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return { engine: 'kokoro', voice, vocabulary: this.vocabulary, chunks: out };
+  }
+
+  private run(run: Run, voice: string): PhonemizedRun {
+    const p = runPhonemes(this.frontEnd, run, voice);
+    const t = this.vocab ? runTokens(this.vocab, p.phonemes) : undefined;
+    return {
+      language: run.lang,
+      text: run.text,
+      voice: p.voice,
+      phonemes: p.phonemes,
+      tokens: t?.ids ?? null,
+      dropped: t?.dropped ?? null,
+      spoken: p.spoken,
     };
   }
 }
