@@ -136,8 +136,8 @@ function readChar(ch: string, py: string | undefined): string {
 }
 
 /**
- * pinyin-pro's reading of a character pypinyin has none for (91 rare ones in the block, most
- * of them added to Unicode after pypinyin's data): misaki would fail on them, silence is worse.
+ * pinyin-pro's reading of a character the list has none for: Han outside U+4E00–U+9FFF
+ * (Extension A and later), which misaki drops, and any rare one a future list lacks.
  */
 function fallbackReading(ch: string): string {
   const py = pinyinPro(ch, { toneType: 'num', type: 'array' })[0] ?? '';
