@@ -140,4 +140,12 @@ describe('POST /api/phonemize without config.json', () => {
     expect(r.json.vocabulary.reason).toMatch(/config\.json/);
     expect(r.json.chunks[0].runs[0]).toMatchObject({ phonemes: 'wo↓ai↘ni↓', tokens: null, dropped: null });
   });
+
+  it('gives token ids as soon as config.json is installed, without a restart', async () => {
+    mkdirSync(join(models, 'kokoro'));
+    copyFileSync(CONFIG, join(models, 'kokoro', 'config.json'));
+    const r = await postJson(`${svc.base}/api/phonemize`, { text: '我爱你' });
+    expect(r.json.vocabulary).toMatchObject({ installed: true });
+    expect(r.json.chunks[0].runs[0]).toMatchObject({ tokens: ids('wo↓ai↘ni↓'), dropped: [] });
+  });
 });

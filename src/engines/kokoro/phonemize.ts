@@ -45,22 +45,27 @@ export interface PhonemizeResult {
 }
 
 export class KokoroPhonemize {
+  private vocab: Vocab | undefined;
+
   constructor(
     private readonly frontEnd: KokoroFrontEnd,
-    private readonly vocab: Vocab | undefined,
-    readonly vocabulary: VocabularyState,
+    /** Kokoro's config.json; read once it exists, so installing the model later needs no restart. */
+    private readonly configPath: string,
   ) {}
 
-  /** Loads the front-end, and the vocabulary from `configPath` when it is there (the weights are never read). */
+  /** Loads the front-end (the vocabulary is read when first needed; the weights never are). */
   static async create(configPath: string): Promise<KokoroPhonemize> {
     const [en, zh] = await Promise.all([EnPhonemizer.create(), ZhPhonemizer.create()]);
-    const frontEnd = new KokoroFrontEnd({ en, zh }, 1000);
-    if (!existsSync(configPath)) {
-      const reason = `Kokoro's config.json is not installed at ${configPath}: phonemes are shown, token ids need it (npm run models -- install kokoro)`;
-      return new KokoroPhonemize(frontEnd, undefined, { installed: false, path: configPath, reason });
-    }
-    const vocab = await Vocab.load(configPath);
-    return new KokoroPhonemize(frontEnd, vocab, { installed: true, path: configPath });
+    return new KokoroPhonemize(new KokoroFrontEnd({ en, zh }, 1000), configPath);
+  }
+
+  /** The vocabulary, once config.json is there. */
+  async vocabulary(): Promise<VocabularyState> {
+    const path = this.configPath;
+    if (!this.vocab && existsSync(path)) this.vocab = await Vocab.load(path);
+    if (this.vocab) return { installed: true, path };
+    const reason = `Kokoro's config.json is not installed at ${path}: phonemes are shown, token ids need it (npm run models -- install kokoro)`;
+    return { installed: false, path, reason };
   }
 
   /**
@@ -70,6 +75,7 @@ export class KokoroPhonemize {
    */
   async phonemize(text: string, voice: string): Promise<PhonemizeResult> {
     const chunks = prepareText(text, { maxChunkChars: KOKORO_CAPABILITIES.maxChunkChars });
+    const vocabulary = await this.vocabulary();
     const out: PhonemizedChunk[] = [];
     for (const c of chunks) {
       out.push({
@@ -79,7 +85,7 @@ export class KokoroPhonemize {
       });
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    return { engine: 'kokoro', voice, vocabulary: this.vocabulary, chunks: out };
+    return { engine: 'kokoro', voice, vocabulary, chunks: out };
   }
 
   private run(run: Run, voice: string): PhonemizedRun {
