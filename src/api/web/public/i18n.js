@@ -33,6 +33,7 @@ const STRINGS = {
     'job.running': 'Synthesizing… {done} of {total} parts',
     'job.runningUnknown': 'Synthesizing…',
     'job.succeeded': 'Done: {seconds} s of audio by {engine}',
+    'job.succeededShort': 'Done',
     'job.download': 'Download',
     'err.tooLong':
       'The text is too long: {length} characters, and at most {max} are allowed. Shorten it and try again.',
@@ -114,6 +115,7 @@ const STRINGS = {
     'job.running': '合成中… 第 {done} / {total} 段',
     'job.runningUnknown': '合成中…',
     'job.succeeded': '完成：{seconds} 秒音频，由 {engine} 合成',
+    'job.succeededShort': '完成',
     'job.download': '下载',
     'err.tooLong': '文本太长：共 {length} 字，最多允许 {max} 字。请缩短后重试。',
     'err.empty': '没有可朗读的内容，请先输入文字。',
