@@ -10,6 +10,7 @@ import { AppError } from '../domain/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import { createAuth } from './auth.js';
+import { requestLogLevel } from './request-log.js';
 import { errorHandler, errorResponse } from './errors.js';
 import type { JobService } from './job-service.js';
 import { enginesRouter } from './routes/engines.js';
@@ -61,14 +62,9 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics?.httpRequests.inc(labels);
       metrics?.httpDuration.observe(labels, ms / 1000);
-      logger.info(
-        {
-          requestId: req.id,
-          method: req.method,
-          path: req.originalUrl.split('?')[0].slice(0, 200),
-          status: res.statusCode,
-          ms: Math.round(ms),
-        },
+      const path = (req.originalUrl.split('?')[0] ?? '').slice(0, 200);
+      logger[requestLogLevel(req.method, path, res.statusCode)](
+        { requestId: req.id, method: req.method, path, status: res.statusCode, ms: Math.round(ms) },
         'request',
       );
     });
