@@ -91,9 +91,9 @@ export const settings = {
   ),
   outputDir: setting(
     'OUTPUT_DIR',
-    './data/audio',
-    'Where workers write audio and the API reads it. With workers on several hosts it must be shared storage.',
-    z.string().min(1),
+    undefined,
+    'Where workers write audio and the API reads it; unset: DATA_DIR/audio. With workers on several hosts it must be shared storage.',
+    z.string().min(1).optional(),
   ),
   queuePrefix: setting(
     'QUEUE_PREFIX',
@@ -410,4 +410,6 @@ export const settings = {
 } as const;
 
 type Settings = typeof settings;
-export type Config = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+type Parsed = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+/** Settings as the service uses them: those whose default derives from another setting are filled in. */
+export type Config = Omit<Parsed, 'outputDir'> & { outputDir: string };

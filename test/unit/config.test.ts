@@ -52,6 +52,12 @@ describe('config', () => {
     }
   });
 
+  it('OUTPUT_DIR follows DATA_DIR unless it is set', () => {
+    expect(loadConfig({ DATA_DIR: '/x' }).outputDir).toBe('/x/audio');
+    expect(loadConfig({}).outputDir).toBe('data/audio');
+    expect(loadConfig({ DATA_DIR: '/x', OUTPUT_DIR: '/y' }).outputDir).toBe('/y');
+  });
+
   it('the README carries the current settings table', () => {
     const readme = readFileSync('README.md', 'utf8');
     expect(readme).toContain(settingsTable());
