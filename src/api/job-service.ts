@@ -23,6 +23,7 @@ import { requestKey } from '../cache/key.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
 import { RoutingView } from './routing-view.js';
+import { isoTime, jobIdOf, mustGet } from '../domain/required.js';
 
 export interface JobView {
   id: string;
@@ -132,7 +133,12 @@ export class JobService {
       this.queues.set(engine, new Queue(name, { connection: redis, prefix: config.queuePrefix }));
     }
     this.store = new RoutingStore(redis, config.queuePrefix);
-    this.routing = new RoutingView(config, this.store, this.liveness, this.queues.get(config.primaryEngine)!);
+    this.routing = new RoutingView(
+      config,
+      this.store,
+      this.liveness,
+      mustGet(this.queues, config.primaryEngine, 'queue'),
+    );
   }
 
   queueOf(engine: string): Queue<JobData, JobOutcome> | undefined {
@@ -178,7 +184,7 @@ export class JobService {
         ? request.voice
         : (this.genderOf(request.voice) ?? 'female');
     const id = opts.jobId ?? randomUUID();
-    const queue = this.queues.get(engine)!;
+    const queue = mustGet(this.queues, engine, 'queue');
     const data: JobData = {
       request: { ...request, voice },
       route,
@@ -228,7 +234,7 @@ export class JobService {
     // Re-read from the queue that holds it: a cache hit lives in the cached-jobs queue, not the engine's.
     if ((state === 'completed' || state === 'failed') && !job.finishedOn) {
       const own = this.allQueues().find((q) => q.name === job.queueName);
-      job = (await own?.getJob(job.id ?? '')) ?? job;
+      job = (await own?.getJob(jobIdOf(job))) ?? job;
     }
     const rv = job.returnvalue as JobOutcome | undefined;
     const result = state === 'completed' && rv && 'audio' in rv ? rv : null;
@@ -245,11 +251,11 @@ export class JobService {
     const p = (job.progress ?? {}) as Partial<JobProgress>;
     const { request } = job.data;
     return {
-      id: job.id!,
+      id: jobIdOf(job),
       status,
       engine: { requested: request.engine, route: job.data.route, name: job.data.engine, used: result?.engine ?? null },
       fallback: job.data.fallback
-        ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: iso(job.data.fallback.at)! }
+        ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: isoTime(job.data.fallback.at) }
         : null,
       voice: request.voice,
       speed: request.speed,
@@ -277,7 +283,7 @@ export class JobService {
           }
         : null,
       error: status === 'failed' && job.failedReason ? { message: job.failedReason } : null,
-      links: jobLinks(job.id!),
+      links: jobLinks(jobIdOf(job)),
     };
   }
 
