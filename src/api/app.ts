@@ -96,7 +96,8 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
   createBullBoard({
-    queues: jobs.allQueues().map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
+    // Every queue the service uses, webhook deliveries included (their dead letters are looked at here).
+    queues: [...jobs.allQueues(), jobs.webhooks.queue].map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
     serverAdapter: board,
   });
   app.use('/admin/queues', auth.admin, board.getRouter());
