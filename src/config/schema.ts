@@ -178,6 +178,21 @@ export const settings = {
     `Kokoro weights to install and load: ${KOKORO_VARIANTS.join(', ')} (fp32 ≈ 326 MB, quantized ≈ 92 MB, q8f16 ≈ 86 MB).`,
     z.enum(KOKORO_VARIANTS),
   ),
+  hfEndpoint: setting(
+    'HF_ENDPOINT',
+    undefined,
+    'Base URL of a Hugging Face mirror (e.g. https://hf-mirror.com, where huggingface.co is blocked): `npm run models` fetches every Hugging Face file from it. Unset: https://huggingface.co.',
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) URL such as https://hf-mirror.com')
+      .optional(),
+  ),
+  modelsTimeoutMs: setting(
+    'MODELS_TIMEOUT_MS',
+    '30000',
+    'How long `npm run models` waits for a download server to answer before saying so.',
+    int(100, 600_000),
+  ),
   kokoroThreads: setting(
     'KOKORO_THREADS',
     '0',
