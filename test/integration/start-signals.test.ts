@@ -139,6 +139,9 @@ describe('npm start at a terminal', () => {
 
   it('Ctrl-C lets the running job finish, then every process exits; audio goes under DATA_DIR', async () => {
     const run = await npmStart();
+    // dist/ is current (built by the test setup, as by `npm ci`): no build on start, and it says what starts.
+    expect(run.lines.filter((l) => /compiling TypeScript/.test(l))).toEqual([]);
+    expect(run.lines.some((l) => l.startsWith('Starting Tandem TTS'))).toBe(true);
     const pids = pidsOfRun();
     expect(Object.keys(pids)).toEqual(
       expect.arrayContaining(['supervisor', 'redis', 'api', 'monitor', 'worker:espeak']),
