@@ -4,12 +4,13 @@ const POLLED = new Set(['/healthz', '/readyz', '/metrics']);
 const ASSET = /^\/(?:assets\/|admin\/queues\/static\/|favicon)/;
 
 /**
- * The level of a request's log line: info is for what an operator may act on, so polls and static
- * files that went well are logged at debug; anything that failed stays at info.
+ * The level of a request's log line: info is for what an operator may act on. Health checks and
+ * scrapes are debug whatever they answer (a 503 from /readyz while starting is expected, and health
+ * changes are logged by the processes themselves); static files at debug unless they failed.
  */
 export function requestLogLevel(method: string, path: string, status: number): 'debug' | 'info' {
-  if (status >= 400) return 'info';
   if (POLLED.has(path)) return 'debug';
+  if (status >= 400) return 'info';
   if ((method === 'GET' || method === 'HEAD') && ASSET.test(path)) return 'debug';
   return 'info';
 }
