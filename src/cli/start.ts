@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createLogger } from '../observability/logger.js';
 import { configOrExit } from './main-helpers.js';
+import { claimRedisPort } from './stale-redis.js';
 import { recoverEarlierRun, removeRunRecord, writeRunRecord, type RunRecord } from './run-record.js';
 
 const config = configOrExit();
@@ -57,6 +58,19 @@ async function startRedis(): Promise<string> {
   const dir = resolve(join(config.dataDir, 'redis'));
   mkdirSync(dir, { recursive: true });
   const port = config.localRedisPort;
+  const taken = await claimRedisPort(port, dir);
+  if (!taken.free && taken.ours) {
+    logger.warn(
+      { port, dir },
+      'a local redis-server of an earlier run of this DATA_DIR was still running: stopped it (its data is kept); starting afresh',
+    );
+  } else if (!taken.free) {
+    process.stderr.write(
+      `Port ${port} (LOCAL_REDIS_PORT) is in use by ${taken.what}, not by this service's local Redis.\n` +
+        'Set LOCAL_REDIS_PORT to a free port, or REDIS_URL to use a Redis of your own.\n',
+    );
+    return stop(1);
+  }
   const child = spawn(
     'redis-server',
     [

@@ -199,4 +199,24 @@ describe('npm start at a terminal', () => {
     expect(await second.exited).toBe(0);
     expect(await allGone(now, 5000)).toEqual([]);
   }, 240_000);
+
+  it('a Redis left by an earlier run that kept no record (older versions) is found by its data directory', async () => {
+    const first = await npmStart();
+    const { supervisor, redis, ...children } = pidsOfRun();
+    kill(supervisor ?? 0, 'SIGKILL');
+    expect(await allGone(children, 40_000)).toEqual([]);
+    kill(-(first.child.pid ?? 0), 'SIGKILL');
+    rmSync(join(env.DATA_DIR ?? '', 'run.json'));
+    expect(alive(redis ?? 0)).toBe(true);
+
+    const second = await npmStart();
+    expect(second.lines.some((l) => /redis-server of an earlier run of this DATA_DIR was still running/.test(l))).toBe(
+      true,
+    );
+    expect(alive(redis ?? 0)).toBe(false);
+    const now = pidsOfRun();
+    kill(-(second.child.pid ?? 0), 'SIGINT');
+    expect(await second.exited).toBe(0);
+    expect(await allGone(now, 5000)).toEqual([]);
+  }, 240_000);
 });
