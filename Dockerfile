@@ -7,6 +7,8 @@ WORKDIR /app
 # onnxruntime-node's install script would download GPU libraries; its CPU build ships in the package.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
+# npm's `prepare` runs scripts/run.mjs, which skips compiling while src/ is not copied yet.
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src

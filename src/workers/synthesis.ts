@@ -151,7 +151,12 @@ async function synthesizeToStorage(
   let writer: AudioFileWriter | undefined;
   try {
     const chunks = prepareText(request.text, { maxChunkChars: deps.capabilities.maxChunkChars });
-    const progress: JobProgress = { chunksDone: 0, chunksTotal: chunks.length };
+    // A retry starts its chunks again, but what clients see never goes backwards: `chunksDone` holds at
+    // the furthest point any attempt reached, `attemptChunksDone` is this attempt's own count.
+    const before = (job.progress ?? {}) as Partial<JobProgress>;
+    const reached = before.chunksTotal === chunks.length ? (before.chunksDone ?? 0) : 0;
+    const attempt = job.attemptsMade + 1;
+    const progress: JobProgress = { chunksDone: reached, chunksTotal: chunks.length, attempt, attemptChunksDone: 0 };
     await job.updateProgress(progress);
     log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
 
@@ -168,10 +173,11 @@ async function synthesizeToStorage(
       const pcm = await reuse.get(chunk, () => deps.synthesize({ chunk, voice: request.voice, speed: request.speed }));
       await writer.append(pcm);
       if (chunk.paragraphEnd && chunk.index < chunks.length - 1) await writer.appendSilence(PARAGRAPH_PAUSE_MS);
-      progress.chunksDone = chunk.index + 1;
+      progress.attemptChunksDone = chunk.index + 1;
+      progress.chunksDone = Math.max(reached, chunk.index + 1);
       await job.updateProgress({ ...progress, bytes: writer.bytes, part });
       // A canceled job stops here; the catch below removes the partial file.
-      if (await deps.isCanceled?.(jobIdOf(job))) throw new CancelSignal(progress.chunksDone);
+      if (await deps.isCanceled?.(jobIdOf(job))) throw new CancelSignal(progress.attemptChunksDone);
     }
     const durationMs = writer.durationMs;
     const { contentType, sampleRate } = writer;
