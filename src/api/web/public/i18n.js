@@ -65,6 +65,11 @@ const STRINGS = {
     'engines.unknown': 'unknown',
     'engines.unavailable': 'Engine status is unavailable right now.',
     'engines.basic': 'Basic status only (live workers).',
+    'engines.waitingIdle':
+      'Primary ready: traffic returns once the backup finishes its {n} running auto job(s) (waiting since {time}, at most {max} s).',
+    'engines.recovery.idle': 'returned when the backup was idle',
+    'engines.recovery.bound': 'returned after the longest wait, backup still busy',
+    'engines.autoJobs': 'auto jobs running: {n}',
     'state.up': 'up',
     'state.down': 'down',
     'state.not_installed': 'not installed',
@@ -145,6 +150,11 @@ const STRINGS = {
     'engines.unknown': '未知',
     'engines.unavailable': '暂时无法获取引擎状态。',
     'engines.basic': '仅有基本状态（在线工作进程）。',
+    'engines.waitingIdle':
+      '主引擎已就绪：备用引擎上正在运行的 {n} 个自动任务完成后切回（自 {time} 起等待，最长 {max} 秒）。',
+    'engines.recovery.idle': '备用引擎空闲时切回',
+    'engines.recovery.bound': '等待达到上限后切回，备用引擎仍忙',
+    'engines.autoJobs': '运行中的自动任务：{n}',
     'state.up': '正常',
     'state.down': '停止',
     'state.not_installed': '未安装',
