@@ -49,6 +49,8 @@ const STRINGS = {
     'err.network': 'The service cannot be reached. Check your connection and try again.',
     'err.failed': 'Synthesis failed: {message}',
     'err.gone': 'This audio is no longer stored on the server.',
+    'err.audioMissing':
+      'The job finished, but the server cannot find its audio: its API and workers do not share storage. Please tell the operator.',
     'err.notFound': 'The server no longer knows this job.',
     'err.other': 'Something went wrong: {message}',
     'engines.title': 'Engines',
@@ -134,6 +136,7 @@ const STRINGS = {
     'err.network': '无法连接到服务，请检查网络后重试。',
     'err.failed': '合成失败：{message}',
     'err.gone': '服务器上已不再保存这段音频。',
+    'err.audioMissing': '任务已完成，但服务器找不到音频文件：API 与工作进程没有共享存储。请告知管理员。',
     'err.notFound': '服务器已不再记录这个任务。',
     'err.other': '出错了：{message}',
     'engines.title': '引擎状态',
