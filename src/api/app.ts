@@ -20,6 +20,7 @@ import { metricsRouter } from './routes/metrics.js';
 import { openAiRouter } from './routes/openai.js';
 import { phonemizeRouter } from './routes/phonemize.js';
 import { eventsRouter } from './routes/events.js';
+import { MissingAudio } from './missing-audio.js';
 import { jobsRouter } from './routes/jobs.js';
 import { ttsRouter } from './routes/tts.js';
 import { voicesRouter } from './routes/voices.js';
@@ -95,9 +96,10 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   }
   app.use(voicesRouter({ jobs }));
   app.use(enginesRouter({ jobs, admin: auth.admin }));
-  app.use(jobsRouter({ jobs, storage, submitter }));
+  const missingAudio = new MissingAudio(jobs, config.outputDir, logger);
+  app.use(jobsRouter({ jobs, storage, submitter, missingAudio }));
   app.use(eventsRouter({ jobs }));
-  app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs }));
+  app.use(ttsRouter({ jobs, storage, submitter, missingAudio, waitMs: config.ttsWaitMs }));
   app.use(openAiRouter({ config, jobs, storage }));
   app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars }));
 

@@ -257,6 +257,18 @@ export const settings = {
     'Time after a failover before traffic returns on its own; sooner only with POST /api/router/confirm.',
     int(0, 86_400_000),
   ),
+  recoveryRequireIdle: setting(
+    'RECOVERY_REQUIRE_IDLE',
+    'true',
+    'Return `auto` traffic to the primary only when no `auto` job is being synthesized on the backup, so a client reading a long text in several requests does not hear the voice change mid-way.',
+    bool,
+  ),
+  recoveryIdleMaxWaitMs: setting(
+    'RECOVERY_IDLE_MAX_WAIT_MS',
+    '600000',
+    'Longest the return to a ready primary waits for the backup to go idle; after it, traffic returns anyway (a never-idle backup does not keep it for ever).',
+    int(0, 86_400_000),
+  ),
   overloadWaitMs: setting(
     'OVERLOAD_WAIT_MS',
     '15000',

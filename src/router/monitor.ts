@@ -6,9 +6,10 @@ import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome, type Route } from '../domain/job.js';
 import { createRedis } from '../queue/connection.js';
 import { Liveness } from '../queue/liveness.js';
+import { WorkerActivity } from '../queue/worker-activity.js';
 import { monitorLeaderKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
 import { JobMover } from './mover.js';
-import { engineState, nextRouterState, type EngineHealth, type Policy } from './policy.js';
+import { engineState, nextRouterState, waitingForIdleBackup, type EngineHealth, type Policy } from './policy.js';
 import { reasonLabel, type Metrics } from '../observability/metrics.js';
 import { RoutingStore, type ProbeRecord } from './state-store.js';
 import { mustGet } from '../domain/required.js';
@@ -18,6 +19,8 @@ export const policyFrom = (c: Config): Policy => ({
   recoveryProbes: c.recoveryProbes,
   recoveryWindowMs: c.recoveryWindowMs,
   overloadWaitMs: c.overloadWaitMs,
+  recoveryRequireIdle: c.recoveryRequireIdle,
+  recoveryIdleMaxWaitMs: c.recoveryIdleMaxWaitMs,
 });
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
@@ -32,6 +35,7 @@ export class Monitor {
   private readonly id = randomUUID();
   private readonly routing: RoutingStore;
   private readonly liveness: Liveness;
+  private readonly activity: WorkerActivity;
   private readonly queues = new Map<string, Queue<JobData, JobOutcome>>();
   private readonly events = new Map<string, QueueEvents>();
   private readonly stalledCheckers: Worker[] = [];
@@ -54,6 +58,7 @@ export class Monitor {
   ) {
     this.routing = new RoutingStore(redis, config.queuePrefix);
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
+    this.activity = new WorkerActivity(redis, config.queuePrefix, config.heartbeatMs * 3);
     this.policy = policyFrom(config);
     for (const engine of this.engines) {
       this.queues.set(engine, new Queue(synthesisQueueName(engine), { connection: redis, prefix: config.queuePrefix }));
@@ -229,16 +234,18 @@ export class Monitor {
 
   private async health(role: Route): Promise<EngineHealth> {
     const engine = this.engineOf(role);
-    const [h, live, status] = await Promise.all([
+    const [h, live, status, autoJobs] = await Promise.all([
       this.routing.getHealth(engine),
       this.liveness.count([engine]),
       this.routing.getInstallStatus(engine),
+      this.activity.autoJobsInProgress(engine),
     ]);
     return {
       consecutiveFailures: h.consecutiveFailures,
       consecutiveSuccesses: h.consecutiveSuccesses,
       liveWorkers: live[engine] ?? 0,
       notInstalled: status ? { reason: status.reason, install: status.install } : undefined,
+      autoJobsInProgress: autoJobs,
     };
   }
 
@@ -246,20 +253,42 @@ export class Monitor {
   async evaluate(): Promise<void> {
     if (!this.distinct) return;
     const [primary, backup] = await Promise.all([this.health('primary'), this.health('backup')]);
+    const before = await this.routing.getState();
     const { state, switched } = await this.routing.update((s) =>
       nextRouterState(s, { primary, backup }, this.policy, Date.now()),
     );
+    const waiting = waitingForIdleBackup(state);
+    if (waiting && !waitingForIdleBackup(before)) {
+      // Said once when the wait starts, not on every tick.
+      this.logger.warn(
+        {
+          alert: 'route_switch_pending',
+          autoJobsInProgress: backup.autoJobsInProgress,
+          maxWaitMs: this.policy.recoveryIdleMaxWaitMs,
+        },
+        `primary is ready; traffic returns once the backup has no auto job in progress (at most ${this.policy.recoveryIdleMaxWaitMs} ms)`,
+      );
+    }
     if (switched) {
       // The alert: one structured line an operator's log pipeline can match.
       this.logger.error(
-        { alert: 'route_switch', from: switched.from, to: switched.to, reason: switched.reason },
+        {
+          alert: 'route_switch',
+          from: switched.from,
+          to: switched.to,
+          reason: switched.reason,
+          ...(switched.recovery ? { recovery: switched.recovery } : {}),
+        },
         `routing switched ${switched.from} → ${switched.to}: ${switched.reason}`,
       );
       this.metrics?.routeSwitches.inc({ from: switched.from, to: switched.to, reason: reasonLabel(switched.reason) });
+      if (switched.recovery) this.metrics?.recoveryReturns.inc({ trigger: switched.recovery });
     }
     if (this.metrics) {
       this.metrics.route.set({ route: 'primary' }, state.route === 'primary' ? 1 : 0);
       this.metrics.route.set({ route: 'backup' }, state.route === 'backup' ? 1 : 0);
+      this.metrics.recoveryWaitingForIdle.set(waiting ? 1 : 0);
+      this.metrics.autoJobsInProgress.set({ role: 'backup' }, backup.autoJobsInProgress ?? 0);
       for (const [role, h] of [
         ['primary', primary],
         ['backup', backup],
