@@ -9,8 +9,10 @@ import type { Config } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
+import { RedisAvailability } from '../queue/availability.js';
 import { createAuth } from './auth.js';
 import { errorHandler, errorResponse } from './errors.js';
+import { redisGate } from './redis-gate.js';
 import type { JobService } from './job-service.js';
 import { enginesRouter } from './routes/engines.js';
 import { healthRouter } from './routes/health.js';
@@ -77,6 +79,8 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
   const page = pageHeaders();
   const admin = adminHeaders();
   app.use((req, res, next) => (req.path.startsWith('/admin/') ? admin(req, res, next) : page(req, res, next)));
+  // Before anything that reads Redis (auth's rate limit included): bounded 503 while Redis is away.
+  app.use(redisGate(new RedisAvailability(redis), config.redisUnavailableMs));
   // Access control comes before body parsing, so strangers' bodies are never read.
   const auth = createAuth(config, redis, logger);
   app.use('/api', auth.client);

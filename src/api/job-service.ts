@@ -17,6 +17,7 @@ import {
 } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { Liveness } from '../queue/liveness.js';
+import { ReplicaAck } from '../queue/replica-ack.js';
 import { cancelKey, expiredKey, jobsIndexKey, SYNTHESIZE_JOB, synthesisQueueName } from '../queue/names.js';
 import { RoutingStore } from '../router/state-store.js';
 import type { CachedJobs } from '../cache/cached-jobs.js';
@@ -92,6 +93,8 @@ export class JobService {
   readonly routing: RoutingView;
   readonly store: RoutingStore;
   private cached?: CachedJobs;
+  /** REDIS_MIN_REPLICAS_ACK: a job is accepted once that many replicas have it. */
+  private readonly replicaAck: ReplicaAck;
 
   /** Queues terminal events of jobs the API itself ends (canceled while waiting). */
   readonly webhooks: WebhookOutbox;
@@ -112,6 +115,11 @@ export class JobService {
       this.queues.set(engine, new Queue(name, { connection: redis, prefix: config.queuePrefix }));
     }
     this.store = new RoutingStore(redis, config.queuePrefix);
+    this.replicaAck = new ReplicaAck(redis, {
+      replicas: config.redisMinReplicasAck,
+      timeoutMs: config.redisReplicaAckTimeoutMs,
+      markerKey: `${config.queuePrefix}:replica-ack`,
+    });
     this.routing = new RoutingView(config, this.store, this.liveness, this.queues.get(config.primaryEngine)!);
   }
 
@@ -179,12 +187,44 @@ export class JobService {
     const hit = await (opts.webhookUrl ? undefined : this.cached)
       ?.submit(requestKey(data.request, engine, this.config), audioKey(id, request.format), data, jobOpts)
       .catch(() => undefined);
-    const job = hit ?? (await queue.add(SYNTHESIZE_JOB, data, jobOpts));
+    // Awaiting replicas, the job is held (delayed) so no worker starts what may yet be refused.
+    const held = this.replicaAck.enabled
+      ? { ...jobOpts, delay: this.config.redisReplicaAckTimeoutMs + 5_000 }
+      : jobOpts;
+    const job = hit ?? (await queue.add(SYNTHESIZE_JOB, data, held));
     await this.redis.zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id);
+    if (this.replicaAck.enabled) await this.confirmReplicated(job, !hit);
     await job
       .updateProgress({ chunksDone: hit ? opts.chunks : 0, chunksTotal: opts.chunks } satisfies JobProgress)
       .catch(() => undefined);
     return job;
+  }
+
+  /** Release a held job once enough replicas have it; otherwise remove every trace of it and refuse (503). */
+  private async confirmReplicated(job: Job<JobData, JobOutcome>, held: boolean): Promise<void> {
+    const id = job.id ?? '';
+    const ack = await this.replicaAck
+      .confirm(`${this.config.queuePrefix}:${job.queueName}:${id}`)
+      .catch(() => ({ ok: false, replicas: 0, ms: 0 }));
+    if (ack.ok) {
+      // Already promoted or moved on by the monitor: either way it runs without the hold.
+      if (held) await job.promote().catch(() => undefined);
+      return;
+    }
+    await Promise.all([
+      job.remove().catch(() => undefined),
+      this.redis.zrem(jobsIndexKey(this.config.queuePrefix), id).catch(() => undefined),
+    ]);
+    throw new AppError(
+      'replication_unconfirmed',
+      `The job could not be confirmed on ${this.config.redisMinReplicasAck} Redis replica(s) within ${this.config.redisReplicaAckTimeoutMs} ms, so it was not accepted. Try again shortly.`,
+      {
+        status: 503,
+        retryable: true,
+        headers: { 'Retry-After': '2' },
+        details: { replicas_required: this.config.redisMinReplicasAck, replicas_confirmed: ack.replicas },
+      },
+    );
   }
 
   private genderOf(voice: string): 'female' | 'male' | undefined {
@@ -326,5 +366,6 @@ export class JobService {
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all(this.allQueues().map((q) => q.close()));
     await this.webhooks.close();
+    await this.replicaAck.close();
   }
 }

@@ -137,8 +137,11 @@ function exited(c: ChildProcess, ms: number): Promise<void> {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
-const redisUrl = config.redisUrl ?? (await startRedis());
-const env = { ...process.env, REDIS_URL: redisUrl };
+// With sentinels the Redis servers are run elsewhere; the children find the master through them.
+const env =
+  config.redisSentinels.length > 0
+    ? { ...process.env }
+    : { ...process.env, REDIS_URL: config.redisUrl ?? (await startRedis()) };
 // Each child serves its own metrics, on its own port: the monitor on METRICS_PORT, workers above it.
 const metricsPort = (offset: number) => String(config.metricsPort === 0 ? 0 : config.metricsPort + offset);
 [...new Set([config.primaryEngine, config.backupEngine])].forEach((engine, i) => {

@@ -1,3 +1,4 @@
+import { redisCrossProblems } from './redis-settings.js';
 import { settings, type Config, type Setting } from './schema.js';
 
 /** Thrown when settings are invalid; the message lists every problem. */
@@ -25,6 +26,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push(`${spec.env}=${shown}: ${why}. ${spec.description}`);
     }
   }
+  problems.push(...redisCrossProblems(env, out));
   if (problems.length) throw new ConfigError(problems);
   return out as Config;
 }

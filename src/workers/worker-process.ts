@@ -47,7 +47,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   const descriptor = getEngine(engineName);
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = logger.child({ engine: engineName, workerId: id });
-  const redis = createRedis(config.redisUrl);
+  const redis = createRedis(config);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const routing = new RoutingStore(redis, config.queuePrefix);
   const liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
@@ -137,10 +137,10 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       })
     : undefined;
   const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
-  const connection = createRedis(config.redisUrl);
+  const connection = createRedis(config);
   const worker = new Worker<JobData, JobOutcome>(
     synthesisQueueName(engineName),
-    (job) =>
+    (job, token) =>
       processSynthesisJob(job, {
         engine: engineName,
         capabilities: descriptor.capabilities,
@@ -165,6 +165,8 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
             isCanceled: async () => (await redis.exists(cancelKey(config.queuePrefix, j.id!))) === 1,
             onCached: (r) => j.updateProgress({ chunksDone: r.chunks, chunksTotal: r.chunks }),
           }),
+        stillOwns: async (j) =>
+          token !== undefined && (await j.extendLock(token, config.jobLockMs).catch(() => 0)) === 1,
         isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,
         notify: async (j, status, detail) => {
           if (j.data.webhook) await outbox.send(j.data.webhook.url, buildEvent({ job: j, status, baseUrl, ...detail }));

@@ -1,0 +1,53 @@
+import type { RequestHandler } from 'express';
+import type { RedisAvailability } from '../queue/availability.js';
+import { errorResponse, redisUnavailable } from './errors.js';
+
+/** Routes that never touch Redis (or bound their own wait, as /readyz does). */
+const EXEMPT = (path: string) =>
+  path === '/healthz' || path === '/readyz' || path === '/' || path.startsWith('/assets/');
+
+/**
+ * Bounds every request that needs Redis: one arriving while Redis is away
+ * waits at most `boundMs` for it, and one in progress when Redis goes away
+ * (or stops answering) is answered 503 `redis_unavailable` once the outage
+ * has lasted `boundMs`, instead of hanging for as long as the outage lasts.
+ */
+export function redisGate(availability: RedisAvailability, boundMs: number): RequestHandler {
+  return (req, res, next) => {
+    if (EXEMPT(req.path)) return next();
+    let timer: NodeJS.Timeout | undefined;
+    let over = false;
+    const giveUp = () => {
+      over = true;
+      if (!res.headersSent) errorResponse(res, redisUnavailable(boundMs));
+    };
+    const watch = (ms: number) => {
+      timer = setTimeout(() => {
+        if (over || res.headersSent) return;
+        if (!availability.up) {
+          const left = boundMs - availability.downForMs();
+          return left <= 0 ? giveUp() : watch(left);
+        }
+        // Looks up, yet this request is still waiting: make sure Redis answers at all.
+        void availability
+          .ping(boundMs)
+          .then((ok) => (over || res.headersSent ? undefined : ok ? watch(boundMs) : giveUp()));
+      }, ms);
+      timer.unref();
+    };
+    res.on('close', () => {
+      over = true;
+      clearTimeout(timer);
+    });
+    if (availability.up) {
+      watch(boundMs);
+      return next();
+    }
+    void availability.whenUp(boundMs).then((up) => {
+      if (over) return;
+      if (!up) return giveUp();
+      watch(boundMs);
+      next();
+    });
+  };
+}
