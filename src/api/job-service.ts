@@ -3,6 +3,7 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError, notFound } from '../domain/errors.js';
+import { redisUnavailable } from './errors.js';
 import {
   audioKey,
   isCanceled,
@@ -155,7 +156,14 @@ export class JobService {
 
   async submit(
     request: SynthesisRequest,
-    opts: { requestId?: string; chunks: number; jobId?: string; webhookUrl?: string },
+    opts: {
+      requestId?: string;
+      chunks: number;
+      jobId?: string;
+      webhookUrl?: string;
+      /** Aborted once the client was told 503 (Redis too slow): the job is then withdrawn, not left half-accepted. */
+      abandoned?: AbortSignal;
+    },
   ): Promise<Job<JobData, JobOutcome>> {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
@@ -193,7 +201,11 @@ export class JobService {
       : jobOpts;
     const job = hit ?? (await queue.add(SYNTHESIZE_JOB, data, held));
     await this.redis.zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id);
-    if (this.replicaAck.enabled) await this.confirmReplicated(job, !hit);
+    if (this.replicaAck.enabled) await this.confirmReplicated(job, !hit, opts.abandoned);
+    else if (opts.abandoned?.aborted) {
+      await this.withdraw(job);
+      throw redisUnavailable(this.config.redisUnavailableMs);
+    }
     await job
       .updateProgress({ chunksDone: hit ? opts.chunks : 0, chunksTotal: opts.chunks } satisfies JobProgress)
       .catch(() => undefined);
@@ -201,20 +213,23 @@ export class JobService {
   }
 
   /** Release a held job once enough replicas have it; otherwise remove every trace of it and refuse (503). */
-  private async confirmReplicated(job: Job<JobData, JobOutcome>, held: boolean): Promise<void> {
+  private async confirmReplicated(
+    job: Job<JobData, JobOutcome>,
+    held: boolean,
+    abandoned?: AbortSignal,
+  ): Promise<void> {
     const id = job.id ?? '';
     const ack = await this.replicaAck
       .confirm(`${this.config.queuePrefix}:${job.queueName}:${id}`)
       .catch(() => ({ ok: false, replicas: 0, ms: 0 }));
-    if (ack.ok) {
+    if (ack.ok && !abandoned?.aborted) {
       // Already promoted or moved on by the monitor: either way it runs without the hold.
       if (held) await job.promote().catch(() => undefined);
       return;
     }
-    await Promise.all([
-      job.remove().catch(() => undefined),
-      this.redis.zrem(jobsIndexKey(this.config.queuePrefix), id).catch(() => undefined),
-    ]);
+    await this.withdraw(job);
+    // The client was already told 503 while Redis was slow to answer.
+    if (ack.ok) throw redisUnavailable(this.config.redisUnavailableMs);
     throw new AppError(
       'replication_unconfirmed',
       `The job could not be confirmed on ${this.config.redisMinReplicasAck} Redis replica(s) within ${this.config.redisReplicaAckTimeoutMs} ms, so it was not accepted. Try again shortly.`,
@@ -225,6 +240,14 @@ export class JobService {
         details: { replicas_required: this.config.redisMinReplicasAck, replicas_confirmed: ack.replicas },
       },
     );
+  }
+
+  /** Remove a job that was written but not accepted (no worker has it: it is held, or was never released). */
+  private async withdraw(job: Job<JobData, JobOutcome>): Promise<void> {
+    await Promise.all([
+      job.remove().catch(() => undefined),
+      this.redis.zrem(jobsIndexKey(this.config.queuePrefix), job.id ?? '').catch(() => undefined),
+    ]);
   }
 
   private genderOf(voice: string): 'female' | 'male' | undefined {

@@ -12,13 +12,23 @@ const EXEMPT = (path: string) =>
  * (or stops answering) is answered 503 `redis_unavailable` once the outage
  * has lasted `boundMs`, instead of hanging for as long as the outage lasts.
  */
+declare module 'express-serve-static-core' {
+  interface Request {
+    /** Aborted when the gate has answered 503: a submission still in flight must then withdraw its job. */
+    redisGaveUp?: AbortSignal;
+  }
+}
+
 export function redisGate(availability: RedisAvailability, boundMs: number): RequestHandler {
   return (req, res, next) => {
     if (EXEMPT(req.path)) return next();
     let timer: NodeJS.Timeout | undefined;
     let over = false;
+    const gaveUp = new AbortController();
+    req.redisGaveUp = gaveUp.signal;
     const giveUp = () => {
       over = true;
+      gaveUp.abort();
       if (!res.headersSent) errorResponse(res, redisUnavailable(boundMs));
     };
     const watch = (ms: number) => {

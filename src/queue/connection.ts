@@ -44,8 +44,9 @@ export function redisOptions(t: RedisTarget): RedisOptions {
     name: t.redisSentinelMaster,
     role: 'master',
     ...(t.redisSentinelPassword ? { sentinelPassword: t.redisSentinelPassword } : {}),
-    // Subscribe to the sentinels' +switch-master so a failover is followed even before the old socket errors.
-    failoverDetector: true,
+    // Not `failoverDetector`: in ioredis 6 its +switch-master handler disconnects a client that is
+    // mid-reconnect, which then ends for good ("Connection is closed."). A dead master closes the socket,
+    // a demoted one answers READONLY (above), and keep-alive notices a vanished peer.
     sentinelRetryStrategy: (times) => Math.min(times * 200, 2000),
   };
 }
