@@ -31,17 +31,21 @@ export function redisGate(availability: RedisAvailability, boundMs: number): Req
       gaveUp.abort();
       if (!res.headersSent) errorResponse(res, redisUnavailable(boundMs));
     };
+    // Checked every half bound: a lost connection is known from its events; a Redis that keeps the
+    // connection but does not answer (frozen, link cut) fails a PING of half the bound.
+    const half = Math.max(50, Math.floor(boundMs / 2));
     const watch = (ms: number) => {
       timer = setTimeout(() => {
         if (over || res.headersSent) return;
         if (!availability.up) {
           const left = boundMs - availability.downForMs();
-          return left <= 0 ? giveUp() : watch(left);
+          return left <= 0 ? giveUp() : watch(Math.min(left, half));
         }
-        // Looks up, yet this request is still waiting: make sure Redis answers at all.
-        void availability
-          .ping(boundMs)
-          .then((ok) => (over || res.headersSent ? undefined : ok ? watch(boundMs) : giveUp()));
+        void availability.ping(half).then((ok) => {
+          if (over || res.headersSent) return;
+          if (ok) watch(half);
+          else giveUp();
+        });
       }, ms);
       timer.unref();
     };
@@ -50,13 +54,13 @@ export function redisGate(availability: RedisAvailability, boundMs: number): Req
       clearTimeout(timer);
     });
     if (availability.up) {
-      watch(boundMs);
+      watch(half);
       return next();
     }
     void availability.whenUp(boundMs).then((up) => {
       if (over) return;
       if (!up) return giveUp();
-      watch(boundMs);
+      watch(half);
       next();
     });
   };

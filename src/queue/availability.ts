@@ -84,6 +84,31 @@ export class RedisAvailability {
     return this.pinging;
   }
 
+  /**
+   * PING every `everyMs` (at most `timeoutMs` each) and count a PING that is not answered as an
+   * outage until one is: a frozen or cut-off Redis keeps the connection open and sends no event.
+   * Returns a function that stops it.
+   */
+  watch(everyMs: number, timeoutMs: number): () => void {
+    let stopped = false;
+    let timer: NodeJS.Timeout | undefined;
+    const loop = async () => {
+      if (stopped) return;
+      const since = this.now();
+      const ok = await this.ping(timeoutMs);
+      if (stopped) return;
+      if (!ok) this.downSince ??= since;
+      else if (this.redis.status === 'ready') this.markUp();
+      timer = setTimeout(() => void loop(), everyMs);
+      timer.unref();
+    };
+    void loop();
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+    };
+  }
+
   private markDown(): void {
     this.downSince ??= this.now();
   }

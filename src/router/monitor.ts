@@ -46,6 +46,7 @@ export class Monitor {
   /** A Redis outage is not an engine failure: checks it touched are not counted (no failover storm on return). */
   private readonly redisState: RedisAvailability;
   private pausedForRedis = false;
+  private stopWatchingRedis?: () => void;
 
   constructor(
     private readonly config: Config,
@@ -104,6 +105,8 @@ export class Monitor {
       checker.on('error', (err) => this.logger.warn({ err: err.message }, 'stalled checker error'));
       this.stalledCheckers.push(checker);
     }
+    // A frozen Redis keeps its connections open: a PING every probe interval notices it.
+    this.stopWatchingRedis = this.redisState.watch(this.config.probeIntervalMs, this.config.probeTimeoutMs);
     const loop = async () => {
       if (this.stopped) return;
       this.ticking = this.tick().catch((err) => this.logger.error({ err }, 'monitor tick failed'));
@@ -302,6 +305,7 @@ export class Monitor {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopWatchingRedis?.();
     clearTimeout(this.timer);
     clearInterval(this.cleanupTimer);
     await this.ticking;
