@@ -54,7 +54,9 @@ describe('REDIS_MIN_REPLICAS_ACK=1', () => {
     const p = plain as Service;
     const a = acked as Service;
     // Queues paused, so no synthesis competes with the submissions for the CPU; alternated, so both see the same load.
-    const queues = [p, a].map((s) => new Queue(synthesisQueueName('espeak'), { connection: s.redis, prefix: s.prefix }));
+    const queues = [p, a].map(
+      (s) => new Queue(synthesisQueueName('espeak'), { connection: s.redis, prefix: s.prefix }),
+    );
     for (const q of queues) await q.pause();
     const ms = { plain: [] as number[], acked: [] as number[] };
     const ids: string[] = [];
@@ -98,6 +100,9 @@ describe('REDIS_MIN_REPLICAS_ACK=1', () => {
     expect(after).toEqual(before);
     expect(await a.redis.zcard(jobsIndexKey(a.prefix))).toBe(indexed);
     // And acceptance resumes once the replica answers again.
-    await until('a confirmed submission', async () => (await postJson(`${a.base}/api/jobs`, { text: 'Back.' })).status === 202);
+    await until(
+      'a confirmed submission',
+      async () => (await postJson(`${a.base}/api/jobs`, { text: 'Back.' })).status === 202,
+    );
   });
 });

@@ -24,11 +24,20 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-/** Run a compiled entry point; an env value of `undefined` removes that variable. */
-export function spawnProc(script: string, args: string[], env: Record<string, string | undefined>): Proc {
+/**
+ * Run a compiled entry point; an env value of `undefined` removes that variable. `wrap` runs it
+ * under another command (e.g. `ip netns exec <ns>` for a host of its own).
+ */
+export function spawnProc(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  wrap: string[] = [],
+): Proc {
   const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'info', ...env };
   for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
-  const child = spawn(process.execPath, [join(DIST, script), ...args], {
+  const [cmd, ...pre] = [...wrap, process.execPath];
+  const child = spawn(cmd ?? process.execPath, [...pre, join(DIST, script), ...args], {
     env: merged as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
