@@ -9,6 +9,7 @@ import { checkWebhookUrl, WebhookUrlError } from '../webhooks/ssrf.js';
 import { Idempotency, requestHash } from './idempotency.js';
 import type { JobService } from './job-service.js';
 import { parseSynthesisBody, type RequestLimits } from './schemas.js';
+import { jobIdOf } from '../domain/required.js';
 
 /** What a submission led to: a new job, or (same Idempotency-Key and body) the job an earlier request made. */
 export interface Submitted {
@@ -59,7 +60,7 @@ export class Submitter {
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
     if (!key)
       return {
-        id: (await this.enqueue(request, req.id, chunks.length, webhookUrl, undefined, req.redisGaveUp)).id!,
+        id: jobIdOf(await this.enqueue(request, req.id, chunks.length, webhookUrl, undefined, req.redisGaveUp)),
         replayed: false,
       };
     const claim = await this.idempotency.claim(key, requestHash(req.path, req.body));
