@@ -49,7 +49,8 @@ export interface SynthesisDeps {
     make: () => Promise<JobResult | CanceledResult>,
   ): Promise<JobResult | CanceledResult>;
   /**
-   * Whether this attempt still holds the job's lock (and keeps it a while longer). Checked
+   * Whether this attempt still owns the job: its lock is renewed, or taken back if it merely lapsed
+   * and no other worker can have the job yet (see queue/job-lock.ts). Checked
    * before the audio file is published: an attempt cut off from Redis long enough for another
    * worker to take the job over must not overwrite that worker's file or send a second event.
    */

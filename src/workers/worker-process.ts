@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { createRedis } from '../queue/connection.js';
+import { holdJobLock } from '../queue/job-lock.js';
 import { Liveness } from '../queue/liveness.js';
 import { cancelKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
 import { Metrics, serveMetrics } from '../observability/metrics.js';
@@ -167,7 +168,13 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
             onCached: (r) => j.updateProgress({ chunksDone: r.chunks, chunksTotal: r.chunks }),
           }),
         stillOwns: async (j) =>
-          token !== undefined && (await j.extendLock(token, config.jobLockMs).catch(() => 0)) === 1,
+          token !== undefined &&
+          (await holdJobLock(
+            redis,
+            { prefix: config.queuePrefix, queueName: j.queueName, id: jobIdOf(j) },
+            token,
+            config.jobLockMs,
+          ).catch(() => false)),
         isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,
         notify: async (j, status, detail) => {
           if (j.data.webhook) await outbox.send(j.data.webhook.url, buildEvent({ job: j, status, baseUrl, ...detail }));
