@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { redisCrossProblems } from './redis-settings.js';
 import { settings, type Config, type Setting } from './schema.js';
 
@@ -28,7 +29,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   }
   problems.push(...redisCrossProblems(env, out));
   if (problems.length) throw new ConfigError(problems);
-  return out as Config;
+  // Audio is local state like Redis: it follows DATA_DIR unless OUTPUT_DIR says otherwise.
+  const parsed = out as Omit<Config, 'outputDir'> & { outputDir?: string };
+  return { ...parsed, outputDir: parsed.outputDir ?? join(parsed.dataDir, 'audio') };
 }
 
 /** Markdown table of every setting, for the README. */
