@@ -10,9 +10,11 @@ import { AppError } from '../domain/errors.js';
 import type { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
+import { RedisAvailability } from '../queue/availability.js';
 import { createAuth } from './auth.js';
 import { requestLogLevel } from './request-log.js';
 import { errorHandler, errorResponse } from './errors.js';
+import { redisGate } from './redis-gate.js';
 import type { JobService } from './job-service.js';
 import { enginesRouter } from './routes/engines.js';
 import { healthRouter } from './routes/health.js';
@@ -81,6 +83,8 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   const page = pageHeaders();
   const admin = adminHeaders();
   app.use((req, res, next) => (req.path.startsWith('/admin/') ? admin(req, res, next) : page(req, res, next)));
+  // Before anything that reads Redis (auth's rate limit included): bounded 503 while Redis is away.
+  app.use(redisGate(new RedisAvailability(redis), config.redisUnavailableMs));
   // Access control comes before body parsing, so strangers' bodies are never read.
   const auth = createAuth(config, redis, logger);
   app.use('/api', auth.client);

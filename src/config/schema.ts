@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MP3_BITRATES, type Mp3Bitrate } from '../audio/encoders/rates.js';
 import { KOKORO_VARIANTS } from '../engines/kokoro/files.js';
+import { redisSettings } from './redis-settings.js';
 
 /** One setting: where it comes from, what it defaults to, what it means and how it is checked. */
 export interface Setting<T> {
@@ -77,9 +78,10 @@ export const settings = {
   redisUrl: setting(
     'REDIS_URL',
     undefined,
-    'Redis shared by every process. Unset: `npm start` runs its own redis-server (AOF under DATA_DIR/redis); a role started alone uses redis://127.0.0.1:6379.',
+    'Redis shared by every process. Unset (and no REDIS_SENTINELS): `npm start` runs its own redis-server (AOF under DATA_DIR/redis); a role started alone uses redis://127.0.0.1:6379.',
     redisUrl,
   ),
+  ...redisSettings,
   localRedisPort: setting(
     'LOCAL_REDIS_PORT',
     '6380',

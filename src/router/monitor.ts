@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome, type Route } from '../domain/job.js';
+import { RedisAvailability } from '../queue/availability.js';
 import { createRedis } from '../queue/connection.js';
 import { Liveness } from '../queue/liveness.js';
 import { WorkerActivity } from '../queue/worker-activity.js';
@@ -47,6 +48,10 @@ export class Monitor {
   private stopped = false;
   private cleanupTimer?: NodeJS.Timeout;
   private cleaning?: Promise<unknown>;
+  /** A Redis outage is not an engine failure: checks it touched are not counted (no failover storm on return). */
+  private readonly redisState: RedisAvailability;
+  private pausedForRedis = false;
+  private stopWatchingRedis?: () => void;
 
   constructor(
     private readonly config: Config,
@@ -60,6 +65,7 @@ export class Monitor {
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
     this.activity = new WorkerActivity(redis, config.queuePrefix, config.heartbeatMs * 3);
     this.policy = policyFrom(config);
+    this.redisState = new RedisAvailability(redis);
     for (const engine of this.engines) {
       this.queues.set(engine, new Queue(synthesisQueueName(engine), { connection: redis, prefix: config.queuePrefix }));
     }
@@ -88,7 +94,7 @@ export class Monitor {
   async start(): Promise<void> {
     for (const engine of this.engines) {
       const ev = new QueueEvents(synthesisQueueName(engine), {
-        connection: createRedis(this.config.redisUrl),
+        connection: createRedis(this.config),
         prefix: this.config.queuePrefix,
       });
       ev.on('failed', ({ jobId, failedReason }) => void this.passive(engine, jobId, failedReason));
@@ -100,7 +106,7 @@ export class Monitor {
       this.events.set(engine, ev);
       // Jobs of a worker that died go back to waiting even when no worker of that engine is left.
       const checker = new Worker(synthesisQueueName(engine), async () => undefined, {
-        connection: createRedis(this.config.redisUrl),
+        connection: createRedis(this.config),
         prefix: this.config.queuePrefix,
         autorun: false,
         lockDuration: this.config.jobLockMs,
@@ -110,6 +116,8 @@ export class Monitor {
       checker.on('error', (err) => this.logger.warn({ err: err.message }, 'stalled checker error'));
       this.stalledCheckers.push(checker);
     }
+    // A frozen Redis keeps its connections open: a PING every probe interval notices it.
+    this.stopWatchingRedis = this.redisState.watch(this.config.probeIntervalMs, this.config.probeTimeoutMs);
     const loop = async () => {
       if (this.stopped) return;
       this.ticking = this.tick().catch((err) => this.logger.error({ err }, 'monitor tick failed'));
@@ -148,8 +156,21 @@ export class Monitor {
     return got;
   }
 
+  /** Long enough after Redis returns for heartbeats, stalled checks and a probe to reflect the engines again. */
+  private get redisGraceMs(): number {
+    return 3 * this.config.heartbeatMs + this.config.stalledIntervalMs + this.config.probeTimeoutMs;
+  }
+
   async tick(): Promise<void> {
     if (!(await this.lead())) return;
+    const paused = this.redisState.disturbedSince(Date.now(), this.redisGraceMs);
+    if (paused !== this.pausedForRedis)
+      this.logger.warn(
+        { graceMs: this.redisGraceMs },
+        paused ? 'Redis was unavailable: engine checks paused until it has been back a while' : 'engine checks resumed',
+      );
+    this.pausedForRedis = paused;
+    if (paused) return;
     if (this.mover) {
       const recovered = await this.mover.recoverOutbox();
       if (recovered) this.logger.warn({ recovered }, 'finished job moves left half done');
@@ -208,6 +229,8 @@ export class Monitor {
   private async passive(engine: string, jobId: string, reason: string): Promise<void> {
     // Probes (numeric ids) are counted by probe(); only real jobs (UUIDs) count here.
     if (!this.leader || !/^[0-9a-f]{8}-/.test(jobId)) return;
+    // A job that failed because Redis went away (its lock lapsed) says nothing about the engine.
+    if (this.redisState.disturbedSince(Date.now(), this.redisGraceMs)) return;
     await this.record(engine, {
       at: Date.now(),
       ok: false,
@@ -219,6 +242,10 @@ export class Monitor {
   }
 
   private async record(engine: string, check: ProbeRecord): Promise<void> {
+    if (!check.ok && this.redisState.disturbedSince(check.at, this.redisGraceMs)) {
+      this.logger.debug({ engine, error: check.error }, 'check failed while Redis was unavailable: not counted');
+      return;
+    }
     if (check.kind === 'probe' && check.ms > 0)
       this.metrics?.probeSeconds.observe({ engine, ok: String(check.ok) }, check.ms / 1000);
     const before = await this.routing.getHealth(engine);
@@ -315,6 +342,7 @@ export class Monitor {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopWatchingRedis?.();
     clearTimeout(this.timer);
     clearInterval(this.cleanupTimer);
     await this.ticking;

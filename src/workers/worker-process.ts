@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { createRedis } from '../queue/connection.js';
+import { holdJobLock } from '../queue/job-lock.js';
 import { Liveness } from '../queue/liveness.js';
 import { WorkerActivity } from '../queue/worker-activity.js';
 import { cancelKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
@@ -50,7 +51,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   const descriptor = getEngine(engineName);
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = logger.child({ engine: engineName, workerId: id });
-  const redis = createRedis(config.redisUrl);
+  const redis = createRedis(config);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const routing = new RoutingStore(redis, config.queuePrefix);
   const liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
@@ -150,7 +151,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       })
     : undefined;
   const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
-  const runJob = (job: Job<JobData, JobOutcome>) =>
+  const runJob = (job: Job<JobData, JobOutcome>, token: string | undefined) =>
     processSynthesisJob(job, {
       engine: engineName,
       capabilities: descriptor.capabilities,
@@ -176,22 +177,30 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
           isCanceled: async () => (await redis.exists(cancelKey(config.queuePrefix, jobIdOf(j)))) === 1,
           onCached: (r) => j.updateProgress({ chunksDone: r.chunks, chunksTotal: r.chunks }),
         }),
+      stillOwns: async (j) =>
+        token !== undefined &&
+        (await holdJobLock(
+          redis,
+          { prefix: config.queuePrefix, queueName: j.queueName, id: jobIdOf(j) },
+          token,
+          config.jobLockMs,
+        ).catch(() => false)),
       isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,
       notify: async (j, status, detail) => {
         if (j.data.webhook) await outbox.send(j.data.webhook.url, buildEvent({ job: j, status, baseUrl, ...detail }));
       },
     });
-  const connection = createRedis(config.redisUrl);
+  const connection = createRedis(config);
   const worker = new Worker<JobData, JobOutcome>(
     synthesisQueueName(engineName),
-    async (job) => {
+    async (job, token) => {
       const counted = job.name !== PROBE_JOB && job.data.request.engine === 'auto';
       if (counted) {
         autoRunning++;
         await reportActivity();
       }
       try {
-        return await runJob(job);
+        return await runJob(job, token);
       } finally {
         if (counted) {
           autoRunning--;
