@@ -74,11 +74,15 @@ async function main(): Promise<void> {
   });
 }
 
+const SLOW_FAULT_MS = 500;
+
 /** Resilience tests only (FAULT_INJECTION): misbehave the way a broken engine would. */
 function injectFault(fault: Exclude<Fault, 'load'>): void {
   if (fault === 'throw') throw engineFailure('injected fault: engine error');
   // In a worker thread this ends the thread, as a native crash of the engine would.
   if (fault === 'crash') process.exit(70);
+  // slow: a busy engine that still answers, so a job holds its worker for a known while
+  if (fault === 'slow') return void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SLOW_FAULT_MS);
   // hang: block this thread the way a stuck native call would
   for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
 }
