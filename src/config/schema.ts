@@ -108,6 +108,12 @@ export const settings = {
     engineName,
   ),
   backupEngine: setting('BACKUP_ENGINE', 'espeak', 'Engine behind `backup`.', engineName),
+  enginesFile: setting(
+    'ENGINES_FILE',
+    undefined,
+    'YAML or JSON file defining more engines, e.g. remote speech servers of kind `http` (see the engines docs); PRIMARY_ENGINE and BACKUP_ENGINE may name them. Unset: only the built-in engines.',
+    z.string().min(1).optional(),
+  ),
   workerConcurrency: setting(
     'WORKER_CONCURRENCY',
     '1',

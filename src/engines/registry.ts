@@ -2,10 +2,26 @@ import type { EngineDescriptor } from './engine.js';
 import { espeakDescriptor } from './espeak/index.js';
 import { kokoroDescriptor } from './kokoro/index.js';
 
-const DESCRIPTORS: EngineDescriptor[] = [kokoroDescriptor, espeakDescriptor];
+const BUILT_IN: EngineDescriptor[] = [kokoroDescriptor, espeakDescriptor];
 
-/** Every engine this build knows, by name. */
-export const engines: ReadonlyMap<string, EngineDescriptor> = new Map(DESCRIPTORS.map((d) => [d.name, d]));
+/** Names of the engines built into this service (the engines file may not reuse them). */
+export const builtInEngines: readonly string[] = BUILT_IN.map((d) => d.name);
+
+const known = new Map(BUILT_IN.map((d) => [d.name, d]));
+
+/** Every engine this process knows, by name: the built-ins plus those of the engines file. */
+export const engines: ReadonlyMap<string, EngineDescriptor> = known;
+
+/**
+ * Add the engines the operator defined (ENGINES_FILE). Called once by each
+ * process's main before anything looks an engine up; a built-in name cannot be replaced.
+ */
+export function addEngines(descriptors: readonly EngineDescriptor[]): void {
+  for (const d of descriptors) {
+    if (builtInEngines.includes(d.name)) throw new Error(`engine "${d.name}" is built in and cannot be redefined`);
+    known.set(d.name, d);
+  }
+}
 
 /**
  * The descriptor behind an engine name. `name@pool` names a separate pool
@@ -13,11 +29,11 @@ export const engines: ReadonlyMap<string, EngineDescriptor> = new Map(DESCRIPTOR
  * `kokoro`, or, in tests, `espeak@primary` playing the primary beside `espeak`.
  */
 export function getEngine(name: string): EngineDescriptor {
-  const d = engines.get(name.split('@')[0]);
-  if (!d) throw new Error(`unknown engine "${name}"; known engines: ${[...engines.keys()].join(', ')}`);
+  const d = known.get(name.split('@')[0] ?? name);
+  if (!d) throw new Error(`unknown engine "${name}"; known engines: ${[...known.keys()].join(', ')}`);
   return d;
 }
 
 export function isKnownEngine(name: string): boolean {
-  return engines.has(name.split('@')[0]);
+  return known.has(name.split('@')[0] ?? name);
 }
