@@ -35,8 +35,8 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
 };
 
 const argv = process.argv.slice(2);
-const [mode, ...args] = argv.length === 0 || argv[0].startsWith('--') ? ['all', ...argv] : argv;
-const entry = MODES[mode];
+const [mode, ...args] = argv.length === 0 || argv[0]!.startsWith('--') ? ['all', ...argv] : argv;
+const entry = mode === undefined ? undefined : MODES[mode];
 if (!entry) {
   process.stderr.write(
     `Usage: npm run bench -- [mode] [args]\nModes:\n${Object.entries(MODES)

@@ -49,9 +49,10 @@ export function matchKey(key: string, entries: readonly KeyHash[]): string | und
 export function presentedKey(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const m = /^(Bearer|Basic)\s+(\S+)\s*$/i.exec(header);
-  if (!m) return undefined;
-  if (m[1].toLowerCase() === 'bearer') return m[2];
-  const decoded = Buffer.from(m[2], 'base64').toString('utf8');
+  const [, scheme = '', credentials = ''] = m ?? [];
+  if (!credentials) return undefined;
+  if (scheme.toLowerCase() === 'bearer') return credentials;
+  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
 }
@@ -183,7 +184,7 @@ export function createAuth(
     if (!enabled) return next();
     const id = identify(req, clientKeys);
     if (id.state !== 'ok') return refuse(res, 'admin', 401);
-    if (matchKey(presentedKey(req.headers.authorization)!, config.adminKeys) === undefined)
+    if (matchKey(presentedKey(req.headers.authorization) ?? '', config.adminKeys) === undefined)
       return refuse(res, 'admin', 403);
     next();
   };
@@ -193,7 +194,7 @@ export function createAuth(
     if (config.metricsKeys.length === 0) return next();
     const id = identify(req, [...metricsKeys, ...config.apiKeys]);
     if (id.state !== 'ok') return refuse(res, 'metrics', 401);
-    if (matchKey(presentedKey(req.headers.authorization)!, metricsKeys) === undefined)
+    if (matchKey(presentedKey(req.headers.authorization) ?? '', metricsKeys) === undefined)
       return refuse(res, 'metrics', 403);
     next();
   };

@@ -10,7 +10,6 @@ import {
   type JobData,
   type JobOutcome,
   type JobProgress,
-  type JobResult,
   type JobStatus,
   type Route,
   type SynthesisRequest,
@@ -24,6 +23,7 @@ import { requestKey } from '../cache/key.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
 import { RoutingView } from './routing-view.js';
+import { isoTime, jobIdOf, mustGet } from '../domain/required.js';
 
 export interface JobView {
   id: string;
@@ -112,7 +112,12 @@ export class JobService {
       this.queues.set(engine, new Queue(name, { connection: redis, prefix: config.queuePrefix }));
     }
     this.store = new RoutingStore(redis, config.queuePrefix);
-    this.routing = new RoutingView(config, this.store, this.liveness, this.queues.get(config.primaryEngine)!);
+    this.routing = new RoutingView(
+      config,
+      this.store,
+      this.liveness,
+      mustGet(this.queues, config.primaryEngine, 'queue'),
+    );
   }
 
   queueOf(engine: string): Queue<JobData, JobOutcome> | undefined {
@@ -158,7 +163,7 @@ export class JobService {
         ? request.voice
         : (this.genderOf(request.voice) ?? 'female');
     const id = opts.jobId ?? randomUUID();
-    const queue = this.queues.get(engine)!;
+    const queue = mustGet(this.queues, engine, 'queue');
     const data: JobData = {
       request: { ...request, voice },
       route,
@@ -206,7 +211,7 @@ export class JobService {
     const state = await job.getState();
     // The job may have finished between fetching it and reading its state: read it again for its result.
     if ((state === 'completed' || state === 'failed') && !job.finishedOn) {
-      job = (await this.queueOf(job.data.engine)?.getJob(job.id!)) ?? job;
+      job = (await this.queueOf(job.data.engine)?.getJob(jobIdOf(job))) ?? job;
     }
     const rv = job.returnvalue as JobOutcome | undefined;
     // A primary copy that handed its work to the backup is not the job's final word.
@@ -220,11 +225,11 @@ export class JobService {
     const result = status === 'succeeded' && rv && 'audio' in rv ? rv : null;
     const { request } = job.data;
     return {
-      id: job.id!,
+      id: jobIdOf(job),
       status,
       engine: { requested: request.engine, route: job.data.route, name: job.data.engine, used: result?.engine ?? null },
       fallback: job.data.fallback
-        ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: iso(job.data.fallback.at)! }
+        ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: isoTime(job.data.fallback.at) }
         : null,
       voice: request.voice,
       speed: request.speed,
@@ -236,7 +241,7 @@ export class JobService {
       cached: result?.cached === true,
       attempts: job.attemptsStarted ?? job.attemptsMade,
       timings: {
-        queued_at: iso(job.timestamp)!,
+        queued_at: isoTime(job.timestamp),
         started_at: iso(result?.startedAt ?? job.processedOn),
         finished_at: FINAL_STATUSES.includes(status) ? iso(job.finishedOn) : null,
         synthesis_ms: result?.synthesisMs ?? null,
@@ -252,7 +257,7 @@ export class JobService {
           }
         : null,
       error: status === 'failed' && job.failedReason ? { message: job.failedReason } : null,
-      links: jobLinks(job.id!),
+      links: jobLinks(jobIdOf(job)),
     };
   }
 

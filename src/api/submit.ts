@@ -9,6 +9,7 @@ import { checkWebhookUrl, WebhookUrlError } from '../webhooks/ssrf.js';
 import { Idempotency, requestHash } from './idempotency.js';
 import type { JobService } from './job-service.js';
 import { parseSynthesisBody, type RequestLimits } from './schemas.js';
+import { jobIdOf } from '../domain/required.js';
 
 /** What a submission led to: a new job, or (same Idempotency-Key and body) the job an earlier request made. */
 export interface Submitted {
@@ -57,7 +58,7 @@ export class Submitter {
     const chunks = prepareText(request.text, { maxChunkChars: engine.capabilities.maxChunkChars });
     const webhookUrl = await this.webhookUrl(req.body as Record<string, unknown>);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
-    if (!key) return { id: (await this.enqueue(request, req.id, chunks.length, webhookUrl)).id!, replayed: false };
+    if (!key) return { id: jobIdOf(await this.enqueue(request, req.id, chunks.length, webhookUrl)), replayed: false };
     const claim = await this.idempotency.claim(key, requestHash(req.path, req.body));
     if (!claim.fresh) return { id: await this.replayed(claim.jobId), replayed: true };
     try {

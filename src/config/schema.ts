@@ -56,7 +56,10 @@ const keyList = z
           code: 'custom',
           message: `entry ${i + 1} is not sha256hex or name:sha256hex (make one with \`npm run hash-key -- <key>\`)`,
         });
-      else out.push({ name: m[1] ?? `key-${m[2].slice(0, 8).toLowerCase()}`, sha256: m[2].toLowerCase() });
+      else {
+        const hash = (m[2] ?? '').toLowerCase();
+        out.push({ name: m[1] ?? `key-${hash.slice(0, 8)}`, sha256: hash });
+      }
     }
     const names = out.map((k) => k.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -400,9 +403,10 @@ export const settings = {
         .split(',')
         .map((e) => e.trim())
         .filter(Boolean)) {
-        const m = /^([A-Za-z0-9_-]{1,64})=([A-Za-z0-9_@.-]{1,64})$/.exec(entry);
-        if (!m) ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 80)}" is not name=voice` });
-        else map[m[1]] = m[2];
+        const [, name, voice] = /^([A-Za-z0-9_-]{1,64})=([A-Za-z0-9_@.-]{1,64})$/.exec(entry) ?? [];
+        if (name === undefined || voice === undefined)
+          ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 80)}" is not name=voice` });
+        else map[name] = voice;
       }
       return map;
     }),

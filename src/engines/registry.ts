@@ -23,17 +23,23 @@ export function addEngines(descriptors: readonly EngineDescriptor[]): void {
   }
 }
 
+/** The engine behind a pool name: `kokoro@fast` → `kokoro`. */
+export function baseEngineName(name: string): string {
+  const at = name.indexOf('@');
+  return at < 0 ? name : name.slice(0, at);
+}
+
 /**
  * The descriptor behind an engine name. `name@pool` names a separate pool
  * (its own queue and workers) of the same engine — e.g. `kokoro@fast` next to
  * `kokoro`, or, in tests, `espeak@primary` playing the primary beside `espeak`.
  */
 export function getEngine(name: string): EngineDescriptor {
-  const d = known.get(name.split('@')[0] ?? name);
+  const d = known.get(baseEngineName(name));
   if (!d) throw new Error(`unknown engine "${name}"; known engines: ${[...known.keys()].join(', ')}`);
   return d;
 }
 
 export function isKnownEngine(name: string): boolean {
-  return known.has(name.split('@')[0] ?? name);
+  return known.has(baseEngineName(name));
 }

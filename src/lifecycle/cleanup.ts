@@ -53,7 +53,7 @@ export class Cleanup {
       if (obj.mtimeMs >= cutoff) continue;
       await this.storage.delete(obj.key);
       files++;
-      const id = obj.key.split('.')[0];
+      const id = obj.key.split('.')[0] ?? '';
       if (JOB_ID.test(id)) await this.redis.set(expiredKey(prefix, id), '1', 'EX', ttl);
     }
     if (jobs || files) this.logger.info({ jobs, files, ttlSeconds: ttl }, 'removed expired jobs and audio');
