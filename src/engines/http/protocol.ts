@@ -20,7 +20,7 @@ export function buildRequest(
 ): RemoteRequest {
   if (spec.protocol === 'openai') {
     return {
-      url: `${spec.url.replace(/\/+$/, '')}/audio/speech`,
+      url: speechUrl(spec.url),
       body: {
         model: spec.model ?? 'tts-1',
         input: input.text,
@@ -32,6 +32,13 @@ export function buildRequest(
     };
   }
   return { url: spec.url, body: { text: input.text, voice: input.voice, speed: input.speed }, rawPcm: false };
+}
+
+/** `{url}/audio/speech`, keeping any query string (some gateways carry a tenant or API version there). */
+function speechUrl(base: string): string {
+  const u = new URL(base);
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}/audio/speech`;
+  return u.toString();
 }
 
 /** Voices a protocol's servers usually know, used when the engines file names none. */
