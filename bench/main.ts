@@ -28,6 +28,10 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
     about: 'soak [--quick] [--jobs N]: 10,000 jobs, RSS of the API and each worker over time',
     load: () => import('./modes/soak.js'),
   },
+  remote: {
+    about: 'remote [--quick] [--rounds N]: an http engine end to end vs the remote server directly (overhead ratio)',
+    load: () => import('./modes/remote.js'),
+  },
   engine: {
     about: 'engine <name>: real-time factor, latency p50/p95, engine time vs model time',
     load: () => import('./engine.js'),

@@ -74,24 +74,21 @@ export function parseEnginesFile(text: string, file: string, reserved: readonly 
     throw new EnginesFileError([`${file}: not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`]);
   }
   const parsed = fileSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new EnginesFileError(
-      parsed.error.issues.map((i) => `${file}: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`),
-    );
-  }
-  const problems: string[] = [];
-  const out: HttpEngineSpec[] = [];
-  for (const [name, spec] of Object.entries(parsed.data.engines)) {
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `${file}: ${i.path.length ? i.path.join('.') : '(top level)'}: ${i.message}`);
+  // Names are checked even when an entry is invalid, so one start lists every problem.
+  const names = Object.keys((raw as { engines?: unknown } | null)?.engines ?? {});
+  for (const name of typeof (raw as { engines?: unknown } | null)?.engines === 'object' ? names : []) {
     if (!ENGINE_NAME.test(name))
       problems.push(
         `${file}: engines.${name}: engine names are lower-case letters, digits and dashes, starting with a letter`,
       );
     else if (reserved.includes(name))
       problems.push(`${file}: engines.${name}: "${name}" is a built-in engine; pick another name`);
-    out.push({ ...spec, name });
   }
-  if (problems.length) throw new EnginesFileError(problems);
-  return out;
+  if (!parsed.success || problems.length) throw new EnginesFileError(problems);
+  return Object.entries(parsed.data.engines).map(([name, spec]) => ({ ...spec, name }));
 }
 
 /** Read and parse the engines file at `path`. */

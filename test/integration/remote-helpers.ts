@@ -4,13 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { wavHeader } from '../../src/audio/wav.js';
 
 /** Engines file with a remote reached by protocol openai (`{base}/v1`) and by protocol seed (`{base}/api/tts`). */
-export function enginesYaml(remoteBase: string, opts: { keyEnv?: string; timeoutMs?: number } = {}): string {
-  const key = opts.keyEnv ? `\n    api_key_env: ${opts.keyEnv}` : '';
+export function enginesYaml(
+  remoteBase: string,
+  opts: { keyEnv?: string; timeoutMs?: number; sampleRate?: number } = {},
+): string {
+  const extra = `${opts.keyEnv ? `\n    api_key_env: ${opts.keyEnv}` : ''}${opts.sampleRate ? `\n    sample_rate: ${opts.sampleRate}` : ''}`;
   return `engines:
   remote-openai:
     kind: http
     protocol: openai
-    url: ${remoteBase}/v1${key}
+    url: ${remoteBase}/v1${extra}
     model: tts-1
     voices: { en: { female: alloy, male: onyx }, zh: { female: zh-female, male: zh-male } }
     concurrency: 2
@@ -18,7 +21,7 @@ export function enginesYaml(remoteBase: string, opts: { keyEnv?: string; timeout
   remote-seed:
     kind: http
     protocol: seed
-    url: ${remoteBase}/api/tts${key}
+    url: ${remoteBase}/api/tts${extra}
     voices: { en: { female: en-us-female, male: en-us-male }, zh: { female: zh-female, male: zh-male } }
     concurrency: 2
     timeout_ms: ${opts.timeoutMs ?? 20000}

@@ -78,6 +78,12 @@ describe('engines file', () => {
       problemsOf('engines:\n  espeak:\n    kind: http\n    protocol: seed\n    url: http://h/x\n', ['espeak']).join(),
     ).toMatch(/engines\.espeak: "espeak" is a built-in engine/);
     expect(problemsOf('engines: [unclosed').join()).toMatch(/^engines\.yaml: not valid YAML or JSON/);
+    // A bad name and a bad field of another engine are listed together.
+    const both = problemsOf(
+      'engines:\n  espeak:\n    kind: http\n    protocol: seed\n    url: http://h/x\n  b:\n    kind: http\n    protocol: x\n    url: http://h/x\n',
+      ['espeak'],
+    );
+    expect(both).toHaveLength(2);
     expect(problemsOf('{}').join()).toMatch(/engines\.yaml: engines: /);
   });
 });
