@@ -9,6 +9,7 @@ import { buildRequest, retryAfterMs } from './protocol.js';
 
 /** Overload with no Retry-After (a bare 429): back off this long. */
 const DEFAULT_BACKOFF_MS = 5000;
+const SPEAKABLE = /[\p{L}\p{N}]/u;
 /** Largest answer accepted for one chunk; a chunk of speech is a few MB at most. */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
@@ -48,7 +49,8 @@ export class HttpEngine implements TtsEngine {
     }
     const parts: Int16Array[] = [];
     for (const g of groups) {
-      if (g.text.trim()) parts.push(await this.request(g.text, g.voice, input.speed));
+      // Nothing speakable (only punctuation): no request, silence — many servers answer 400 to such input.
+      if (SPEAKABLE.test(g.text)) parts.push(await this.request(g.text, g.voice, input.speed));
     }
     return concatPcm(parts);
   }
