@@ -114,7 +114,7 @@ export const settings = {
   enginesFile: setting(
     'ENGINES_FILE',
     undefined,
-    'YAML or JSON file defining more engines, e.g. remote speech servers of kind `http` (see the engines docs); PRIMARY_ENGINE and BACKUP_ENGINE may name them. Unset: only the built-in engines.',
+    'YAML or JSON file defining more engines: speech servers reached over HTTP (kind `http`, see docs/engines.md). PRIMARY_ENGINE and BACKUP_ENGINE may name them. Unset: only the built-in engines.',
     z.string().min(1).optional(),
   ),
   workerConcurrency: setting(
