@@ -119,7 +119,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
       ],
       notes: [
         `The remote is a second instance of this service (espeak, 1 worker, its own processes and Redis prefix); this service's primary is that remote through protocol openai, WAV both ways. ${rounds} rounds per text, the two paths alternating; times are from send to last byte on keep-alive connections.`,
-        "Through this service the audio is decoded, resampled 22.05 → 24 kHz and re-encoded, and passes two queues (this one and the remote's); directly it passes only the remote's. Both services and the load generator share the same cores.",
+        `The engine's sample_rate was ${rate} Hz${rate === 22050 ? " (the remote's own, so no resampling)" : ' (the remote answers 22.05 kHz: one resampling pass)'}. Through this service the audio is decoded and re-encoded, written to a file and streamed again after the last byte of the remote's answer, and passes two queues (this one and the remote's); directly it passes only the remote's and streams while it is made. Both services and the load generator share the same cores.`,
       ],
     };
   } finally {
