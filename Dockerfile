@@ -29,6 +29,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The web page is served as it is, resolved from the package root (src/api/web/index.ts: WEB_ROOT).
 COPY --from=build /app/src/api/web/public ./src/api/web/public
+# Data the text front-end reads at run time, resolved from the package root (the Mandarin pinyin list).
+COPY assets ./assets
 # `node dist/cli/models.js` reads models/manifest.json; the weights themselves go on the models
 # volume (never in the image). .dockerignore keeps any local weights out of the build context.
 COPY models/manifest.json models/README.md ./models/

@@ -7,6 +7,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Config } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
+import type { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import { createAuth } from './auth.js';
@@ -16,6 +17,7 @@ import { enginesRouter } from './routes/engines.js';
 import { healthRouter } from './routes/health.js';
 import { metricsRouter } from './routes/metrics.js';
 import { openAiRouter } from './routes/openai.js';
+import { phonemizeRouter } from './routes/phonemize.js';
 import { eventsRouter } from './routes/events.js';
 import { jobsRouter } from './routes/jobs.js';
 import { ttsRouter } from './routes/tts.js';
@@ -38,12 +40,17 @@ export interface AppDeps {
   logger: Logger;
   /** Optional so tests can build an app without one; `npm run api` always passes it. */
   metrics?: Metrics;
+  /** Loads the Kokoro front-end for /api/phonemize (without it the route answers 503). */
+  phonemizer?: () => Promise<KokoroPhonemize>;
 }
+
+const phonemizeUnavailable = (): Promise<KokoroPhonemize> =>
+  Promise.reject(new AppError('phonemize_unavailable', 'This API process has no phonemizer', { status: 503 }));
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The HTTP application. It never listens: the caller decides where. */
-export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppDeps): Express {
+export function buildApp({ config, redis, jobs, storage, logger, metrics, phonemizer }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -96,6 +103,7 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
   app.use(eventsRouter({ jobs }));
   app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs }));
   app.use(openAiRouter({ config, jobs, storage }));
+  app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars }));
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');

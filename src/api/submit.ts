@@ -20,6 +20,16 @@ export interface Submitted {
 /** Longest a repeated request waits for the job of a concurrent first request to appear. */
 const REPLAY_WAIT_MS = 2000;
 
+/** Every endpoint that reads a JSON body says the same when it gets something else. */
+export function requireJson(req: Request): void {
+  if (!req.is('application/json')) {
+    throw new AppError('unsupported_content_type', 'Content-Type must be application/json', {
+      status: 400,
+      details: { allowed: ['application/json'] },
+    });
+  }
+}
+
 /** Validation + enqueue shared by every endpoint that accepts a synthesis request. */
 export class Submitter {
   private readonly idempotency: Idempotency;
@@ -46,12 +56,7 @@ export class Submitter {
   }
 
   async submit(req: Request, maxChars: number): Promise<Submitted> {
-    if (!req.is('application/json')) {
-      throw new AppError('unsupported_content_type', 'Content-Type must be application/json', {
-        status: 400,
-        details: { allowed: ['application/json'] },
-      });
-    }
+    requireJson(req);
     const request = parseSynthesisBody(req.body, { maxChars, voices: this.voices, speed: this.speed });
     const engine = getEngine(this.jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
     // Rejects text with nothing to speak before anything is queued; the count seeds progress.

@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { CachedJobs } from '../cache/cached-jobs.js';
 import { ResultCache } from '../cache/result-cache.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
+import { loadOnce } from '../api/routes/phonemize.js';
+import { kokoroFiles } from '../engines/kokoro/files.js';
+import { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 
 const config = configOrExit();
 const logger = createLogger('api', {
@@ -43,7 +46,9 @@ const cached = new CachedJobs(
 );
 cached.start(logger);
 jobs.useCache(cached);
-const app = buildApp({ config, redis, jobs, storage, logger, metrics });
+// Phonemes need only the front-end and config.json, never the weights; loaded on the first request.
+const phonemizer = loadOnce(() => KokoroPhonemize.create(kokoroFiles(config.modelsDir, config.kokoroVariant).config));
+const app = buildApp({ config, redis, jobs, storage, logger, metrics, phonemizer });
 
 await jobs.init();
 const server = app.listen(config.port, config.host);
