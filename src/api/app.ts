@@ -10,8 +10,11 @@ import { AppError } from '../domain/errors.js';
 import type { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
+import { RedisAvailability } from '../queue/availability.js';
 import { createAuth } from './auth.js';
+import { requestLogLevel } from './request-log.js';
 import { errorHandler, errorResponse } from './errors.js';
+import { redisGate } from './redis-gate.js';
 import type { JobService } from './job-service.js';
 import { enginesRouter } from './routes/engines.js';
 import { healthRouter } from './routes/health.js';
@@ -19,6 +22,7 @@ import { metricsRouter } from './routes/metrics.js';
 import { openAiRouter } from './routes/openai.js';
 import { phonemizeRouter } from './routes/phonemize.js';
 import { eventsRouter } from './routes/events.js';
+import { MissingAudio } from './missing-audio.js';
 import { jobsRouter } from './routes/jobs.js';
 import { ttsRouter } from './routes/tts.js';
 import { voicesRouter } from './routes/voices.js';
@@ -68,14 +72,9 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics?.httpRequests.inc(labels);
       metrics?.httpDuration.observe(labels, ms / 1000);
-      logger.info(
-        {
-          requestId: req.id,
-          method: req.method,
-          path: (req.originalUrl.split('?')[0] ?? '').slice(0, 200),
-          status: res.statusCode,
-          ms: Math.round(ms),
-        },
+      const path = (req.originalUrl.split('?')[0] ?? '').slice(0, 200);
+      logger[requestLogLevel(req.method, path, res.statusCode)](
+        { requestId: req.id, method: req.method, path, status: res.statusCode, ms: Math.round(ms) },
         'request',
       );
     });
@@ -84,6 +83,8 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   const page = pageHeaders();
   const admin = adminHeaders();
   app.use((req, res, next) => (req.path.startsWith('/admin/') ? admin(req, res, next) : page(req, res, next)));
+  // Before anything that reads Redis (auth's rate limit included): bounded 503 while Redis is away.
+  app.use(redisGate(new RedisAvailability(redis), config.redisUnavailableMs));
   // Access control comes before body parsing, so strangers' bodies are never read.
   const auth = createAuth(config, redis, logger);
   app.use('/api', auth.client);
@@ -99,16 +100,18 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   }
   app.use(voicesRouter({ jobs }));
   app.use(enginesRouter({ jobs, admin: auth.admin }));
-  app.use(jobsRouter({ jobs, storage, submitter }));
+  const missingAudio = new MissingAudio(jobs, config.outputDir, logger);
+  app.use(jobsRouter({ jobs, storage, submitter, missingAudio }));
   app.use(eventsRouter({ jobs }));
-  app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs }));
+  app.use(ttsRouter({ jobs, storage, submitter, missingAudio, waitMs: config.ttsWaitMs }));
   app.use(openAiRouter({ config, jobs, storage }));
   app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars }));
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
   createBullBoard({
-    queues: jobs.allQueues().map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
+    // Every queue the service uses, webhook deliveries included (their dead letters are looked at here).
+    queues: [...jobs.allQueues(), jobs.webhooks.queue].map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
     serverAdapter: board,
   });
   app.use('/admin/queues', auth.admin, board.getRouter());

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { redisCrossProblems } from './redis-settings.js';
 import { settings, type Config, type Setting } from './schema.js';
 
 /** Thrown when settings are invalid; the message lists every problem. */
@@ -25,8 +27,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push(`${spec.env}=${shown}: ${why}. ${spec.description}`);
     }
   }
+  problems.push(...redisCrossProblems(env, out));
   if (problems.length) throw new ConfigError(problems);
-  return out as Config;
+  // Audio is local state like Redis: it follows DATA_DIR unless OUTPUT_DIR says otherwise.
+  const parsed = out as Omit<Config, 'outputDir'> & { outputDir?: string };
+  return { ...parsed, outputDir: parsed.outputDir ?? join(parsed.dataDir, 'audio') };
 }
 
 /** Markdown table of every setting, for the README. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MP3_BITRATES, type Mp3Bitrate } from '../audio/encoders/rates.js';
 import { KOKORO_VARIANTS } from '../engines/kokoro/files.js';
+import { redisSettings } from './redis-settings.js';
 
 /** One setting: where it comes from, what it defaults to, what it means and how it is checked. */
 export interface Setting<T> {
@@ -77,9 +78,10 @@ export const settings = {
   redisUrl: setting(
     'REDIS_URL',
     undefined,
-    'Redis shared by every process. Unset: `npm start` runs its own redis-server (AOF under DATA_DIR/redis); a role started alone uses redis://127.0.0.1:6379.',
+    'Redis shared by every process. Unset (and no REDIS_SENTINELS): `npm start` runs its own redis-server (AOF under DATA_DIR/redis); a role started alone uses redis://127.0.0.1:6379.',
     redisUrl,
   ),
+  ...redisSettings,
   localRedisPort: setting(
     'LOCAL_REDIS_PORT',
     '6380',
@@ -94,9 +96,9 @@ export const settings = {
   ),
   outputDir: setting(
     'OUTPUT_DIR',
-    './data/audio',
-    'Where workers write audio and the API reads it. With workers on several hosts it must be shared storage.',
-    z.string().min(1),
+    undefined,
+    'Where workers write audio and the API reads it; unset: DATA_DIR/audio. With workers on several hosts it must be shared storage.',
+    z.string().min(1).optional(),
   ),
   queuePrefix: setting(
     'QUEUE_PREFIX',
@@ -184,6 +186,21 @@ export const settings = {
     `Kokoro weights to install and load: ${KOKORO_VARIANTS.join(', ')} (fp32 ≈ 326 MB, quantized ≈ 92 MB, q8f16 ≈ 86 MB).`,
     z.enum(KOKORO_VARIANTS),
   ),
+  hfEndpoint: setting(
+    'HF_ENDPOINT',
+    undefined,
+    'Base URL of a Hugging Face mirror (e.g. https://hf-mirror.com, where huggingface.co is blocked): `npm run models` fetches every Hugging Face file from it. Unset: https://huggingface.co.',
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) URL such as https://hf-mirror.com')
+      .optional(),
+  ),
+  modelsTimeoutMs: setting(
+    'MODELS_TIMEOUT_MS',
+    '30000',
+    'How long `npm run models` waits for a download server to answer before saying so.',
+    int(100, 600_000),
+  ),
   kokoroThreads: setting(
     'KOKORO_THREADS',
     '0',
@@ -246,6 +263,18 @@ export const settings = {
     'RECOVERY_WINDOW_MS',
     '600000',
     'Time after a failover before traffic returns on its own; sooner only with POST /api/router/confirm.',
+    int(0, 86_400_000),
+  ),
+  recoveryRequireIdle: setting(
+    'RECOVERY_REQUIRE_IDLE',
+    'true',
+    'Return `auto` traffic to the primary only when no `auto` job is being synthesized on the backup, so a client reading a long text in several requests does not hear the voice change mid-way.',
+    bool,
+  ),
+  recoveryIdleMaxWaitMs: setting(
+    'RECOVERY_IDLE_MAX_WAIT_MS',
+    '600000',
+    'Longest the return to a ready primary waits for the backup to go idle; after it, traffic returns anyway (a never-idle backup does not keep it for ever).',
     int(0, 86_400_000),
   ),
   overloadWaitMs: setting(
@@ -420,4 +449,6 @@ export const settings = {
 } as const;
 
 type Settings = typeof settings;
-export type Config = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+type Parsed = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+/** Settings as the service uses them: those whose default derives from another setting are filled in. */
+export type Config = Omit<Parsed, 'outputDir'> & { outputDir: string };

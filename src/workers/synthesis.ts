@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { AudioFileWriter } from '../audio/encoders/file-writer.js';
 import type { Mp3Bitrate } from '../audio/encoders/rates.js';
+import type { EncoderThread } from '../audio/encoders/threaded-encoder.js';
 import { ChunkReuse } from '../cache/chunk-reuse.js';
 import { isAppError } from '../domain/errors.js';
 import {
@@ -40,6 +41,8 @@ export interface SynthesisDeps {
   onFinished?(result: JobResult): Promise<void>;
   /** MP3 constant bitrate (kbit/s). */
   mp3Bitrate: Mp3Bitrate;
+  /** Where resampling and encoding run, off this event loop; without it they run inline. */
+  encoderThread?: EncoderThread;
   /**
    * The result cache: serve a cached result, or make it once for every identical job in flight
    * (`make` synthesizes for real). Without it every job synthesizes.
@@ -48,6 +51,13 @@ export interface SynthesisDeps {
     job: Job<JobData, JobOutcome>,
     make: () => Promise<JobResult | CanceledResult>,
   ): Promise<JobResult | CanceledResult>;
+  /**
+   * Whether this attempt still owns the job: its lock is renewed, or taken back if it merely lapsed
+   * and no other worker can have the job yet (see queue/job-lock.ts). Checked
+   * before the audio file is published: an attempt cut off from Redis long enough for another
+   * worker to take the job over must not overwrite that worker's file or send a second event.
+   */
+  stillOwns?(job: Job<JobData, JobOutcome>): Promise<boolean>;
   /** Whether a client canceled the job; checked before starting and at every chunk boundary. */
   isCanceled?(jobId: string): Promise<boolean>;
   /** Queue the job's terminal event (for jobs with a webhook); called once the outcome is final. */
@@ -87,6 +97,8 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
         ? await deps.share(job, make)
         : await make();
   } catch (err) {
+    // Another attempt owns the job now: this one has nothing to hand over, fail or announce.
+    if (err instanceof LateResult) throw err;
     const retryable = !isAppError(err) || err.retryable;
     // Whatever broke on the primary, the backup may still manage: `auto` work is never failed here.
     if (canFallBack(job) && deps.fallback) {
@@ -148,7 +160,12 @@ async function synthesizeToStorage(
   let writer: AudioFileWriter | undefined;
   try {
     const chunks = prepareText(request.text, { maxChunkChars: deps.capabilities.maxChunkChars });
-    const progress: JobProgress = { chunksDone: 0, chunksTotal: chunks.length };
+    // A retry starts its chunks again, but what clients see never goes backwards: `chunksDone` holds at
+    // the furthest point any attempt reached, `attemptChunksDone` is this attempt's own count.
+    const before = (job.progress ?? {}) as Partial<JobProgress>;
+    const reached = before.chunksTotal === chunks.length ? (before.chunksDone ?? 0) : 0;
+    const attempt = job.attemptsMade + 1;
+    const progress: JobProgress = { chunksDone: reached, chunksTotal: chunks.length, attempt, attemptChunksDone: 0 };
     await job.updateProgress(progress);
     log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
 
@@ -157,6 +174,7 @@ async function synthesizeToStorage(
       inputRate: deps.capabilities.sampleRate,
       sampleRate: request.sampleRate,
       mp3Bitrate: deps.mp3Bitrate,
+      encoderThread: deps.encoderThread,
     });
     // A sentence that occurs again later in the document is synthesized once.
     const reuse = new ChunkReuse(chunks);
@@ -164,16 +182,18 @@ async function synthesizeToStorage(
       const pcm = await reuse.get(chunk, () => deps.synthesize({ chunk, voice: request.voice, speed: request.speed }));
       await writer.append(pcm);
       if (chunk.paragraphEnd && chunk.index < chunks.length - 1) await writer.appendSilence(PARAGRAPH_PAUSE_MS);
-      progress.chunksDone = chunk.index + 1;
+      progress.attemptChunksDone = chunk.index + 1;
+      progress.chunksDone = Math.max(reached, chunk.index + 1);
       await job.updateProgress({ ...progress, bytes: writer.bytes, part });
       // A canceled job stops here; the catch below removes the partial file.
-      if (await deps.isCanceled?.(jobIdOf(job))) throw new CancelSignal(progress.chunksDone);
+      if (await deps.isCanceled?.(jobIdOf(job))) throw new CancelSignal(progress.attemptChunksDone);
     }
     const durationMs = writer.durationMs;
     const { contentType, sampleRate } = writer;
     await writer.finish();
     writer = undefined;
     const key = audioKey(jobIdOf(job), request.format);
+    if (deps.stillOwns && !(await deps.stillOwns(job))) throw new LateResult(jobIdOf(job));
     const stored = await deps.storage.putFile(key, tmp);
     const sha256 = await sha256Of(deps.storage, key);
     const finishedAt = Date.now();
@@ -205,6 +225,10 @@ async function synthesizeToStorage(
       log.info({ chunksDone: err.chunksDone }, 'synthesis canceled by the client');
       return canceled(err.chunksDone);
     }
+    if (err instanceof LateResult) {
+      log.warn('late result rejected: the job lock was lost (another worker took the job over); audio discarded');
+      throw err;
+    }
     log.warn({ err }, 'synthesis attempt failed');
     throw err;
   }
@@ -215,5 +239,13 @@ class CancelSignal extends Error {
   constructor(readonly chunksDone: number) {
     super('canceled');
     this.name = 'CancelSignal';
+  }
+}
+
+/** This attempt lost the job's lock before publishing its audio: its result must not be used. */
+export class LateResult extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId}: lock lost before the audio was published; another attempt owns the job`);
+    this.name = 'LateResult';
   }
 }

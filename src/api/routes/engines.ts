@@ -2,11 +2,16 @@ import { Router, type RequestHandler } from 'express';
 import { AppError } from '../../domain/errors.js';
 import type { Route } from '../../domain/job.js';
 import { getEngine } from '../../engines/registry.js';
-import type { RouterMode } from '../../router/policy.js';
+import { reasonLabel } from '../../observability/metrics.js';
+import { WorkerActivity } from '../../queue/worker-activity.js';
+import { waitingForIdleBackup, type RouterMode } from '../../router/policy.js';
 import { reloadStatuses, requestReload } from '../../workers/reload.js';
 import type { JobService } from '../job-service.js';
 
 const MODES: RouterMode[] = ['auto', 'primary', 'backup'];
+
+/** A routing reason as a stable code (the same classes the route-switch metric counts). */
+const routeReasonCode = (reason: string): string => (reason === 'initial' ? 'initial' : reasonLabel(reason));
 const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
 
 /**
@@ -15,6 +20,7 @@ const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
  */
 export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: RequestHandler }): Router {
   const r = Router();
+  const activity = new WorkerActivity(jobs.redis, jobs.prefix, jobs.config.heartbeatMs * 3);
 
   r.get('/api/engines', async (_req, res) => {
     const [state, history, live] = await Promise.all([
@@ -24,18 +30,23 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
     ]);
     const describe = async (role: Route) => {
       const name = jobs.engineFor(role);
-      const [health, es, counts] = await Promise.all([
+      const [health, es, counts, autoJobs] = await Promise.all([
         jobs.store.getHealth(name),
         jobs.routing.engineState(role),
         jobs.queueOf(name)?.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed') ??
           ({} as Record<string, number>),
+        activity.autoJobsInProgress(name),
       ]);
       return {
         name,
         state: es.state,
         detail: es.reason,
+        // What the page shows, in the reader's language: a code, never the English sentence above.
+        detail_code: es.code,
+        ...(es.code === 'failing_checks' ? { failures: es.failures } : {}),
         ...(es.install ? { install: es.install } : {}),
         live_workers: live[name] ?? 0,
+        auto_jobs_in_progress: autoJobs,
         sample_rate: getEngine(name).capabilities.sampleRate,
         queue: {
           waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
@@ -61,10 +72,25 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
         current: state.route,
         mode: state.mode,
         reason: state.reason,
+        reason_code: routeReasonCode(state.reason),
         since: iso(state.since),
         failover_at: iso(state.failoverAt),
         confirmed: state.confirmed,
-        history: history.map((h) => ({ from: h.from, to: h.to, reason: h.reason, at: iso(h.at) })),
+        // The primary meets every other recovery condition; traffic returns when the backup has no auto job running.
+        recovery: {
+          require_idle: jobs.config.recoveryRequireIdle,
+          idle_max_wait_ms: jobs.config.recoveryIdleMaxWaitMs,
+          waiting_for_idle_backup: waitingForIdleBackup(state),
+          waiting_since: iso(waitingForIdleBackup(state) ? (state.idleWaitSince ?? null) : null),
+        },
+        history: history.map((h) => ({
+          from: h.from,
+          to: h.to,
+          reason: h.reason,
+          reason_code: routeReasonCode(h.reason),
+          at: iso(h.at),
+          ...(h.recovery ? { recovery: h.recovery } : {}),
+        })),
       },
       engines: { primary: await describe('primary'), backup: await describe('backup') },
     });

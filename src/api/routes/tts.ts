@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { AppError } from '../../domain/errors.js';
 import type { Storage } from '../../storage/storage.js';
 import type { JobService } from '../job-service.js';
+import type { MissingAudio } from '../missing-audio.js';
 import type { Submitter } from '../submit.js';
 import { streamJobAudio } from '../stream.js';
 import { sendAudio } from './jobs.js';
@@ -16,25 +17,34 @@ export function ttsRouter({
   jobs,
   storage,
   submitter,
+  missingAudio,
   waitMs,
 }: {
   jobs: JobService;
   storage: Storage;
   submitter: Submitter;
+  missingAudio: MissingAudio;
   waitMs: number;
 }): Router {
   const r = Router();
   r.post('/api/tts', async (req, res) => {
     // Streaming answers as the audio is made, so it takes texts as long as /api/jobs does.
     const stream = (req.body as { stream?: unknown } | undefined)?.stream === true;
-    const { id } = await submitter.submit(req, stream ? submitter.limits.jobsMaxChars : submitter.limits.ttsMaxChars);
+    const { id, replayed } = await submitter.submit(
+      req,
+      stream ? submitter.limits.jobsMaxChars : submitter.limits.ttsMaxChars,
+    );
+    // The same Idempotency-Key and body again: the earlier request's job answers, and the client is told so.
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     if (stream) return streamJobAudio(res, jobs, storage, id);
     const outcome = await jobs.waitFor(id, waitMs);
     const { view } = await jobs.get(id);
     res.setHeader('X-Job-Id', view.id);
     if (outcome === 'succeeded' && view.audio) {
       res.setHeader('X-Engine', view.engine.used ?? view.engine.name);
-      await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`);
+      await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`, () =>
+        missingAudio.error(view.id),
+      );
       return;
     }
     if (outcome === 'failed') {
