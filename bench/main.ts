@@ -28,6 +28,10 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
     about: 'soak [--quick] [--jobs N]: 10,000 jobs, RSS of the API and each worker over time',
     load: () => import('./modes/soak.js'),
   },
+  remote: {
+    about: 'remote [--quick] [--rounds N]: an http engine end to end vs the remote server directly (overhead ratio)',
+    load: () => import('./modes/remote.js'),
+  },
   encoders: {
     about: 'encoders [--quick]: Opus/FLAC/MP3 encode time vs ffmpeg (when installed), event-loop stall while encoding',
     load: () => import('./modes/encoders.js'),

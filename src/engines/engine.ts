@@ -63,4 +63,9 @@ export interface EngineDescriptor {
    * `reason` says what is missing and `install` the exact command that fixes it.
    */
   installed(config: Config): Promise<{ ok: boolean; reason?: string; install?: string }>;
+  /**
+   * Set for engines that run no inference in this process (remote servers over HTTP): a worker runs one
+   * instance on its own event loop with `concurrency` chunks in flight, and no engine threads.
+   */
+  inProcess?: { concurrency: number };
 }
