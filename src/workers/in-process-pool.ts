@@ -39,8 +39,9 @@ export class InProcessPool {
     if (this.active >= this.concurrency) await new Promise<void>((r) => this.waiters.push(r));
     this.active++;
     try {
-      // Resilience tests: only `throw` means something for an engine with no thread to hang or crash.
-      if (fault) throw engineFailure(`injected fault: engine error (${fault})`);
+      // Resilience tests: an engine with no thread cannot hang or crash it, so every other fault is an error.
+      if (fault === 'slow') await new Promise((r) => setTimeout(r, 500));
+      else if (fault) throw engineFailure(`injected fault: engine error (${fault})`);
       return await engine.synthesize(input);
     } finally {
       this.active--;
