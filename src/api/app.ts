@@ -20,6 +20,7 @@ import { openAiRouter } from './routes/openai.js';
 import { phonemizeRouter } from './routes/phonemize.js';
 import { eventsRouter } from './routes/events.js';
 import { jobsRouter } from './routes/jobs.js';
+import { captionsRouter } from './routes/captions.js';
 import { ttsRouter } from './routes/tts.js';
 import { voicesRouter } from './routes/voices.js';
 import { adminHeaders, pageHeaders } from './security.js';
@@ -100,6 +101,7 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   app.use(voicesRouter({ jobs }));
   app.use(enginesRouter({ jobs, admin: auth.admin }));
   app.use(jobsRouter({ jobs, storage, submitter }));
+  app.use(captionsRouter({ jobs }));
   app.use(eventsRouter({ jobs }));
   app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs }));
   app.use(openAiRouter({ config, jobs, storage }));

@@ -48,7 +48,7 @@ export interface JobView {
     key: string;
   } | null;
   error: { message: string } | null;
-  links: { self: string; audio: string };
+  links: { self: string; audio: string; captions?: string };
 }
 
 const STATUS: Record<string, JobStatus> = {
@@ -61,7 +61,11 @@ const STATUS: Record<string, JobStatus> = {
   failed: 'failed',
 };
 
-export const jobLinks = (id: string) => ({ self: `/api/jobs/${id}`, audio: `/api/jobs/${id}/audio` });
+export const jobLinks = (id: string, captions = false) => ({
+  self: `/api/jobs/${id}`,
+  audio: `/api/jobs/${id}/audio`,
+  ...(captions ? { captions: `/api/jobs/${id}/captions` } : {}),
+});
 
 /** A job as the API finds it: a queue job, or only the final view a client cancel left behind. */
 export interface FoundJob {
@@ -257,7 +261,7 @@ export class JobService {
           }
         : null,
       error: status === 'failed' && job.failedReason ? { message: job.failedReason } : null,
-      links: jobLinks(jobIdOf(job)),
+      links: jobLinks(jobIdOf(job), request.captions === true),
     };
   }
 

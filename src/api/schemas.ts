@@ -46,6 +46,8 @@ export function parseSynthesisBody(body: unknown, limits: RequestLimits): Synthe
   const voice = parseVoice(b.voice, limits.voices[engine.data]);
 
   const sampleRate = parseSampleRate(b.sample_rate);
+  if (b.captions !== undefined && b.captions !== null && typeof b.captions !== 'boolean')
+    throw invalid('captions', '"captions" must be true or false');
   return {
     text,
     voice,
@@ -53,6 +55,7 @@ export function parseSynthesisBody(body: unknown, limits: RequestLimits): Synthe
     format: format.data,
     engine: engine.data,
     ...(sampleRate ? { sampleRate } : {}),
+    ...(b.captions === true ? { captions: true } : {}),
   };
 }
 

@@ -17,8 +17,8 @@ export interface ContentFields {
   encoding?: string;
 }
 
-/** Bump when the synthesis pipeline changes the audio it makes (pauses, encoders). */
-const PIPELINE_VERSION = 1;
+/** Bump when the synthesis pipeline changes the audio it makes (pauses, encoders) or what a result holds (2: timings). */
+const PIPELINE_VERSION = 2;
 
 /** The content address of a result: sha256 over the fields, with the text normalized. */
 export function contentKey(f: ContentFields): string {

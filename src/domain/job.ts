@@ -1,4 +1,5 @@
 /** Shared shapes of a synthesis job as it travels API → queue → worker → API. */
+import type { JobTimings } from './timing.js';
 
 export const FORMATS = ['wav', 'mp3', 'opus', 'flac', 'pcm'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -27,6 +28,8 @@ export interface SynthesisRequest {
   engine: EngineChoice;
   /** Output sample rate the client asked for; unset: the engine's (Opus is always 48 kHz). */
   sampleRate?: number;
+  /** The client asked for captions: the job view and webhook event link to them. */
+  captions?: boolean;
 }
 
 /** BullMQ job data. */
@@ -76,6 +79,8 @@ export interface JobResult {
   synthesisMs: number;
   /** Served from the result cache: no synthesis ran for this job. */
   cached?: boolean;
+  /** Where each chunk (and, where the engine reports them, each word) lies in the audio. */
+  timings?: JobTimings;
 }
 
 /** Returned by a primary copy whose work moved to the backup queue (same job id there). */

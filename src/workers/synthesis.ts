@@ -16,7 +16,8 @@ import {
   type MovedResult,
   type ProbeResult,
 } from '../domain/job.js';
-import type { EngineCapabilities, SynthesisInput } from '../engines/engine.js';
+import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
+import { Timeline } from '../captions/timeline.js';
 import { PROBE_JOB } from '../queue/names.js';
 import type { Storage } from '../storage/storage.js';
 import { prepareText } from '../text/index.js';
@@ -26,7 +27,7 @@ import { jobIdOf } from '../domain/required.js';
 export interface SynthesisDeps {
   engine: string;
   capabilities: EngineCapabilities;
-  synthesize(input: SynthesisInput): Promise<Int16Array>;
+  synthesize(input: SynthesisInput): Promise<SynthesisOutput>;
   storage: Storage;
   logger: Logger;
   workerId: string;
@@ -130,7 +131,7 @@ async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promis
   const start = performance.now();
   let samples = 0;
   for (const chunk of prepareText(job.data.request.text, { maxChunkChars: deps.capabilities.maxChunkChars })) {
-    samples += (await deps.synthesize({ chunk, voice: job.data.request.voice, speed: 1 })).length;
+    samples += (await deps.synthesize({ chunk, voice: job.data.request.voice, speed: 1 })).pcm.length;
   }
   return { probe: true, ms: Math.round(performance.now() - start), samples };
 }
@@ -159,11 +160,19 @@ async function synthesizeToStorage(
       mp3Bitrate: deps.mp3Bitrate,
     });
     // A sentence that occurs again later in the document is synthesized once.
-    const reuse = new ChunkReuse(chunks);
+    const reuse = new ChunkReuse<SynthesisOutput>(chunks);
+    const timeline = new Timeline(deps.capabilities.sampleRate, writer.sampleRate, request.format);
+    const pauseSamples = Math.round((deps.capabilities.sampleRate * PARAGRAPH_PAUSE_MS) / 1000);
     for (const chunk of chunks) {
-      const pcm = await reuse.get(chunk, () => deps.synthesize({ chunk, voice: request.voice, speed: request.speed }));
+      const { pcm, words } = await reuse.get(chunk, () =>
+        deps.synthesize({ chunk, voice: request.voice, speed: request.speed }),
+      );
       await writer.append(pcm);
-      if (chunk.paragraphEnd && chunk.index < chunks.length - 1) await writer.appendSilence(PARAGRAPH_PAUSE_MS);
+      timeline.chunk(chunk, pcm, words);
+      if (chunk.paragraphEnd && chunk.index < chunks.length - 1) {
+        await writer.append(new Int16Array(pauseSamples));
+        timeline.pause(pauseSamples);
+      }
       progress.chunksDone = chunk.index + 1;
       await job.updateProgress({ ...progress, bytes: writer.bytes, part });
       // A canceled job stops here; the catch below removes the partial file.
@@ -195,6 +204,7 @@ async function synthesizeToStorage(
       startedAt,
       finishedAt,
       synthesisMs: finishedAt - startedAt,
+      timings: timeline.result(),
     };
     await deps.onFinished?.(result).catch(() => undefined);
     return result;
