@@ -48,6 +48,8 @@ export interface JobView {
     key: string;
   } | null;
   error: { message: string } | null;
+  /** SSML the service read only in part (unsupported elements read as text). */
+  warnings?: string[];
   links: { self: string; audio: string; captions?: string };
 }
 
@@ -238,7 +240,7 @@ export class JobService {
       voice: request.voice,
       speed: request.speed,
       format: request.format,
-      chars: [...request.text].length,
+      chars: request.spokenChars ?? [...request.text].length,
       progress: result
         ? { chunks_done: result.chunks, chunks_total: result.chunks }
         : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
@@ -261,6 +263,7 @@ export class JobService {
           }
         : null,
       error: status === 'failed' && job.failedReason ? { message: job.failedReason } : null,
+      ...(request.warnings?.length ? { warnings: request.warnings } : {}),
       links: jobLinks(jobIdOf(job), request.captions === true),
     };
   }

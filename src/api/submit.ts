@@ -4,7 +4,7 @@ import { AppError } from '../domain/errors.js';
 import type { JobData, JobOutcome, SynthesisRequest } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { allowedVoices } from '../engines/voice.js';
-import { prepareText } from '../text/index.js';
+import { prepareInput } from '../ssml/prepare.js';
 import { checkWebhookUrl, WebhookUrlError } from '../webhooks/ssrf.js';
 import { Idempotency, requestHash } from './idempotency.js';
 import type { JobService } from './job-service.js';
@@ -60,7 +60,7 @@ export class Submitter {
     const request = parseSynthesisBody(req.body, { maxChars, voices: this.voices, speed: this.speed });
     const engine = getEngine(this.jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
     // Rejects text with nothing to speak before anything is queued; the count seeds progress.
-    const chunks = prepareText(request.text, { maxChunkChars: engine.capabilities.maxChunkChars });
+    const chunks = prepareInput(request.text, { maxChunkChars: engine.capabilities.maxChunkChars, ssml: request.ssml });
     const webhookUrl = await this.webhookUrl(req.body as Record<string, unknown>);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
     if (!key) return { id: jobIdOf(await this.enqueue(request, req.id, chunks.length, webhookUrl)), replayed: false };

@@ -1,6 +1,6 @@
 import type { Chunk } from '../text/types.js';
 
-const keyOf = (c: Chunk) => c.runs.map((r) => `${r.lang}:${r.text}`).join('\u0000');
+const keyOf = (c: Chunk) => `${c.rate ?? 1}\u0000${c.runs.map((r) => `${r.lang}:${r.text}`).join('\u0000')}`;
 
 /**
  * Sentence-level reuse inside one job: a chunk whose text occurs again later

@@ -56,7 +56,8 @@ export function requestKey(
     speed: request.speed,
     format: request.format,
     sampleRate: rate,
-    text: request.text,
+    // Markup is not text: SSML never shares a key with the same characters read as plain text.
+    text: request.ssml ? `ssml\u0000${request.text}` : request.text,
     encoding: request.format === 'mp3' ? `${config.mp3Bitrate}k` : '',
   });
 }

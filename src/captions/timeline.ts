@@ -28,6 +28,13 @@ export function speechOnset(pcm: Int16Array): number {
   return i;
 }
 
+/** Index just past the last sample of speech in `pcm` (0 when it is all silence). */
+export function speechEnd(pcm: Int16Array): number {
+  let i = pcm.length;
+  while (i > 0 && Math.abs(pcm[i - 1] ?? 0) < ONSET_THRESHOLD) i--;
+  return i;
+}
+
 /**
  * Records where each chunk lies in the output audio while the job's PCM is
  * written. Positions are counted in input (engine) samples, the same counter

@@ -30,6 +30,12 @@ export interface SynthesisRequest {
   sampleRate?: number;
   /** The client asked for captions: the job view and webhook event link to them. */
   captions?: boolean;
+  /** The text is SSML (asked for with `text_type`, or it starts with `<speak`). */
+  ssml?: boolean;
+  /** SSML read only in part: unsupported elements, read as text (shown in the job view). */
+  warnings?: string[];
+  /** Characters spoken, when they differ from the text's (SSML: counted after markup). */
+  spokenChars?: number;
 }
 
 /** BullMQ job data. */

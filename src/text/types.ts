@@ -16,4 +16,8 @@ export interface Chunk {
   chars: number;
   /** Whether a paragraph break follows this chunk (engines/joiners may pause longer). */
   paragraphEnd: boolean;
+  /** Speaking-rate factor on top of the request's speed (SSML prosody rate). */
+  rate?: number;
+  /** Silence after this chunk, in place of the paragraph pause (SSML break): exact, engine padding trimmed. */
+  pauseAfterMs?: number;
 }

@@ -17,10 +17,10 @@ import {
   type ProbeResult,
 } from '../domain/job.js';
 import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
-import { Timeline } from '../captions/timeline.js';
+import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
+import { prepareInput } from '../ssml/prepare.js';
 import { PROBE_JOB } from '../queue/names.js';
 import type { Storage } from '../storage/storage.js';
-import { prepareText } from '../text/index.js';
 import type { TerminalStatus } from '../webhooks/event.js';
 import { jobIdOf } from '../domain/required.js';
 
@@ -130,7 +130,10 @@ async function sha256Of(storage: Storage, key: string): Promise<string> {
 async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<ProbeResult> {
   const start = performance.now();
   let samples = 0;
-  for (const chunk of prepareText(job.data.request.text, { maxChunkChars: deps.capabilities.maxChunkChars })) {
+  for (const chunk of prepareInput(job.data.request.text, {
+    maxChunkChars: deps.capabilities.maxChunkChars,
+    ssml: job.data.request.ssml,
+  })) {
     samples += (await deps.synthesize({ chunk, voice: job.data.request.voice, speed: 1 })).pcm.length;
   }
   return { probe: true, ms: Math.round(performance.now() - start), samples };
@@ -148,7 +151,7 @@ async function synthesizeToStorage(
   const tmp = deps.storage.tempPath(part);
   let writer: AudioFileWriter | undefined;
   try {
-    const chunks = prepareText(request.text, { maxChunkChars: deps.capabilities.maxChunkChars });
+    const chunks = prepareInput(request.text, { maxChunkChars: deps.capabilities.maxChunkChars, ssml: request.ssml });
     const progress: JobProgress = { chunksDone: 0, chunksTotal: chunks.length };
     await job.updateProgress(progress);
     log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
@@ -163,15 +166,28 @@ async function synthesizeToStorage(
     const reuse = new ChunkReuse<SynthesisOutput>(chunks);
     const timeline = new Timeline(deps.capabilities.sampleRate, writer.sampleRate, request.format);
     const pauseSamples = Math.round((deps.capabilities.sampleRate * PARAGRAPH_PAUSE_MS) / 1000);
+    const { min, max } = deps.capabilities.speed;
+    /** After an SSML break the next chunk starts with its speech: the break alone is the pause. */
+    let trimLead = false;
     for (const chunk of chunks) {
-      const { pcm, words } = await reuse.get(chunk, () =>
-        deps.synthesize({ chunk, voice: request.voice, speed: request.speed }),
-      );
+      const speed = Math.min(max, Math.max(min, request.speed * (chunk.rate ?? 1)));
+      const made = await reuse.get(chunk, () => deps.synthesize({ chunk, voice: request.voice, speed }));
+      const from = trimLead ? Math.min(speechOnset(made.pcm), made.pcm.length) : 0;
+      const to = chunk.pauseAfterMs !== undefined ? Math.max(from, speechEnd(made.pcm)) : made.pcm.length;
+      const pcm = made.pcm.subarray(from, to);
+      const words = made.words?.map((w) => ({ ...w, start: w.start - from, end: w.end - from }));
       await writer.append(pcm);
       timeline.chunk(chunk, pcm, words);
-      if (chunk.paragraphEnd && chunk.index < chunks.length - 1) {
-        await writer.append(new Int16Array(pauseSamples));
-        timeline.pause(pauseSamples);
+      trimLead = chunk.pauseAfterMs !== undefined;
+      const pause =
+        chunk.pauseAfterMs !== undefined
+          ? Math.round((deps.capabilities.sampleRate * chunk.pauseAfterMs) / 1000)
+          : chunk.paragraphEnd && chunk.index < chunks.length - 1
+            ? pauseSamples
+            : 0;
+      if (pause > 0) {
+        await writer.append(new Int16Array(pause));
+        timeline.pause(pause);
       }
       progress.chunksDone = chunk.index + 1;
       await job.updateProgress({ ...progress, bytes: writer.bytes, part });
