@@ -11,6 +11,7 @@ import type { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import { createAuth } from './auth.js';
+import { requestLogLevel } from './request-log.js';
 import { errorHandler, errorResponse } from './errors.js';
 import type { JobService } from './job-service.js';
 import { enginesRouter } from './routes/engines.js';
@@ -69,14 +70,9 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics?.httpRequests.inc(labels);
       metrics?.httpDuration.observe(labels, ms / 1000);
-      logger.info(
-        {
-          requestId: req.id,
-          method: req.method,
-          path: (req.originalUrl.split('?')[0] ?? '').slice(0, 200),
-          status: res.statusCode,
-          ms: Math.round(ms),
-        },
+      const path = (req.originalUrl.split('?')[0] ?? '').slice(0, 200);
+      logger[requestLogLevel(req.method, path, res.statusCode)](
+        { requestId: req.id, method: req.method, path, status: res.statusCode, ms: Math.round(ms) },
         'request',
       );
     });
@@ -110,7 +106,8 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
   createBullBoard({
-    queues: jobs.allQueues().map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
+    // Every queue the service uses, webhook deliveries included (their dead letters are looked at here).
+    queues: [...jobs.allQueues(), jobs.webhooks.queue].map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
     serverAdapter: board,
   });
   app.use('/admin/queues', auth.admin, board.getRouter());

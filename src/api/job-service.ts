@@ -83,6 +83,27 @@ export const jobExpired = (id: string) =>
     { status: 410 },
   );
 
+/**
+ * A job's timings in order: a cache hit's result is prepared just before its job is queued, and
+ * clocks of different hosts differ by a few ms, so each time is clamped to be no earlier than the
+ * one before it.
+ */
+export function orderedTimings(
+  queuedAt: number,
+  startedAt: number | undefined | null,
+  finishedAt: number | undefined | null,
+  synthesisMs: number | null,
+): JobView['timings'] {
+  const started = startedAt ? Math.max(startedAt, queuedAt) : null;
+  const finished = finishedAt ? Math.max(finishedAt, started ?? queuedAt) : null;
+  return {
+    queued_at: new Date(queuedAt).toISOString(),
+    started_at: iso(started),
+    finished_at: iso(finished),
+    synthesis_ms: synthesisMs,
+  };
+}
+
 /** Statuses after which a job never changes again. */
 export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
@@ -216,19 +237,24 @@ export class JobService {
     let job = fetched;
     const state = await job.getState();
     // The job may have finished between fetching it and reading its state: read it again for its result.
+    // Re-read from the queue that holds it: a cache hit lives in the cached-jobs queue, not the engine's.
     if ((state === 'completed' || state === 'failed') && !job.finishedOn) {
-      job = (await this.queueOf(job.data.engine)?.getJob(jobIdOf(job))) ?? job;
+      const own = this.allQueues().find((q) => q.name === job.queueName);
+      job = (await own?.getJob(jobIdOf(job))) ?? job;
     }
     const rv = job.returnvalue as JobOutcome | undefined;
-    // A primary copy that handed its work to the backup is not the job's final word.
-    const status =
+    const result = state === 'completed' && rv && 'audio' in rv ? rv : null;
+    // A primary copy that handed its work to the backup is not the job's final word. A completed job
+    // whose result cannot be read (yet) is not reported as succeeded: a succeeded view always has audio.
+    const status: JobStatus =
       state === 'completed' && isMoved(rv)
         ? 'queued'
         : state === 'completed' && isCanceled(rv)
           ? 'canceled'
-          : (STATUS[state] ?? 'queued');
+          : state === 'completed' && !result
+            ? 'running'
+            : (STATUS[state] ?? 'queued');
     const p = (job.progress ?? {}) as Partial<JobProgress>;
-    const result = status === 'succeeded' && rv && 'audio' in rv ? rv : null;
     const { request } = job.data;
     return {
       id: jobIdOf(job),
@@ -246,12 +272,12 @@ export class JobService {
         : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
       cached: result?.cached === true,
       attempts: job.attemptsStarted ?? job.attemptsMade,
-      timings: {
-        queued_at: isoTime(job.timestamp),
-        started_at: iso(result?.startedAt ?? job.processedOn),
-        finished_at: FINAL_STATUSES.includes(status) ? iso(job.finishedOn) : null,
-        synthesis_ms: result?.synthesisMs ?? null,
-      },
+      timings: orderedTimings(
+        job.timestamp,
+        result?.startedAt ?? job.processedOn,
+        FINAL_STATUSES.includes(status) ? (job.finishedOn ?? result?.finishedAt) : undefined,
+        result?.synthesisMs ?? null,
+      ),
       audio: result
         ? {
             content_type: result.audio.contentType,

@@ -84,7 +84,14 @@ describe('espeak IPA → Kokoro symbols', () => {
     ['dʒ_ˈʌ_m_p_s | l_ˈeɪ_z_i', 'en-us', 'ʤˈʌmps lˈAzi'],
     ['w_ˈɜː_d', 'en-us', 'wˈɜɹd'],
     ['w_ˈɜː_d', 'en-gb', 'wˈɜːd'],
-    ['b_ˈʌ_ʔ_n̩', 'en-us', 'bˈʌtᵊn'],
+    // misaki's espeak fallback turns ʔn̩ into ʔn, and ʔ is written t (its gold "button" is bˈʌʔn).
+    ['b_ˈʌ_ʔ_n̩', 'en-us', 'bˈʌtn'],
+    ['b_ˈʌ_t_n̩', 'en-us', 'bˈʌtᵊn'],
+    // Vowel sequences espeak writes as one unit are mapped piece by piece (fire, science, hour).
+    ['f_ˈaɪɚ', 'en-us', 'fˈIəɹ'],
+    ['s_ˈaɪə_n_s', 'en-us', 'sˈIəns'],
+    ['ˈaʊ_ɚ', 'en-us', 'ˈWəɹ'],
+    ['f_ˈaɪə', 'en-gb', 'fˈIə'],
     ['w_ˈɔː_ɾ_ɚ', 'en-us', 'wˈɔTəɹ'],
     ['h_ˈeə', 'en-gb', 'hˈɛː'],
     ['tʃ_ˈɔɪ_s', 'en-us', 'ʧˈYs'],
@@ -138,11 +145,13 @@ describe('Kokoro front-end with the real phonemizers', () => {
     splitLanguageRuns(text).map((r) => front.phonemize(r, accent));
 
   it.each([
-    ['Hello, this is a sample.', 'en-us', 'həlˈO, ðɪs ɪz ə sˈæmpᵊl.'],
+    // Lexicon readings (misaki's gold): the article "a" is ɐ; "It" capitalised gains a secondary stress.
+    ['Hello, this is a sample.', 'en-us', 'həlˈO, ðɪs ɪz ɐ sˈæmpᵊl.'],
     ['The quick brown fox!', 'en-us', 'ðə kwˈɪk bɹˈWn fˈɑks!'],
-    ['Hello, this is a sample.', 'en-gb', 'həlˈQ, ðɪs ɪz ə sˈampᵊl.'],
-    ['It costs $5.', 'en-us', 'ɪt kˈɔsts fˈIv dˈɑləɹz.'],
-    ['3,497', 'en-us', 'θɹˈi θˈWzənd fˈɔɹ hˈʌndɹɪd nˈIntisˈɛvən'],
+    ['Hello, this is a sample.', 'en-gb', 'həlˈQ, ðɪs ɪz ɐ sˈɑːmpᵊl.'],
+    ['It costs $5.', 'en-us', 'ˌɪt kˈɔsts fˈIv dˈɑləɹz.'],
+    // Number words from digits stay separate words, each from the lexicon (ninety nˈIndi).
+    ['3,497', 'en-us', 'θɹˈi θˈWzᵊnd fˈɔɹ hˈʌndɹəd nˈIndi sˈɛvən'],
   ] as const)('English: %s (%s)', (text, accent, expected) => {
     expect(phonemize(text, accent)).toEqual([expected]);
   });
@@ -159,7 +168,7 @@ describe('Kokoro front-end with the real phonemizers', () => {
   });
 
   it('phonemizes mixed text run by run (the number goes with the run after the space)', () => {
-    expect(phonemize('我用iPhone 15拍照。Hello!')).toEqual(['wo↓jʊ↘ŋ', 'ˈI fˈOn', 'ʂɨ↗u↓ pʰai→ꭧau↘.', 'həlˈO!']);
+    expect(phonemize('我用iPhone 15拍照。Hello!')).toEqual(['wo↓jʊ↘ŋ', 'ˈIfˌOn', 'ʂɨ↗u↓ pʰai→ꭧau↘.', 'həlˈO!']);
   });
 
   it('answers repeated sentences from the cache', () => {

@@ -27,7 +27,12 @@ export function ttsRouter({
   r.post('/api/tts', async (req, res) => {
     // Streaming answers as the audio is made, so it takes texts as long as /api/jobs does.
     const stream = (req.body as { stream?: unknown } | undefined)?.stream === true;
-    const { id } = await submitter.submit(req, stream ? submitter.limits.jobsMaxChars : submitter.limits.ttsMaxChars);
+    const { id, replayed } = await submitter.submit(
+      req,
+      stream ? submitter.limits.jobsMaxChars : submitter.limits.ttsMaxChars,
+    );
+    // The same Idempotency-Key and body again: the earlier request's job answers, and the client is told so.
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     if (stream) return streamJobAudio(res, jobs, storage, id);
     const outcome = await jobs.waitFor(id, waitMs);
     const { view } = await jobs.get(id);
