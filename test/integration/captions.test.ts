@@ -122,7 +122,7 @@ describe('captions', () => {
     const seen: string[] = [];
     for (const c of cases) {
       const job = await submit({ text, ...c });
-      expect(job.status).toBe('succeeded');
+      expect(job.status, `${c.format}: ${JSON.stringify(job.error)}`).toBe('succeeded');
       const buf = Buffer.from(await (await fetch(`${svc.base}${job.links.audio}`)).arrayBuffer());
       const decoded = await decodeAudio(c.format, buf, job.audio.sample_rate);
       const json = (await (await fetch(`${svc.base}/api/jobs/${job.id}/captions?format=json`)).json()) as {
