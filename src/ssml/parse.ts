@@ -1,6 +1,7 @@
 import { SaxesParser, type SaxesTag } from 'saxes';
 import { AppError } from '../domain/errors.js';
 import { SAY_AS, sayAs } from './say-as.js';
+import { parseAnnotation, stripAnnotations } from '../text/annotations.js';
 
 /** What SSML becomes: spoken text in sections (each at one rate), with the pauses asked for between them. */
 export type SsmlPiece =
@@ -92,7 +93,7 @@ export function parseSsml(markup: string, limits: SsmlLimits = SSML_LIMITS): Ssm
   const rates: number[] = [1];
   const stack: string[] = [];
   /** Text collected for an element that rewrites its content (say-as), or null. */
-  let collect: { interpretAs: string; text: string } | null = null;
+  let collect: { interpretAs: string; text: string; ph?: string } | null = null;
   /** Inside <sub>: its alias was spoken, its content is not. */
   let skip = 0;
   const fail = (reason: string): never => {
@@ -183,10 +184,13 @@ export function parseSsml(markup: string, limits: SsmlLimits = SSML_LIMITS): Ssm
         collect = { interpretAs: kind, text: '' };
         break;
       }
-      case 'phoneme':
-        // Pronunciations are applied through lexicons; inline <phoneme> is not wired to the engines yet.
-        warnings.add('<phoneme> is not applied yet: its text is read with the default pronunciation');
+      case 'phoneme': {
+        const alphabet = attr('alphabet') ?? 'ipa';
+        if (alphabet !== 'ipa' && alphabet !== 'x-pinyin')
+          warnings.add(`<phoneme alphabet="${alphabet}"> is not supported (ipa, x-pinyin): read as text`);
+        else collect = { interpretAs: '', text: '', ph: attr('ph') ?? '' };
         break;
+      }
     }
   });
   parser.on('closetag', (tag) => {
@@ -199,6 +203,18 @@ export function parseSsml(markup: string, limits: SsmlLimits = SSML_LIMITS): Ssm
       const done = collect;
       collect = null;
       say(` ${sayAs(done.interpretAs, done.text) ?? done.text} `);
+    } else if (name === 'phoneme' && collect) {
+      const done = collect;
+      collect = null;
+      // Becomes an inline annotation, which the front-end turns into a run with this pronunciation.
+      const word = done.text.trim();
+      if (word && done.ph && parseAnnotation(word, done.ph)) say(`[${word}](/${done.ph.trim()}/)`);
+      else {
+        warnings.add(
+          `<phoneme ph="${done.ph ?? ''}"> is not a pronunciation of "${word}" this service reads: read as text`,
+        );
+        say(done.text);
+      }
     } else if (name === 'p') pieces.push({ kind: 'paragraph' });
     else if (name === 's') say(' ');
   });
@@ -212,6 +228,7 @@ export function parseSsml(markup: string, limits: SsmlLimits = SSML_LIMITS): Ssm
   }
   // Spoken characters: each piece's text with whitespace runs read as one space.
   let chars = 0;
-  for (const p of pieces) if (p.kind === 'text') chars += [...p.text.replace(/\s+/gu, ' ').trim()].length;
+  for (const p of pieces)
+    if (p.kind === 'text') chars += [...stripAnnotations(p.text).replace(/\s+/gu, ' ').trim()].length;
   return { pieces, warnings: [...warnings], chars };
 }

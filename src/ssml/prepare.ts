@@ -1,7 +1,5 @@
 import { emptyText } from '../domain/errors.js';
-import { hasSpeakable } from '../text/chars.js';
-import { chunkText } from '../text/chunk.js';
-import { prepareText } from '../text/index.js';
+import { chunkAnnotated, prepareText } from '../text/index.js';
 import { normalizeText } from '../text/normalize.js';
 import type { Chunk } from '../text/types.js';
 import { isSsml, parseSsml, type SsmlDocument } from './parse.js';
@@ -20,9 +18,7 @@ export function chunkSsml(doc: SsmlDocument, opts: { maxChunkChars: number }): C
       if (last) last.paragraphEnd = true;
       continue;
     }
-    const text = normalizeText(piece.text);
-    if (!hasSpeakable(text)) continue;
-    const made = chunkText(text, { maxChars: opts.maxChunkChars });
+    const made = chunkAnnotated(normalizeText(piece.text), opts);
     made.forEach((c, i) => {
       chunks.push({
         ...c,

@@ -26,6 +26,17 @@ describe('SSML parsing', () => {
     expect(spoken(markup)).toBe(expected);
   });
 
+  it('<phoneme> becomes an inline annotation; an unusable one is read as text with a warning', () => {
+    const doc = parseSsml(
+      '<speak>银<phoneme alphabet="x-pinyin" ph="xing2">行</phoneme> <phoneme alphabet="ipa" ph="ɛnˈvɪdiə">Nvidia</phoneme> <phoneme ph="x">行</phoneme></speak>',
+    );
+    expect(spoken('<speak>银<phoneme alphabet="x-pinyin" ph="xing2">行</phoneme></speak>')).toBe('银[行](/xing2/)');
+    expect(doc.warnings).toEqual(['<phoneme ph="x"> is not a pronunciation of "行" this service reads: read as text']);
+    expect(doc.chars).toBe('银行 Nvidia 行'.length);
+    const runs = chunkSsml(doc, { maxChunkChars: 200 }).flatMap((c) => c.runs);
+    expect(runs.filter((r) => r.ph).map((r) => r.ph)).toEqual([{ pinyin: 'xing2' }, { ipa: 'ɛnˈvɪdiə' }]);
+  });
+
   it('prosody rates multiply and end with their element', () => {
     const doc = parseSsml('<speak>a<prosody rate="50%">b<prosody rate="x-fast">c</prosody>d</prosody>e</speak>');
     expect(doc.pieces).toEqual([

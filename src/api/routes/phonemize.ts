@@ -5,6 +5,7 @@ import { KOKORO_CAPABILITIES } from '../../engines/kokoro/voices.js';
 import { allowedVoices } from '../../engines/voice.js';
 import { parseTextBody, parseVoice } from '../schemas.js';
 import { requireJson } from '../submit.js';
+import { isSsml, parseSsml } from '../../ssml/parse.js';
 
 /** Engines whose front-end /api/phonemize can show. */
 export const PHONEMIZE_ENGINES = ['kokoro'] as const;
@@ -22,7 +23,21 @@ export function phonemizeRouter({ load, maxChars }: PhonemizeDeps): Router {
   const voices = allowedVoices(KOKORO_CAPABILITIES);
   r.post('/api/phonemize', async (req, res) => {
     requireJson(req);
-    const { b, text } = parseTextBody(req.body, maxChars);
+    const textType = (req.body as { text_type?: unknown } | undefined)?.text_type;
+    if (textType !== undefined && textType !== null && textType !== 'text' && textType !== 'ssml')
+      throw new AppError('invalid_request', '"text_type" must be "text" or "ssml"', {
+        status: 400,
+        details: { field: 'text_type', allowed: ['text', 'ssml'] },
+      });
+    const raw = (req.body as { text?: unknown } | undefined)?.text;
+    const ssml = typeof raw === 'string' && isSsml(raw, textType);
+    const { b, text } = parseTextBody(req.body, ssml ? Number.MAX_SAFE_INTEGER : maxChars);
+    // Parsed here, as a job's is, so bad markup gets the same 400 and the same after-markup limit.
+    if (ssml && parseSsml(text).chars > maxChars)
+      throw new AppError('text_too_long', 'Text too long (characters counted after SSML markup)', {
+        status: 413,
+        details: { max_length: maxChars },
+      });
     const engine = b.engine ?? 'kokoro';
     if (typeof engine !== 'string' || !(PHONEMIZE_ENGINES as readonly string[]).includes(engine)) {
       throw new AppError('invalid_request', `"engine" must be one of ${PHONEMIZE_ENGINES.join(', ')}`, {
@@ -32,7 +47,7 @@ export function phonemizeRouter({ load, maxChars }: PhonemizeDeps): Router {
     }
     const voice = parseVoice(b.voice, voices);
     const tool = await load();
-    res.json(await tool.phonemize(text, voice));
+    res.json(await tool.phonemize(text, voice, { ssml }));
   });
   return r;
 }

@@ -116,7 +116,12 @@ export class EspeakEngine implements TtsEngine {
       const id = ESPEAK_VOICE_IDS[name];
       if (id === undefined) throw engineFailure(`espeak has no voice "${name}"`);
       this.use(id, wpm);
-      const { pcm, words } = this.speak(run.text);
+      // espeak-ng's Mandarin voice reads tone-numbered pinyin as written. IPA has no way in through
+      // this build (its [[…]] phoneme input is not enabled), so an English pronunciation is not applied.
+      const { pcm, words: spoken } = this.speak(run.ph?.pinyin ?? run.text);
+      const first = spoken[0];
+      // Words of substituted pinyin index the pinyin: the run is one word of the chunk's text.
+      const words = run.ph?.pinyin && first ? [{ ...first, offset: 0, length: run.text.length }] : spoken;
       const base = textBase;
       textBase += run.text.length + 1;
       const last = i === chunk.runs.length - 1;
