@@ -50,6 +50,8 @@ export interface JobView {
   error: { message: string } | null;
   /** SSML the service read only in part (unsupported elements read as text). */
   warnings?: string[];
+  /** Lexicons applied, as name@version. */
+  lexicons?: string[];
   links: { self: string; audio: string; captions?: string };
 }
 
@@ -290,6 +292,7 @@ export class JobService {
         : null,
       error: status === 'failed' && job.failedReason ? { message: job.failedReason } : null,
       ...(request.warnings?.length ? { warnings: request.warnings } : {}),
+      ...(request.lexicon ? { lexicons: request.lexicon.used } : {}),
       links: jobLinks(jobIdOf(job), request.captions === true),
     };
   }

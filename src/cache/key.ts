@@ -57,7 +57,8 @@ export function requestKey(
     format: request.format,
     sampleRate: rate,
     // Markup is not text: SSML never shares a key with the same characters read as plain text.
-    text: request.ssml ? `ssml\u0000${request.text}` : request.text,
+    // Lexicons by name@version: an edited lexicon never meets a result made with its old entries.
+    text: `${request.ssml ? 'ssml\u0000' : ''}${request.lexicon ? `${request.lexicon.used.join(',')}\u0000` : ''}${request.text}`,
     encoding: request.format === 'mp3' ? `${config.mp3Bitrate}k` : '',
   });
 }

@@ -1,5 +1,6 @@
 /** Shared shapes of a synthesis job as it travels API → queue → worker → API. */
 import type { JobTimings } from './timing.js';
+import type { AppliedLexicons } from '../lexicons/lexicon.js';
 
 export const FORMATS = ['wav', 'mp3', 'opus', 'flac', 'pcm'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -36,6 +37,8 @@ export interface SynthesisRequest {
   warnings?: string[];
   /** Characters spoken, when they differ from the text's (SSML: counted after markup). */
   spokenChars?: number;
+  /** Pronunciation lexicons applied (a snapshot taken at submit: later edits never change this job). */
+  lexicon?: AppliedLexicons;
 }
 
 /** BullMQ job data. */

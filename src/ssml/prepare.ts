@@ -2,10 +2,14 @@ import { emptyText } from '../domain/errors.js';
 import { chunkAnnotated, prepareText } from '../text/index.js';
 import { normalizeText } from '../text/normalize.js';
 import type { Chunk } from '../text/types.js';
+import type { LexiconRule } from '../text/annotations.js';
 import { isSsml, parseSsml, type SsmlDocument } from './parse.js';
 
 /** Chunks of parsed SSML: each text piece chunked as plain text is, carrying its rate and the pauses after it. */
-export function chunkSsml(doc: SsmlDocument, opts: { maxChunkChars: number }): Chunk[] {
+export function chunkSsml(
+  doc: SsmlDocument,
+  opts: { maxChunkChars: number; lexicon?: readonly LexiconRule[] },
+): Chunk[] {
   const chunks: Chunk[] = [];
   for (const piece of doc.pieces) {
     const last = chunks[chunks.length - 1];
@@ -34,7 +38,10 @@ export function chunkSsml(doc: SsmlDocument, opts: { maxChunkChars: number }): C
 }
 
 /** A request's text, plain or SSML, as chunks. */
-export function prepareInput(text: string, opts: { maxChunkChars: number; ssml?: boolean }): Chunk[] {
+export function prepareInput(
+  text: string,
+  opts: { maxChunkChars: number; ssml?: boolean; lexicon?: readonly LexiconRule[] },
+): Chunk[] {
   return opts.ssml ? chunkSsml(parseSsml(text), opts) : prepareText(text, opts);
 }
 

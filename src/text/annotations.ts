@@ -7,6 +7,15 @@
  */
 import type { Pronunciation, Run } from './types.js';
 
+/** A lexicon entry as the front-end applies it (see src/lexicons). */
+export interface LexiconRule {
+  text: string;
+  lang: 'zh' | 'en';
+  pinyin?: string;
+  ipa?: string;
+  alias?: string;
+}
+
 /** Bounded on both sides, and the classes exclude the delimiters, so matching stays linear. */
 const ANNOTATION = /\[([^[\]\n]{1,64})\]\(\/([^/\n]{1,128})\/\)/gu;
 const HAN = /\p{Script=Han}/gu;
@@ -79,4 +88,30 @@ export function splitAnnotatedRuns(runs: readonly Run[], marks: Annotated['marks
     flush();
   }
   return out;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/gu, '\\$&');
+
+/**
+ * Apply lexicon entries to text already holding inline placeholders (an inline annotation wins):
+ * longest entry first; English entries match whole words, any case; Mandarin entries match as written.
+ * A pinyin or IPA entry becomes a placeholder like an annotation; an alias replaces the text.
+ */
+export function markLexicon(annotated: Annotated, rules: readonly LexiconRule[]): Annotated {
+  const marks = [...annotated.marks];
+  let text = annotated.text;
+  const sorted = [...rules].sort((a, b) => b.text.length - a.text.length);
+  for (const rule of sorted) {
+    // Entry text is at most 64 characters and escaped: a plain literal, no backtracking.
+    const body = escapeRegExp(rule.text);
+    const re =
+      rule.lang === 'en' ? new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, 'giu') : new RegExp(body, 'gu');
+    text = text.replace(re, (word: string) => {
+      if (rule.alias !== undefined) return rule.alias;
+      if (marks.length >= MAX_ANNOTATIONS) return word;
+      marks.push({ word, ph: rule.pinyin ? { pinyin: rule.pinyin } : { ipa: rule.ipa ?? '' } });
+      return String.fromCodePoint(PLACEHOLDER_BASE + marks.length - 1);
+    });
+  }
+  return { text, marks };
 }

@@ -7,7 +7,7 @@ import type { Chunk } from './types.js';
 import { hasSpeakable } from './chars.js';
 import { chunkText } from './chunk.js';
 import { normalizeText } from './normalize.js';
-import { markAnnotations, splitAnnotatedRuns } from './annotations.js';
+import { type LexiconRule, markAnnotations, markLexicon, splitAnnotatedRuns } from './annotations.js';
 
 export type { Chunk, Lang, Run } from './types.js';
 export { normalizeText } from './normalize.js';
@@ -19,8 +19,12 @@ export { normalizeEn } from './normalize-en.js';
 export { cardinalZh, digitsZh, expandNumbersZh } from './numbers-zh.js';
 
 /** Chunks normalized text, honouring inline pronunciation annotations; [] when nothing is speakable. */
-export function chunkAnnotated(normalized: string, opts: { maxChunkChars: number }): Chunk[] {
-  const { text, marks } = markAnnotations(normalized);
+export function chunkAnnotated(
+  normalized: string,
+  opts: { maxChunkChars: number; lexicon?: readonly LexiconRule[] },
+): Chunk[] {
+  const inline = markAnnotations(normalized);
+  const { text, marks } = opts.lexicon?.length ? markLexicon(inline, opts.lexicon) : inline;
   if (marks.length === 0) return hasSpeakable(text) ? chunkText(text, { maxChars: opts.maxChunkChars }) : [];
   // A placeholder counts as speakable: an annotated word alone is a sentence worth saying.
   return chunkText(text, {
@@ -33,7 +37,7 @@ export function chunkAnnotated(normalized: string, opts: { maxChunkChars: number
 }
 
 /** Normalizes and chunks request text; throws `emptyText()` when no letter, digit or Han character is left. */
-export function prepareText(raw: string, opts: { maxChunkChars: number }): Chunk[] {
+export function prepareText(raw: string, opts: { maxChunkChars: number; lexicon?: readonly LexiconRule[] }): Chunk[] {
   const chunks = chunkAnnotated(normalizeText(raw), opts);
   if (chunks.length === 0) throw emptyText();
   return chunks;

@@ -136,6 +136,7 @@ async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promis
   for (const chunk of prepareInput(job.data.request.text, {
     maxChunkChars: deps.capabilities.maxChunkChars,
     ssml: job.data.request.ssml,
+    lexicon: job.data.request.lexicon?.entries,
   })) {
     samples += (await deps.synthesize({ chunk, voice: job.data.request.voice, speed: 1 })).pcm.length;
   }
@@ -154,7 +155,11 @@ async function synthesizeToStorage(
   const tmp = deps.storage.tempPath(part);
   let writer: AudioFileWriter | undefined;
   try {
-    const chunks = prepareInput(request.text, { maxChunkChars: deps.capabilities.maxChunkChars, ssml: request.ssml });
+    const chunks = prepareInput(request.text, {
+      maxChunkChars: deps.capabilities.maxChunkChars,
+      ssml: request.ssml,
+      lexicon: request.lexicon?.entries,
+    });
     // A retry starts its chunks again, but what clients see never goes backwards: `chunksDone` holds at
     // the furthest point any attempt reached, `attemptChunksDone` is this attempt's own count.
     const before = (job.progress ?? {}) as Partial<JobProgress>;

@@ -6,6 +6,8 @@ import { allowedVoices } from '../../engines/voice.js';
 import { parseTextBody, parseVoice } from '../schemas.js';
 import { requireJson } from '../submit.js';
 import { isSsml, parseSsml } from '../../ssml/parse.js';
+import type { LexiconStore } from '../../lexicons/store.js';
+import { lexiconNamespace } from './lexicons.js';
 
 /** Engines whose front-end /api/phonemize can show. */
 export const PHONEMIZE_ENGINES = ['kokoro'] as const;
@@ -15,10 +17,12 @@ export interface PhonemizeDeps {
   load: () => Promise<KokoroPhonemize>;
   /** Longest text accepted, the same limit as /api/jobs. */
   maxChars: number;
+  /** Lexicons a request may name (`lexicons`), applied as a job applies them. */
+  lexicons?: LexiconStore;
 }
 
 /** POST /api/phonemize: the phonemes and token ids Kokoro would get for a text, per chunk and language run. */
-export function phonemizeRouter({ load, maxChars }: PhonemizeDeps): Router {
+export function phonemizeRouter({ load, maxChars, lexicons }: PhonemizeDeps): Router {
   const r = Router();
   const voices = allowedVoices(KOKORO_CAPABILITIES);
   r.post('/api/phonemize', async (req, res) => {
@@ -46,8 +50,12 @@ export function phonemizeRouter({ load, maxChars }: PhonemizeDeps): Router {
       });
     }
     const voice = parseVoice(b.voice, voices);
+    const lexicon = await lexicons?.resolve(lexiconNamespace(req), b.lexicons);
     const tool = await load();
-    res.json(await tool.phonemize(text, voice, { ssml }));
+    res.json({
+      ...(await tool.phonemize(text, voice, { ssml, lexicon: lexicon?.entries })),
+      ...(lexicon ? { lexicons: lexicon.used } : {}),
+    });
   });
   return r;
 }
