@@ -10,9 +10,11 @@ import { AppError } from '../domain/errors.js';
 import type { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
+import { RedisAvailability } from '../queue/availability.js';
 import { createAuth } from './auth.js';
 import { requestLogLevel } from './request-log.js';
 import { errorHandler, errorResponse } from './errors.js';
+import { redisGate } from './redis-gate.js';
 import type { JobService } from './job-service.js';
 import { enginesRouter } from './routes/engines.js';
 import { healthRouter } from './routes/health.js';
@@ -20,6 +22,7 @@ import { metricsRouter } from './routes/metrics.js';
 import { openAiRouter } from './routes/openai.js';
 import { phonemizeRouter } from './routes/phonemize.js';
 import { eventsRouter } from './routes/events.js';
+import { MissingAudio } from './missing-audio.js';
 import { jobsRouter } from './routes/jobs.js';
 import { captionsRouter } from './routes/captions.js';
 import { lexiconsRouter } from './routes/lexicons.js';
@@ -83,6 +86,8 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   const page = pageHeaders();
   const admin = adminHeaders();
   app.use((req, res, next) => (req.path.startsWith('/admin/') ? admin(req, res, next) : page(req, res, next)));
+  // Before anything that reads Redis (auth's rate limit included): bounded 503 while Redis is away.
+  app.use(redisGate(new RedisAvailability(redis), config.redisUnavailableMs));
   // Access control comes before body parsing, so strangers' bodies are never read.
   const auth = createAuth(config, redis, logger);
   app.use('/api', auth.client);
@@ -103,11 +108,12 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   }
   app.use(voicesRouter({ jobs }));
   app.use(enginesRouter({ jobs, admin: auth.admin }));
-  app.use(jobsRouter({ jobs, storage, submitter }));
+  const missingAudio = new MissingAudio(jobs, config.outputDir, logger);
+  app.use(jobsRouter({ jobs, storage, submitter, missingAudio }));
   app.use(captionsRouter({ jobs }));
   app.use(lexiconsRouter({ lexicons }));
   app.use(eventsRouter({ jobs }));
-  app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs }));
+  app.use(ttsRouter({ jobs, storage, submitter, missingAudio, waitMs: config.ttsWaitMs }));
   app.use(openAiRouter({ config, jobs, storage }));
   app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars, lexicons }));
 

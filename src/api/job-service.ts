@@ -3,6 +3,7 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError, notFound } from '../domain/errors.js';
+import { redisUnavailable } from './errors.js';
 import {
   audioKey,
   isCanceled,
@@ -16,6 +17,7 @@ import {
 } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { Liveness } from '../queue/liveness.js';
+import { ReplicaAck } from '../queue/replica-ack.js';
 import { cancelKey, expiredKey, jobsIndexKey, SYNTHESIZE_JOB, synthesisQueueName } from '../queue/names.js';
 import { RoutingStore } from '../router/state-store.js';
 import type { CachedJobs } from '../cache/cached-jobs.js';
@@ -121,6 +123,8 @@ export class JobService {
   readonly routing: RoutingView;
   readonly store: RoutingStore;
   private cached?: CachedJobs;
+  /** REDIS_MIN_REPLICAS_ACK: a job is accepted once that many replicas have it. */
+  private readonly replicaAck: ReplicaAck;
 
   /** Queues terminal events of jobs the API itself ends (canceled while waiting). */
   readonly webhooks: WebhookOutbox;
@@ -141,6 +145,11 @@ export class JobService {
       this.queues.set(engine, new Queue(name, { connection: redis, prefix: config.queuePrefix }));
     }
     this.store = new RoutingStore(redis, config.queuePrefix);
+    this.replicaAck = new ReplicaAck(redis, {
+      replicas: config.redisMinReplicasAck,
+      timeoutMs: config.redisReplicaAckTimeoutMs,
+      markerKey: `${config.queuePrefix}:replica-ack`,
+    });
     this.routing = new RoutingView(
       config,
       this.store,
@@ -181,7 +190,14 @@ export class JobService {
 
   async submit(
     request: SynthesisRequest,
-    opts: { requestId?: string; chunks: number; jobId?: string; webhookUrl?: string },
+    opts: {
+      requestId?: string;
+      chunks: number;
+      jobId?: string;
+      webhookUrl?: string;
+      /** Aborted once the client was told 503 (Redis too slow): the job is then withdrawn, not left half-accepted. */
+      abandoned?: AbortSignal;
+    },
   ): Promise<Job<JobData, JobOutcome>> {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
@@ -213,12 +229,59 @@ export class JobService {
     const hit = await (opts.webhookUrl ? undefined : this.cached)
       ?.submit(requestKey(data.request, engine, this.config), audioKey(id, request.format), data, jobOpts)
       .catch(() => undefined);
-    const job = hit ?? (await queue.add(SYNTHESIZE_JOB, data, jobOpts));
+    // Awaiting replicas, the job is held (delayed) so no worker starts what may yet be refused.
+    const held = this.replicaAck.enabled
+      ? { ...jobOpts, delay: this.config.redisReplicaAckTimeoutMs + 5_000 }
+      : jobOpts;
+    const job = hit ?? (await queue.add(SYNTHESIZE_JOB, data, held));
     await this.redis.zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id);
+    if (this.replicaAck.enabled) await this.confirmReplicated(job, !hit, opts.abandoned);
+    else if (opts.abandoned?.aborted) {
+      await this.withdraw(job);
+      throw redisUnavailable(this.config.redisUnavailableMs);
+    }
     await job
       .updateProgress({ chunksDone: hit ? opts.chunks : 0, chunksTotal: opts.chunks } satisfies JobProgress)
       .catch(() => undefined);
     return job;
+  }
+
+  /** Release a held job once enough replicas have it; otherwise remove every trace of it and refuse (503). */
+  private async confirmReplicated(
+    job: Job<JobData, JobOutcome>,
+    held: boolean,
+    abandoned?: AbortSignal,
+  ): Promise<void> {
+    const id = job.id ?? '';
+    const ack = await this.replicaAck
+      .confirm(`${this.config.queuePrefix}:${job.queueName}:${id}`)
+      .catch(() => ({ ok: false, replicas: 0, ms: 0 }));
+    if (ack.ok && !abandoned?.aborted) {
+      // Already promoted or moved on by the monitor: either way it runs without the hold.
+      if (held) await job.promote().catch(() => undefined);
+      return;
+    }
+    await this.withdraw(job);
+    // The client was already told 503 while Redis was slow to answer.
+    if (ack.ok) throw redisUnavailable(this.config.redisUnavailableMs);
+    throw new AppError(
+      'replication_unconfirmed',
+      `The job could not be confirmed on ${this.config.redisMinReplicasAck} Redis replica(s) within ${this.config.redisReplicaAckTimeoutMs} ms, so it was not accepted. Try again shortly.`,
+      {
+        status: 503,
+        retryable: true,
+        headers: { 'Retry-After': '2' },
+        details: { replicas_required: this.config.redisMinReplicasAck, replicas_confirmed: ack.replicas },
+      },
+    );
+  }
+
+  /** Remove a job that was written but not accepted (no worker has it: it is held, or was never released). */
+  private async withdraw(job: Job<JobData, JobOutcome>): Promise<void> {
+    await Promise.all([
+      job.remove().catch(() => undefined),
+      this.redis.zrem(jobsIndexKey(this.config.queuePrefix), job.id ?? '').catch(() => undefined),
+    ]);
   }
 
   private genderOf(voice: string): 'female' | 'male' | undefined {
@@ -367,5 +430,6 @@ export class JobService {
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all(this.allQueues().map((q) => q.close()));
     await this.webhooks.close();
+    await this.replicaAck.close();
   }
 }

@@ -76,11 +76,15 @@ export class Submitter {
     });
     const webhookUrl = await this.webhookUrl(req.body as Record<string, unknown>);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
-    if (!key) return { id: jobIdOf(await this.enqueue(request, req.id, chunks.length, webhookUrl)), replayed: false };
+    if (!key)
+      return {
+        id: jobIdOf(await this.enqueue(request, req.id, chunks.length, webhookUrl, undefined, req.redisGaveUp)),
+        replayed: false,
+      };
     const claim = await this.idempotency.claim(key, requestHash(req.path, req.body));
     if (!claim.fresh) return { id: await this.replayed(claim.jobId), replayed: true };
     try {
-      await this.enqueue(request, req.id, chunks.length, webhookUrl, claim.jobId);
+      await this.enqueue(request, req.id, chunks.length, webhookUrl, claim.jobId, req.redisGaveUp);
     } catch (err) {
       await claim.release().catch(() => undefined); // nothing was queued: the client may retry with the same key
       throw err;
@@ -94,8 +98,9 @@ export class Submitter {
     chunks: number,
     webhookUrl?: string,
     jobId?: string,
+    abandoned?: AbortSignal,
   ): Promise<Job<JobData, JobOutcome>> {
-    return this.jobs.submit(request, { requestId, chunks, webhookUrl, jobId });
+    return this.jobs.submit(request, { requestId, chunks, webhookUrl, jobId, abandoned });
   }
 
   /** The job of an earlier request with the same key; a concurrent first request may still be queuing it. */

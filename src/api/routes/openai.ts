@@ -75,7 +75,7 @@ export function openAiRouter({
     });
     const engine = getEngine(jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
     const chunks = prepareText(request.text, { maxChunkChars: engine.capabilities.maxChunkChars });
-    const job = await jobs.submit(request, { requestId: req.id, chunks: chunks.length });
+    const job = await jobs.submit(request, { requestId: req.id, chunks: chunks.length, abandoned: req.redisGaveUp });
     await streamJobAudio(res, jobs, storage, jobIdOf(job));
   });
   return r;

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { AppError } from '../../domain/errors.js';
 import type { Storage } from '../../storage/storage.js';
 import type { JobService } from '../job-service.js';
+import type { MissingAudio } from '../missing-audio.js';
 import type { Submitter } from '../submit.js';
 import { streamJobAudio } from '../stream.js';
 import { sendAudio } from './jobs.js';
@@ -16,11 +17,13 @@ export function ttsRouter({
   jobs,
   storage,
   submitter,
+  missingAudio,
   waitMs,
 }: {
   jobs: JobService;
   storage: Storage;
   submitter: Submitter;
+  missingAudio: MissingAudio;
   waitMs: number;
 }): Router {
   const r = Router();
@@ -40,7 +43,9 @@ export function ttsRouter({
     if (outcome === 'succeeded' && view.audio) {
       res.setHeader('X-Engine', view.engine.used ?? view.engine.name);
       res.setHeader('X-Captions-Url', `/api/jobs/${view.id}/captions`);
-      await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`);
+      await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`, () =>
+        missingAudio.error(view.id),
+      );
       return;
     }
     if (outcome === 'failed') {
