@@ -24,6 +24,9 @@ import { phonemizeRouter } from './routes/phonemize.js';
 import { eventsRouter } from './routes/events.js';
 import { MissingAudio } from './missing-audio.js';
 import { jobsRouter } from './routes/jobs.js';
+import { captionsRouter } from './routes/captions.js';
+import { lexiconsRouter } from './routes/lexicons.js';
+import { LexiconStore } from '../lexicons/store.js';
 import { ttsRouter } from './routes/tts.js';
 import { voicesRouter } from './routes/voices.js';
 import { adminHeaders, pageHeaders } from './security.js';
@@ -92,7 +95,12 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   app.use('/v1', auth.client);
   app.use(express.json({ limit: config.bodyLimitBytes, strict: false }));
 
-  const submitter = new Submitter(jobs, { ttsMaxChars: config.ttsMaxChars, jobsMaxChars: config.jobsMaxChars });
+  const lexicons = new LexiconStore(redis, config.queuePrefix);
+  const submitter = new Submitter(
+    jobs,
+    { ttsMaxChars: config.ttsMaxChars, jobsMaxChars: config.jobsMaxChars },
+    lexicons,
+  );
   app.use(healthRouter({ redis, jobs }));
   if (metrics) {
     app.use('/metrics', auth.metrics);
@@ -102,10 +110,12 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   app.use(enginesRouter({ jobs, admin: auth.admin }));
   const missingAudio = new MissingAudio(jobs, config.outputDir, logger);
   app.use(jobsRouter({ jobs, storage, submitter, missingAudio }));
+  app.use(captionsRouter({ jobs }));
+  app.use(lexiconsRouter({ lexicons }));
   app.use(eventsRouter({ jobs }));
   app.use(ttsRouter({ jobs, storage, submitter, missingAudio, waitMs: config.ttsWaitMs }));
   app.use(openAiRouter({ config, jobs, storage }));
-  app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars }));
+  app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars, lexicons }));
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');

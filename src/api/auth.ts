@@ -150,6 +150,8 @@ export function createAuth(
       const id = identify(req, clientKeys);
       if (id.state !== 'ok') return refuse(res, 'client', 401);
       who = `key:${id.name}`;
+      // Per-key resources (pronunciation lexicons) are scoped by this name.
+      res.locals.clientKey = id.name;
     } else {
       who = `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
     }

@@ -50,7 +50,11 @@ export interface JobView {
     key: string;
   } | null;
   error: { message: string } | null;
-  links: { self: string; audio: string };
+  /** SSML the service read only in part (unsupported elements read as text). */
+  warnings?: string[];
+  /** Lexicons applied, as name@version. */
+  lexicons?: string[];
+  links: { self: string; audio: string; captions?: string };
 }
 
 const STATUS: Record<string, JobStatus> = {
@@ -63,7 +67,11 @@ const STATUS: Record<string, JobStatus> = {
   failed: 'failed',
 };
 
-export const jobLinks = (id: string) => ({ self: `/api/jobs/${id}`, audio: `/api/jobs/${id}/audio` });
+export const jobLinks = (id: string, captions = false) => ({
+  self: `/api/jobs/${id}`,
+  audio: `/api/jobs/${id}/audio`,
+  ...(captions ? { captions: `/api/jobs/${id}/captions` } : {}),
+});
 
 /** A job as the API finds it: a queue job, or only the final view a client cancel left behind. */
 export interface FoundJob {
@@ -323,7 +331,7 @@ export class JobService {
       voice: request.voice,
       speed: request.speed,
       format: request.format,
-      chars: [...request.text].length,
+      chars: request.spokenChars ?? [...request.text].length,
       progress: result
         ? { chunks_done: result.chunks, chunks_total: result.chunks }
         : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
@@ -346,7 +354,9 @@ export class JobService {
           }
         : null,
       error: status === 'failed' && job.failedReason ? { message: job.failedReason } : null,
-      links: jobLinks(jobIdOf(job)),
+      ...(request.warnings?.length ? { warnings: request.warnings } : {}),
+      ...(request.lexicon ? { lexicons: request.lexicon.used } : {}),
+      links: jobLinks(jobIdOf(job), request.captions === true),
     };
   }
 

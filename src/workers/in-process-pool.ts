@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { engineFailure } from '../domain/errors.js';
-import type { EngineDescriptor, SynthesisInput, TtsEngine } from '../engines/engine.js';
+import type { EngineDescriptor, SynthesisInput, SynthesisOutput, TtsEngine } from '../engines/engine.js';
 import type { Fault } from './faults.js';
 
 /**
@@ -33,7 +33,7 @@ export class InProcessPool {
     return this.engine ? this.concurrency : 0;
   }
 
-  async synthesize(input: SynthesisInput, fault?: Exclude<Fault, 'load'>): Promise<Int16Array> {
+  async synthesize(input: SynthesisInput, fault?: Exclude<Fault, 'load'>): Promise<SynthesisOutput> {
     const engine = this.engine;
     if (this.closed || !engine) throw engineFailure('engine pool is closed');
     if (this.active >= this.concurrency) await new Promise<void>((r) => this.waiters.push(r));
@@ -42,7 +42,8 @@ export class InProcessPool {
       // Resilience tests: an engine with no thread cannot hang or crash it, so every other fault is an error.
       if (fault === 'slow') await new Promise((r) => setTimeout(r, 500));
       else if (fault) throw engineFailure(`injected fault: engine error (${fault})`);
-      return await engine.synthesize(input);
+      // A remote engine reports no word boundaries: captions get sentence (chunk) timings only.
+      return { pcm: await engine.synthesize(input) };
     } finally {
       this.active--;
       this.waiters.shift()?.();
