@@ -22,6 +22,10 @@ import { ttsRouter } from './routes/tts.js';
 import { voicesRouter } from './routes/voices.js';
 import { adminHeaders, pageHeaders } from './security.js';
 import { Submitter } from './submit.js';
+import { Quotas } from './quotas.js';
+import { refuseLargeBodies } from './body-limit.js';
+import { usageRouter } from './routes/usage.js';
+import { FreeSpace } from '../storage/free-space.js';
 import { webRouter } from './web/index.js';
 
 declare module 'express-serve-static-core' {
@@ -38,12 +42,14 @@ export interface AppDeps {
   logger: Logger;
   /** Optional so tests can build an app without one; `npm run api` always passes it. */
   metrics?: Metrics;
+  /** Free space under OUTPUT_DIR (with the result cache as what can be reclaimed); default: measured, nothing reclaimed. */
+  space?: FreeSpace;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The HTTP application. It never listens: the caller decides where. */
-export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppDeps): Express {
+export function buildApp({ config, redis, jobs, storage, logger, metrics, space: givenSpace }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -77,6 +83,8 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
   const page = pageHeaders();
   const admin = adminHeaders();
   app.use((req, res, next) => (req.path.startsWith('/admin/') ? admin(req, res, next) : page(req, res, next)));
+  // A declared body over the limit is refused before a byte of it is read (a slow sender would hold the socket).
+  app.use(refuseLargeBodies(config.bodyLimitBytes));
   // Access control comes before body parsing, so strangers' bodies are never read.
   const auth = createAuth(config, redis, logger);
   app.use('/api', auth.client);
@@ -84,8 +92,10 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
   app.use('/v1', auth.client);
   app.use(express.json({ limit: config.bodyLimitBytes, strict: false }));
 
-  const submitter = new Submitter(jobs, { ttsMaxChars: config.ttsMaxChars, jobsMaxChars: config.jobsMaxChars });
-  app.use(healthRouter({ redis, jobs }));
+  const quotas = new Quotas(redis, config, () => jobs.queueBases());
+  const space = givenSpace ?? new FreeSpace(config.outputDir, config.minFreeBytes);
+  const submitter = new Submitter(jobs, { ttsMaxChars: config.ttsMaxChars, jobsMaxChars: config.jobsMaxChars }, quotas);
+  app.use(healthRouter({ redis, jobs, space }));
   if (metrics) {
     app.use('/metrics', auth.metrics);
     app.use(metricsRouter({ jobs, metrics }));
@@ -94,8 +104,9 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics }: AppD
   app.use(enginesRouter({ jobs, admin: auth.admin }));
   app.use(jobsRouter({ jobs, storage, submitter }));
   app.use(eventsRouter({ jobs }));
-  app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs }));
-  app.use(openAiRouter({ config, jobs, storage }));
+  app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs, space }));
+  app.use(openAiRouter({ config, jobs, storage, quotas, space }));
+  app.use(usageRouter({ quotas }));
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');

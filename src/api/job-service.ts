@@ -5,6 +5,7 @@ import type { Config } from '../config/schema.js';
 import { AppError, notFound } from '../domain/errors.js';
 import {
   audioKey,
+  BULLMQ_PRIORITY,
   isCanceled,
   isMoved,
   type JobData,
@@ -12,22 +13,39 @@ import {
   type JobProgress,
   type JobResult,
   type JobStatus,
+  type Priority,
   type Route,
   type SynthesisRequest,
 } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { Liveness } from '../queue/liveness.js';
-import { cancelKey, expiredKey, jobsIndexKey, SYNTHESIZE_JOB, synthesisQueueName } from '../queue/names.js';
+import {
+  cancelKey,
+  expiredKey,
+  jobsIndexKey,
+  SYNTHESIZE_JOB,
+  synthesisQueueName,
+  tenantJobsKey,
+  tenantsKey,
+} from '../queue/names.js';
 import { RoutingStore } from '../router/state-store.js';
 import type { CachedJobs } from '../cache/cached-jobs.js';
 import { requestKey } from '../cache/key.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
+import { ANONYMOUS, type Caller, mayAccess } from './caller.js';
+import { queuePosition } from './queue-position.js';
+import { promoteBulk } from '../queue/bulk-promoter.js';
 import { RoutingView } from './routing-view.js';
 
 export interface JobView {
   id: string;
   status: JobStatus;
+  /** The tenant (key name) that submitted the job. */
+  owner: string;
+  priority: Priority;
+  /** While queued: jobs ahead of it in its engine's queue and when it should start; else null. */
+  queue: { position: number; estimated_start: string } | null;
   engine: { requested: string; route: Route; name: string; used: string | null };
   fallback: { from: string; reason: string; at: string } | null;
   voice: string;
@@ -47,7 +65,8 @@ export interface JobView {
     sha256: string | null;
     key: string;
   } | null;
-  error: { message: string } | null;
+  /** `code` is the stable error code when the failure has one (e.g. `storage_full`). */
+  error: { message: string; code?: string } | null;
   links: { self: string; audio: string };
 }
 
@@ -77,6 +96,20 @@ export const jobExpired = (id: string) =>
     { status: 410 },
   );
 
+/** Everything needed to create a job, decided before it is created (stored in an idempotency claim). */
+export interface PreparedJob {
+  id: string;
+  engine: string;
+  data: JobData;
+  chunks: number;
+}
+
+/** A failure's message, and its code when the message leads with one (`storage_full: …`). */
+const errorOf = (reason: string): { message: string; code?: string } => {
+  const code = /^([a-z][a-z_]{2,40}): /.exec(reason)?.[1];
+  return code ? { message: reason, code } : { message: reason };
+};
+
 /** Statuses after which a job never changes again. */
 export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
@@ -92,6 +125,7 @@ export class JobService {
   readonly routing: RoutingView;
   readonly store: RoutingStore;
   private cached?: CachedJobs;
+  private promoter?: NodeJS.Timeout;
 
   /** Queues terminal events of jobs the API itself ends (canceled while waiting). */
   readonly webhooks: WebhookOutbox;
@@ -147,8 +181,30 @@ export class JobService {
 
   async submit(
     request: SynthesisRequest,
-    opts: { requestId?: string; chunks: number; jobId?: string; webhookUrl?: string },
+    opts: {
+      requestId?: string;
+      chunks: number;
+      jobId?: string;
+      webhookUrl?: string;
+      tenant?: string;
+      priority?: Priority;
+    },
   ): Promise<Job<JobData, JobOutcome>> {
+    return this.create(await this.prepare(request, opts), { useCache: true });
+  }
+
+  /** Route the request and build its job, without creating it. */
+  async prepare(
+    request: SynthesisRequest,
+    opts: {
+      requestId?: string;
+      chunks: number;
+      jobId?: string;
+      webhookUrl?: string;
+      tenant?: string;
+      priority?: Priority;
+    },
+  ): Promise<PreparedJob> {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
     // A named voice of the other engine falls back to the same gender on this one.
@@ -157,34 +213,86 @@ export class JobService {
       ['female', 'male'].includes(request.voice) || caps.voices.some((v) => v.name === request.voice)
         ? request.voice
         : (this.genderOf(request.voice) ?? 'female');
-    const id = opts.jobId ?? randomUUID();
-    const queue = this.queues.get(engine)!;
     const data: JobData = {
       request: { ...request, voice },
       route,
       engine,
       requestId: opts.requestId,
+      tenant: opts.tenant ?? ANONYMOUS,
+      priority: opts.priority ?? 'normal',
       ...(opts.webhookUrl ? { webhook: { url: opts.webhookUrl } } : {}),
     };
+    return { id: opts.jobId ?? randomUUID(), engine, data, chunks: opts.chunks };
+  }
+
+  /**
+   * Create a prepared job. Safe to repeat: BullMQ ignores a second add with
+   * the same id in the same queue, and the indexes are sorted sets. With
+   * `useCache`, a cached result completes the job at once (not for a job that
+   * must be created exactly once from a claim: a cache hit lands in another
+   * queue, and a repeat could then create a second copy).
+   */
+  async create(p: PreparedJob, { useCache }: { useCache: boolean }): Promise<Job<JobData, JobOutcome>> {
+    const { id, engine, data } = p;
+    const queue = this.queueOf(engine);
+    if (!queue) throw new AppError('internal', `no queue for engine ${engine}`);
+    // A repeat (a retry completing a claim) finds the job there and leaves it as it is.
+    const existing = useCache ? undefined : await queue.getJob(id);
     const jobOpts = {
       jobId: id,
       attempts: this.config.jobAttempts,
       backoff: { type: 'exponential' as const, delay: this.config.jobBackoffMs },
+      priority: BULLMQ_PRIORITY[data.priority ?? 'normal'],
       // JOB_TTL_SECONDS bounds every job record; the cleanup answers 410 for them afterwards.
       removeOnComplete: { age: this.config.jobTtlSeconds },
       removeOnFail: { age: this.config.jobTtlSeconds },
     };
     // A cached result completes the job at once, without synthesis. Not for a job with a webhook:
     // its event is sent by a worker, which serves the cached result just as fast.
-    const hit = await (opts.webhookUrl ? undefined : this.cached)
-      ?.submit(requestKey(data.request, engine, this.config), audioKey(id, request.format), data, jobOpts)
+    const cache = useCache && !data.webhook ? this.cached : undefined;
+    const hit = await cache
+      ?.submit(
+        requestKey(data.request, engine, this.config, this.cacheScope(data)),
+        audioKey(id, data.request.format),
+        data,
+        jobOpts,
+      )
       .catch(() => undefined);
-    const job = hit ?? (await queue.add(SYNTHESIZE_JOB, data, jobOpts));
-    await this.redis.zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id);
-    await job
-      .updateProgress({ chunksDone: hit ? opts.chunks : 0, chunksTotal: opts.chunks } satisfies JobProgress)
-      .catch(() => undefined);
+    const job = existing ?? hit ?? (await queue.add(SYNTHESIZE_JOB, data, jobOpts));
+    const tenant = data.tenant ?? ANONYMOUS;
+    await this.redis
+      .multi()
+      .zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id)
+      .zadd(tenantJobsKey(this.config.queuePrefix, tenant), job.timestamp, id)
+      .sadd(tenantsKey(this.config.queuePrefix), tenant)
+      .exec();
+    if (!existing)
+      await job
+        .updateProgress({ chunksDone: hit ? p.chunks : 0, chunksTotal: p.chunks } satisfies JobProgress)
+        .catch(() => undefined);
     return job;
+  }
+
+  /** Whether a job with this id was ever created (it may since have been canceled or expired). */
+  async known(id: string): Promise<boolean> {
+    if (await this.find(id)) return true;
+    const prefix = this.config.queuePrefix;
+    const [marker, tombstone, indexed] = await Promise.all([
+      this.redis.exists(cancelKey(prefix, id)),
+      this.redis.exists(expiredKey(prefix, id)),
+      this.redis.zscore(jobsIndexKey(prefix), id),
+    ]);
+    return marker === 1 || tombstone === 1 || indexed !== null;
+  }
+
+  /** BullMQ key bases (`<prefix>:<queue>:`) of every queue a job can be in. */
+  queueBases(): string[] {
+    return this.allQueues().map((q) => `${this.config.queuePrefix}:${q.name}:`);
+  }
+
+  /** The result-cache scope of a job: its tenant, or everyone with CACHE_SCOPE=global. */
+  cacheScope(data: JobData): string | undefined {
+    return this.config.cacheScope === 'tenant' ? (data.tenant ?? ANONYMOUS) : undefined;
   }
 
   private genderOf(voice: string): 'female' | 'male' | undefined {
@@ -219,9 +327,14 @@ export class JobService {
     const p = (job.progress ?? {}) as Partial<JobProgress>;
     const result = status === 'succeeded' && rv && 'audio' in rv ? rv : null;
     const { request } = job.data;
+    const priority = job.data.priority ?? 'normal';
+    const queued = status === 'queued' && (state === 'prioritized' || state === 'waiting') && !isMoved(rv);
     return {
       id: job.id!,
       status,
+      owner: job.data.tenant ?? ANONYMOUS,
+      priority,
+      queue: queued ? await this.position(job).catch(() => null) : null,
       engine: { requested: request.engine, route: job.data.route, name: job.data.engine, used: result?.engine ?? null },
       fallback: job.data.fallback
         ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: iso(job.data.fallback.at)! }
@@ -251,20 +364,31 @@ export class JobService {
             key: result.audio.key,
           }
         : null,
-      error: status === 'failed' && job.failedReason ? { message: job.failedReason } : null,
+      error: status === 'failed' && job.failedReason ? errorOf(job.failedReason) : null,
       links: jobLinks(job.id!),
     };
+  }
+
+  /** Where a waiting job stands in its queue, and when it should start at the recent pace. */
+  private async position(job: Job<JobData, JobOutcome>): Promise<JobView['queue']> {
+    const engine = job.data.engine;
+    const [live, meanMs] = await Promise.all([this.liveness.count([engine]), this.store.meanDuration(engine, 2000)]);
+    const slots = Math.max(1, (live[engine] ?? 0) * this.config.workerConcurrency);
+    return queuePosition(this.redis, this.config.queuePrefix, job, { slots, meanMs });
   }
 
   /**
    * Find a job by id, whatever became of it: in an engine queue, canceled
    * while waiting (only its final view is left), or expired (410).
-   * Throws 404 for an id never seen.
+   * Throws 404 for an id never seen, and, for a `caller` that is not an
+   * admin, for another tenant's job: to them it does not exist.
    */
-  async get(id: string): Promise<FoundJob> {
+  async get(id: string, caller?: Caller): Promise<FoundJob> {
     const prefix = this.config.queuePrefix;
+    const unknown = () => notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
     const job = await this.find(id);
     if (job) {
+      if (caller && !mayAccess(caller, job.data.tenant)) throw unknown();
       const view = await this.view(job);
       const ttlMs = this.config.jobTtlSeconds * 1000;
       if (FINAL_STATUSES.includes(view.status) && job.finishedOn && Date.now() - job.finishedOn > ttlMs)
@@ -273,15 +397,20 @@ export class JobService {
     }
     const [marker, tombstone, submitted] = await Promise.all([
       this.redis.get(cancelKey(prefix, id)),
-      this.redis.exists(expiredKey(prefix, id)),
-      this.redis.zscore(jobsIndexKey(prefix), id),
+      this.redis.get(expiredKey(prefix, id)),
+      // A client only learns of expiry for its own jobs: look in its own index.
+      this.redis.zscore(caller && !caller.admin ? tenantJobsKey(prefix, caller.tenant) : jobsIndexKey(prefix), id),
     ]);
     const snapshot = marker ? (JSON.parse(marker) as { view?: JobView }).view : undefined;
-    if (snapshot) return { view: snapshot };
+    if (snapshot) {
+      if (caller && !mayAccess(caller, snapshot.owner)) throw unknown();
+      return { view: snapshot };
+    }
+    // The tombstone holds the owner ('1' from before tenants, or for a file whose record was gone: owner unknown).
+    if (tombstone !== null && (!caller || caller.admin || tombstone === caller.tenant)) throw jobExpired(id);
     // A record BullMQ already removed, before the cleanup wrote its tombstone, has expired too.
-    if (tombstone || (submitted !== null && Date.now() - Number(submitted) > this.config.jobTtlSeconds * 1000))
-      throw jobExpired(id);
-    throw notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
+    if (submitted !== null && Date.now() - Number(submitted) > this.config.jobTtlSeconds * 1000) throw jobExpired(id);
+    throw unknown();
   }
 
   private async queueEvents(engineOrQueue: string): Promise<QueueEvents> {
@@ -295,10 +424,18 @@ export class JobService {
     return ev;
   }
 
-  /** Start listening for job events (so the first synchronous request does not pay for it). */
+  /** Start listening for job events (so the first synchronous request does not pay for it), and ageing bulk work. */
   async init(): Promise<void> {
     await Promise.all(this.engineNames.map((e) => this.queueEvents(e)));
     await this.routing.start();
+    const every = Math.min(10_000, Math.max(250, Math.floor(this.config.bulkPromoteAfterMs / 4)));
+    this.promoter = setInterval(() => {
+      const engines = [...this.queues.values()];
+      void promoteBulk(this.redis, this.config.queuePrefix, engines, this.config.bulkPromoteAfterMs).catch(
+        () => undefined,
+      );
+    }, every);
+    this.promoter.unref();
   }
 
   /**
@@ -322,6 +459,7 @@ export class JobService {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.promoter);
     await this.routing.stop();
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all(this.allQueues().map((q) => q.close()));

@@ -1,4 +1,4 @@
-import { Queue, type Job } from 'bullmq';
+import type { Queue, Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobData, JobOutcome, MovedResult } from '../domain/job.js';
 import { movingKey, SYNTHESIZE_JOB } from '../queue/names.js';
@@ -26,6 +26,7 @@ export class JobMover {
       jobId: id,
       attempts: opts.attempts,
       backoff: opts.backoff,
+      priority: opts.priority,
       removeOnComplete: opts.removeOnComplete,
       removeOnFail: opts.removeOnFail,
     });

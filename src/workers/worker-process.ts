@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { Queue, Worker } from 'bullmq';
+import { DelayedError, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
@@ -12,6 +12,7 @@ import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { JobMover } from '../router/mover.js';
 import { RoutingStore } from '../router/state-store.js';
 import { DiskStorage } from '../storage/disk.js';
+import { FreeSpace } from '../storage/free-space.js';
 import { EnginePool } from './engine-pool.js';
 import { faultReader } from './faults.js';
 import { Reloader } from './reload.js';
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { requestKey } from '../cache/key.js';
 import { SharedSynthesis } from '../cache/job-cache.js';
 import { ResultCache } from '../cache/result-cache.js';
-import { audioKey } from '../domain/job.js';
+import { ANONYMOUS, audioKey } from '../domain/job.js';
 import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
@@ -138,10 +139,20 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     : undefined;
   const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
   const connection = createRedis(config.redisUrl);
+  // Short of disk space a job waits, spending no attempt, until space is back (the cache gives back what it can).
+  const space = new FreeSpace(config.outputDir, config.minFreeBytes, (enough) => resultCache.evictForSpace(enough));
   const worker = new Worker<JobData, JobOutcome>(
     synthesisQueueName(engineName),
-    (job) =>
-      processSynthesisJob(job, {
+    async (job, token) => {
+      if (job.name !== PROBE_JOB && token && !(await space.hasRoom().catch(() => true))) {
+        log.warn(
+          { jobId: job.id, minFreeBytes: config.minFreeBytes, retryMs: config.storageRetryMs },
+          'storage full under OUTPUT_DIR: holding the job until space is back',
+        );
+        await job.moveToDelayed(Date.now() + config.storageRetryMs, token);
+        throw new DelayedError();
+      }
+      return processSynthesisJob(job, {
         engine: engineName,
         capabilities: descriptor.capabilities,
         synthesize: async (input) => {
@@ -158,7 +169,12 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
         share: (j, make) =>
           shared.run({
             jobId: j.id!,
-            key: requestKey(j.data.request, engineName, config),
+            key: requestKey(
+              j.data.request,
+              engineName,
+              config,
+              config.cacheScope === 'tenant' ? (j.data.tenant ?? ANONYMOUS) : undefined,
+            ),
             audioKey: audioKey(j.id!, j.data.request.format),
             workerId: id,
             make,
@@ -169,7 +185,8 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
         notify: async (j, status, detail) => {
           if (j.data.webhook) await outbox.send(j.data.webhook.url, buildEvent({ job: j, status, baseUrl, ...detail }));
         },
-      }),
+      });
+    },
     {
       connection,
       prefix: config.queuePrefix,

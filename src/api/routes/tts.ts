@@ -1,6 +1,8 @@
 import { Router } from 'express';
 import { AppError } from '../../domain/errors.js';
+import { type FreeSpace, storageFull } from '../../storage/free-space.js';
 import type { Storage } from '../../storage/storage.js';
+import { callerOf } from '../caller.js';
 import type { JobService } from '../job-service.js';
 import type { Submitter } from '../submit.js';
 import { streamJobAudio } from '../stream.js';
@@ -17,26 +19,36 @@ export function ttsRouter({
   storage,
   submitter,
   waitMs,
+  space,
 }: {
   jobs: JobService;
   storage: Storage;
   submitter: Submitter;
   waitMs: number;
+  /** Free space under OUTPUT_DIR; unset: not checked. */
+  space?: FreeSpace;
 }): Router {
   const r = Router();
   r.post('/api/tts', async (req, res) => {
     // Streaming answers as the audio is made, so it takes texts as long as /api/jobs does.
     const stream = (req.body as { stream?: unknown } | undefined)?.stream === true;
-    const { id } = await submitter.submit(req, stream ? submitter.limits.jobsMaxChars : submitter.limits.ttsMaxChars);
+    // Storage full: a synchronous request could only wait for a job that cannot finish.
+    await space?.assertRoom();
+    const { id } = await submitter.submit(
+      req,
+      stream ? submitter.limits.jobsMaxChars : submitter.limits.ttsMaxChars,
+      'interactive',
+    );
     if (stream) return streamJobAudio(res, jobs, storage, id);
     const outcome = await jobs.waitFor(id, waitMs);
-    const { view } = await jobs.get(id);
+    const { view } = await jobs.get(id, callerOf(req));
     res.setHeader('X-Job-Id', view.id);
     if (outcome === 'succeeded' && view.audio) {
       res.setHeader('X-Engine', view.engine.used ?? view.engine.name);
       await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`);
       return;
     }
+    if (outcome === 'failed' && view.error?.message.startsWith('storage_full')) throw storageFull(view.error.message);
     if (outcome === 'failed') {
       throw new AppError('synthesis_failed', `Synthesis failed: ${view.error?.message ?? 'unknown error'}`, {
         status: 502,
