@@ -347,7 +347,8 @@ export class JobService {
         ? { chunks_done: result.chunks, chunks_total: result.chunks }
         : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
       cached: result?.cached === true,
-      attempts: job.attemptsStarted ?? job.attemptsMade,
+      // Finished attempts plus the running one; a job held for disk space spends none (BullMQ's attemptsStarted counts those).
+      attempts: job.attemptsMade + (state === 'active' ? 1 : 0),
       timings: {
         queued_at: iso(job.timestamp)!,
         started_at: iso(result?.startedAt ?? job.processedOn),
