@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type OpusScriptType from 'opusscript';
-import type { AudioEncoder, EncoderEnd } from './encoder.js';
+import { type AudioEncoder, type EncoderEnd } from './encoder.js';
 import { HEADER_TYPE, OggMuxer } from './ogg.js';
 
 /** Opus always runs at 48 kHz here; callers resample to it first. */
