@@ -28,6 +28,10 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
     about: 'soak [--quick] [--jobs N]: 10,000 jobs, RSS of the API and each worker over time',
     load: () => import('./modes/soak.js'),
   },
+  priority: {
+    about: 'priority [--quick] [--backlog N]: p50 of a 50-char /api/tts with N bulk jobs waiting ÷ with none (target ≤ 1.5)',
+    load: () => import('./modes/priority.js'),
+  },
   engine: {
     about: 'engine <name>: real-time factor, latency p50/p95, engine time vs model time',
     load: () => import('./engine.js'),
