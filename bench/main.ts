@@ -29,7 +29,8 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
     load: () => import('./modes/soak.js'),
   },
   priority: {
-    about: 'priority [--quick] [--backlog N]: p50 of a 50-char /api/tts with N bulk jobs waiting ÷ with none (target ≤ 1.5)',
+    about:
+      'priority [--quick] [--backlog N]: p50 of a 50-char /api/tts with N bulk jobs waiting ÷ with none (target ≤ 1.5)',
     load: () => import('./modes/priority.js'),
   },
   engine: {
@@ -39,8 +40,8 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
 };
 
 const argv = process.argv.slice(2);
-const [mode, ...args] = argv.length === 0 || argv[0].startsWith('--') ? ['all', ...argv] : argv;
-const entry = MODES[mode];
+const [mode, ...args] = argv.length === 0 || argv[0]!.startsWith('--') ? ['all', ...argv] : argv;
+const entry = mode === undefined ? undefined : MODES[mode];
 if (!entry) {
   process.stderr.write(
     `Usage: npm run bench -- [mode] [args]\nModes:\n${Object.entries(MODES)

@@ -35,7 +35,7 @@ export async function runAndReport(
         mode,
         title: `${mode}: FAILED`,
         data: { error: String((err as Error).message ?? err) },
-        markdown: '```\n' + msg.slice(0, 2000) + '\n```',
+        markdown: `\`\`\`\n${msg.slice(0, 2000)}\n\`\`\``,
         targets: [],
         notes: [],
       });

@@ -5,7 +5,7 @@ export function percentile(xs: readonly number[], p: number): number {
   if (xs.length === 0) return NaN;
   const sorted = [...xs].sort((a, b) => a - b);
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(sorted.length, rank) - 1];
+  return sorted[Math.min(sorted.length, rank) - 1] ?? Number.NaN;
 }
 
 export const median = (xs: readonly number[]): number => percentile(xs, 50);

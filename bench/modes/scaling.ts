@@ -62,7 +62,7 @@ async function runBatch(workers: number, jobs: number): Promise<Run> {
 export async function measure(opts: ModeOpts): Promise<Section> {
   const jobs = opts.quick ? 60 : 300;
   const runs = [await runBatch(1, jobs), await runBatch(2, jobs)];
-  const speedup = runs[1].jobsPerSecond / runs[0].jobsPerSecond;
+  const speedup = runs[1]!.jobsPerSecond / runs[0]!.jobsPerSecond;
   return {
     mode: 'scaling',
     title: 'Scaling: one worker process against two',
@@ -79,7 +79,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
       {
         name: 'throughput, 2 workers vs 1',
         goal: 'no target',
-        measured: `${fmt(runs[0].jobsPerSecond, 1)} → ${fmt(runs[1].jobsPerSecond, 1)} jobs/s (×${fmt(speedup, 2)})`,
+        measured: `${fmt(runs[0]!.jobsPerSecond, 1)} → ${fmt(runs[1]!.jobsPerSecond, 1)} jobs/s (×${fmt(speedup, 2)})`,
         met: null,
         info: true,
       },

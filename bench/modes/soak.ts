@@ -17,7 +17,7 @@ const WINDOW = 64;
 interface Sample {
   t: number;
   finished: number;
-  rss: Record<string, number>;
+  rss: Record<string, number | undefined>;
 }
 
 export async function measure(opts: ModeOpts): Promise<Section> {
@@ -26,7 +26,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
   return withService({ workers: WORKERS }, async (svc) => {
     const q = engineQueue(svc);
     const procs: Record<string, number | undefined> = { api: svc.api.child.pid };
-    svc.workers.forEach((w, k) => (procs[`worker ${k + 1}`] = w.child.pid));
+    for (const [k, w] of svc.workers.entries()) procs[`worker ${k + 1}`] = w.child.pid;
     const samples: Sample[] = [];
     let finished = 0;
     let failed = 0;
@@ -86,14 +86,15 @@ export async function measure(opts: ModeOpts): Promise<Section> {
     const last = after.slice(-n);
     const mib = (kib: number) => kib / 1024;
     const perProc = Object.keys(procs).map((name) => {
-      const start = median(first.map((s) => s.rss[name]));
-      const endMed = median(last.map((s) => s.rss[name]));
+      const rssOf = (s: Sample) => s.rss[name] ?? Number.NaN;
+      const start = median(first.map(rssOf));
+      const endMed = median(last.map(rssOf));
       return {
         process: name,
-        initialMiB: mib(samples[0].rss[name]),
+        initialMiB: mib(samples[0] ? rssOf(samples[0]) : Number.NaN),
         afterWarmUpMiB: mib(start),
         endMiB: mib(endMed),
-        peakMiB: mib(Math.max(...samples.map((s) => s.rss[name]).filter(Number.isFinite))),
+        peakMiB: mib(Math.max(...samples.map(rssOf).filter(Number.isFinite))),
         growth: endMed / start - 1,
       };
     });
@@ -133,7 +134,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
         '',
         table(
           ['t s', 'jobs finished', ...Object.keys(procs).map((k) => `${k} MiB`)],
-          series.map((s) => [fmt(s.t, 0), s.finished, ...Object.keys(procs).map((k) => fmt(mib(s.rss[k])))]),
+          series.map((s) => [fmt(s.t, 0), s.finished, ...Object.keys(procs).map((k) => fmt(mib(s.rss[k]!)))]),
         ),
       ].join('\n'),
       targets: [

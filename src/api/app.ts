@@ -71,7 +71,7 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, space:
         {
           requestId: req.id,
           method: req.method,
-          path: req.originalUrl.split('?')[0].slice(0, 200),
+          path: (req.originalUrl.split('?')[0] ?? '').slice(0, 200),
           status: res.statusCode,
           ms: Math.round(ms),
         },

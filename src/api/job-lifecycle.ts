@@ -159,7 +159,7 @@ export async function listJobs(
       batch,
     );
     const entries: { id: string; score: number }[] = [];
-    for (let i = 0; i < raw.length; i += 2) entries.push({ id: raw[i], score: Number(raw[i + 1]) });
+    for (let i = 0; i + 1 < raw.length; i += 2) entries.push({ id: raw[i] ?? '', score: Number(raw[i + 1]) });
     // Equal scores come in descending member order: skip what the cursor already covered.
     const fresh = entries.filter((e) => !after || e.score < after.score || e.id < after.id);
     if (!fresh.length) {

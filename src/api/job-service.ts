@@ -11,7 +11,6 @@ import {
   type JobData,
   type JobOutcome,
   type JobProgress,
-  type JobResult,
   type JobStatus,
   type Priority,
   type Route,
@@ -37,6 +36,7 @@ import { ANONYMOUS, type Caller, mayAccess } from './caller.js';
 import { queuePosition } from './queue-position.js';
 import { promoteBulk } from '../queue/bulk-promoter.js';
 import { RoutingView } from './routing-view.js';
+import { isoTime, jobIdOf, mustGet } from '../domain/required.js';
 
 export interface JobView {
   id: string;
@@ -146,7 +146,12 @@ export class JobService {
       this.queues.set(engine, new Queue(name, { connection: redis, prefix: config.queuePrefix }));
     }
     this.store = new RoutingStore(redis, config.queuePrefix);
-    this.routing = new RoutingView(config, this.store, this.liveness, this.queues.get(config.primaryEngine)!);
+    this.routing = new RoutingView(
+      config,
+      this.store,
+      this.liveness,
+      mustGet(this.queues, config.primaryEngine, 'queue'),
+    );
   }
 
   queueOf(engine: string): Queue<JobData, JobOutcome> | undefined {
@@ -314,7 +319,7 @@ export class JobService {
     const state = await job.getState();
     // The job may have finished between fetching it and reading its state: read it again for its result.
     if ((state === 'completed' || state === 'failed') && !job.finishedOn) {
-      job = (await this.queueOf(job.data.engine)?.getJob(job.id!)) ?? job;
+      job = (await this.queueOf(job.data.engine)?.getJob(jobIdOf(job))) ?? job;
     }
     const rv = job.returnvalue as JobOutcome | undefined;
     // A primary copy that handed its work to the backup is not the job's final word.
@@ -330,14 +335,14 @@ export class JobService {
     const priority = job.data.priority ?? 'normal';
     const queued = status === 'queued' && (state === 'prioritized' || state === 'waiting') && !isMoved(rv);
     return {
-      id: job.id!,
+      id: jobIdOf(job),
       status,
       owner: job.data.tenant ?? ANONYMOUS,
       priority,
       queue: queued ? await this.position(job).catch(() => null) : null,
       engine: { requested: request.engine, route: job.data.route, name: job.data.engine, used: result?.engine ?? null },
       fallback: job.data.fallback
-        ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: iso(job.data.fallback.at)! }
+        ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: isoTime(job.data.fallback.at) }
         : null,
       voice: request.voice,
       speed: request.speed,
@@ -350,7 +355,7 @@ export class JobService {
       // Finished attempts plus the running one; a job held for disk space spends none (BullMQ's attemptsStarted counts those).
       attempts: job.attemptsMade + (state === 'active' ? 1 : 0),
       timings: {
-        queued_at: iso(job.timestamp)!,
+        queued_at: isoTime(job.timestamp),
         started_at: iso(result?.startedAt ?? job.processedOn),
         finished_at: FINAL_STATUSES.includes(status) ? iso(job.finishedOn) : null,
         synthesis_ms: result?.synthesisMs ?? null,
@@ -366,7 +371,7 @@ export class JobService {
           }
         : null,
       error: status === 'failed' && job.failedReason ? errorOf(job.failedReason) : null,
-      links: jobLinks(job.id!),
+      links: jobLinks(jobIdOf(job)),
     };
   }
 

@@ -72,7 +72,8 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
         return;
       }
       const p = (job?.progress ?? {}) as Partial<JobProgress>;
-      if (p.part && (p.bytes ?? 0) > sent) {
+      const bytes = p.bytes ?? 0;
+      if (p.part && bytes > sent) {
         if (p.part !== part) {
           // A new attempt (a retry, or the backup taking over) writes a new file: what was sent no longer fits.
           if (sent > 0) return void res.destroy();
@@ -83,8 +84,8 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
         if (fh) {
           begin(format, engine, sampleRate);
           const buf = Buffer.alloc(READ_BYTES);
-          while (sent < p.bytes! && !closed) {
-            const { bytesRead } = await fh.read(buf, 0, Math.min(READ_BYTES, p.bytes! - sent), sent);
+          while (sent < bytes && !closed) {
+            const { bytesRead } = await fh.read(buf, 0, Math.min(READ_BYTES, bytes - sent), sent);
             if (bytesRead === 0) break;
             await write(Buffer.from(buf.subarray(0, bytesRead)));
           }

@@ -27,10 +27,10 @@ export function trimSilence(
 ): Int16Array {
   const threshold = opts.threshold ?? 200; // about -44 dBFS
   let first = 0;
-  while (first < pcm.length && Math.abs(pcm[first]) < threshold) first++;
+  while (first < pcm.length && Math.abs(pcm[first] ?? 0) < threshold) first++;
   if (first === pcm.length) return pcm.subarray(0, 0);
   let last = pcm.length - 1;
-  while (last > first && Math.abs(pcm[last]) < threshold) last--;
+  while (last > first && Math.abs(pcm[last] ?? 0) < threshold) last--;
   const lead = Math.round((sampleRate * opts.keepLeadMs) / 1000);
   const trail = Math.round((sampleRate * opts.keepTrailMs) / 1000);
   return pcm.subarray(Math.max(0, first - lead), Math.min(pcm.length, last + 1 + trail));

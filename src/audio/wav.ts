@@ -51,7 +51,7 @@ export function parseWav(buf: Buffer): WavInfo {
         bits: buf.readUInt16LE(body + 14),
       };
     } else if (id === 'data') {
-      if (!fmt || fmt.format !== 1 || fmt.bits !== 16) throw new Error('not 16-bit PCM');
+      if (fmt?.format !== 1 || fmt.bits !== 16) throw new Error('not 16-bit PCM');
       const end = Math.min(body + size, buf.length);
       const copy = Buffer.from(buf.subarray(body, end - ((end - body) % 2)));
       const samples = new Int16Array(copy.buffer, copy.byteOffset, copy.byteLength / 2);
@@ -72,6 +72,6 @@ export function parseWav(buf: Buffer): WavInfo {
 export function rms(samples: Int16Array): number {
   if (samples.length === 0) return 0;
   let sum = 0;
-  for (let i = 0; i < samples.length; i++) sum += samples[i] * samples[i];
+  for (const v of samples) sum += v * v;
   return Math.sqrt(sum / samples.length) / 32768;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Format, SynthesisRequest } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
+import { baseEngineName, getEngine } from '../engines/registry.js';
 import { normalizeText } from '../text/index.js';
 
 /** Everything that decides the audio's bytes; two requests with equal fields get the same file. */
@@ -42,7 +42,7 @@ export function contentKey(f: ContentFields): string {
 
 /** The model behind an engine as far as the bytes go: Kokoro's weights variant; espeak-ng is pinned by the lockfile. */
 export function modelVersion(engine: string, config: Pick<Config, 'kokoroVariant'>): string {
-  const base = engine.split('@')[0];
+  const base = baseEngineName(engine);
   return base === 'kokoro' ? `kokoro-v1.0-${config.kokoroVariant}` : base;
 }
 
@@ -55,7 +55,7 @@ export function requestKey(
 ): string {
   const rate = request.format === 'opus' ? 48_000 : (request.sampleRate ?? getEngine(engine).capabilities.sampleRate);
   return contentKey({
-    engine: engine.split('@')[0],
+    engine: baseEngineName(engine),
     modelVersion: modelVersion(engine, config),
     voice: request.voice,
     speed: request.speed,

@@ -47,9 +47,9 @@ export function onShutdown(logger: Logger, timeoutMs: number, stop: () => Promis
 
 /** Value of `--name value` or `--name=value` in argv. */
 export function argValue(argv: string[], name: string): string | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === `--${name}`) return argv[i + 1];
-    if (argv[i].startsWith(`--${name}=`)) return argv[i].slice(name.length + 3);
+  for (const [i, arg] of argv.entries()) {
+    if (arg === `--${name}`) return argv[i + 1];
+    if (arg.startsWith(`--${name}=`)) return arg.slice(name.length + 3);
   }
   return undefined;
 }

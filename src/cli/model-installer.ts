@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -54,9 +54,13 @@ export async function sha256File(path: string): Promise<string> {
 
 /** The files of a model variant, weights last. */
 export function filesOf(model: ManifestModel, variant: string): ManifestFile[] {
+  return [...model.files, weightsOf(model, variant)];
+}
+
+function weightsOf(model: ManifestModel, variant: string): ManifestFile {
   const weights = model.variants[variant];
   if (!weights) throw new Error(`unknown variant "${variant}"; variants: ${Object.keys(model.variants).join(', ')}`);
-  return [...model.files, weights];
+  return weights;
 }
 
 /** Install `name` into `<modelsDir>/<model.dir>`; returns the installed files with their hashes. */
@@ -69,10 +73,10 @@ export async function installModel(
   const staging = resolve(opts.modelsDir, `.staging-${model.dir}`);
   await mkdir(target, { recursive: true });
   const hashes: Record<string, string> = {};
-  const files = filesOf(model, opts.variant);
-  const weights = files[files.length - 1];
+  const weights = weightsOf(model, opts.variant);
+  const files = [...model.files, weights];
   // Find the local weights before copying anything, so a wrong --from fails without touching the install.
-  const localWeightsPath = opts.from ? await localWeights(opts, weights) : undefined;
+  const localWeightsPath = opts.from ? await localWeights(opts.from, opts.weights, weights) : undefined;
   for (const f of files) {
     const dest = join(target, f.path);
     if (existsSync(dest) && f.sha256 && (await sha256File(dest)) === f.sha256) {
@@ -83,7 +87,7 @@ export async function installModel(
     await mkdir(dirname(part), { recursive: true });
     let expected = f.sha256;
     if (opts.from) {
-      const src = f === weights ? localWeightsPath! : join(opts.from, f.path);
+      const src = f === weights && localWeightsPath ? localWeightsPath : join(opts.from, f.path);
       if (!existsSync(src)) throw new Error(`${src} not found (installing ${name} from ${opts.from})`);
       opts.log(`copying ${src}`);
       await copyFile(src, part);
@@ -111,13 +115,12 @@ export async function installModel(
   return hashes;
 }
 
-async function localWeights(opts: InstallOptions, f: ManifestFile): Promise<string> {
-  if (opts.weights) return resolve(opts.weights);
-  const base = f.path.split('/').pop()!;
-  for (const p of [join(opts.from!, f.path), join(opts.from!, base), join(opts.from!, 'onnx', base)])
-    if (existsSync(p)) return p;
+async function localWeights(from: string, weightsFile: string | undefined, f: ManifestFile): Promise<string> {
+  if (weightsFile) return resolve(weightsFile);
+  const base = basename(f.path);
+  for (const p of [join(from, f.path), join(from, base), join(from, 'onnx', base)]) if (existsSync(p)) return p;
   throw new Error(
-    `weights ${base} not found in ${opts.from} (looked for ${base} and onnx/${base}); pass the file with --weights FILE`,
+    `weights ${base} not found in ${from} (looked for ${base} and onnx/${base}); pass the file with --weights FILE`,
   );
 }
 

@@ -23,7 +23,7 @@ async function main(args: string[]): Promise<number> {
   const config = configOrExit();
   const manifest = await readManifest(MANIFEST);
   const [command, name] = args.filter(
-    (a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && !args[i - 1].includes('=')),
+    (a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && !args[i - 1]?.includes('=')),
   );
   if (command === 'list' || command === undefined) {
     for (const [n, m] of Object.entries(manifest)) {
@@ -52,7 +52,8 @@ async function main(args: string[]): Promise<number> {
     process.stderr.write(`Unknown model "${name}"; known: ${Object.keys(manifest).join(', ')}\n`);
     return 2;
   }
-  const variant = flag(args, 'variant') ?? (name === 'kokoro' ? config.kokoroVariant : Object.keys(model.variants)[0]);
+  const variant =
+    flag(args, 'variant') ?? (name === 'kokoro' ? config.kokoroVariant : (Object.keys(model.variants)[0] ?? ''));
   const tty = process.stderr.isTTY;
   let started = Date.now();
   let lastFile = '';

@@ -460,9 +460,10 @@ export const settings = {
         .split(',')
         .map((e) => e.trim())
         .filter(Boolean)) {
-        const m = /^([A-Za-z0-9_-]{1,64})=([A-Za-z0-9_@.-]{1,64})$/.exec(entry);
-        if (!m) ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 80)}" is not name=voice` });
-        else map[m[1]] = m[2];
+        const [, name, voice] = /^([A-Za-z0-9_-]{1,64})=([A-Za-z0-9_@.-]{1,64})$/.exec(entry) ?? [];
+        if (name === undefined || voice === undefined)
+          ctx.addIssue({ code: 'custom', message: `"${entry.slice(0, 80)}" is not name=voice` });
+        else map[name] = voice;
       }
       return map;
     }),

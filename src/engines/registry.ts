@@ -12,12 +12,18 @@ export const engines: ReadonlyMap<string, EngineDescriptor> = new Map(DESCRIPTOR
  * (its own queue and workers) of the same engine — e.g. `kokoro@fast` next to
  * `kokoro`, or, in tests, `espeak@primary` playing the primary beside `espeak`.
  */
+/** The engine behind a pool name: `kokoro@fast` → `kokoro`. */
+export function baseEngineName(name: string): string {
+  const at = name.indexOf('@');
+  return at < 0 ? name : name.slice(0, at);
+}
+
 export function getEngine(name: string): EngineDescriptor {
-  const d = engines.get(name.split('@')[0]);
+  const d = engines.get(baseEngineName(name));
   if (!d) throw new Error(`unknown engine "${name}"; known engines: ${[...engines.keys()].join(', ')}`);
   return d;
 }
 
 export function isKnownEngine(name: string): boolean {
-  return engines.has(name.split('@')[0]);
+  return engines.has(baseEngineName(name));
 }

@@ -55,7 +55,7 @@ export class Cleanup {
       if (obj.mtimeMs >= cutoff) continue;
       await this.storage.delete(obj.key);
       files++;
-      const id = obj.key.split('.')[0];
+      const id = obj.key.split('.')[0] ?? '';
       // NX: a tombstone the record's expiry wrote holds the job's owner; keep it.
       if (JOB_ID.test(id)) await this.redis.set(expiredKey(prefix, id), '1', 'EX', ttl, 'NX');
     }

@@ -11,6 +11,7 @@ import { JobMover } from './mover.js';
 import { engineState, nextRouterState, type EngineHealth, type Policy } from './policy.js';
 import { reasonLabel, type Metrics } from '../observability/metrics.js';
 import { RoutingStore, type ProbeRecord } from './state-store.js';
+import { mustGet } from '../domain/required.js';
 
 export const policyFrom = (c: Config): Policy => ({
   failureThreshold: c.failoverThreshold,
@@ -58,7 +59,12 @@ export class Monitor {
       this.queues.set(engine, new Queue(synthesisQueueName(engine), { connection: redis, prefix: config.queuePrefix }));
     }
     if (this.distinct) {
-      this.mover = new JobMover(redis, config.queuePrefix, this.queues.get(config.backupEngine)!, config.backupEngine);
+      this.mover = new JobMover(
+        redis,
+        config.queuePrefix,
+        mustGet(this.queues, config.backupEngine, 'queue'),
+        config.backupEngine,
+      );
     }
   }
 
@@ -161,7 +167,7 @@ export class Monitor {
       });
       return;
     }
-    const queue = this.queues.get(engine)!;
+    const queue = mustGet(this.queues, engine, 'queue');
     const job = await queue.add(
       PROBE_JOB,
       {
@@ -174,7 +180,7 @@ export class Monitor {
     const start = performance.now();
     let error: string | undefined;
     try {
-      await job.waitUntilFinished(this.events.get(engine)!, this.config.probeTimeoutMs);
+      await job.waitUntilFinished(mustGet(this.events, engine, 'queue events'), this.config.probeTimeoutMs);
     } catch (err) {
       error = (err as Error).message;
     }
@@ -266,12 +272,14 @@ export class Monitor {
   }
 
   private async drainPrimary(reason: string): Promise<void> {
-    const queue = this.queues.get(this.config.primaryEngine)!;
+    const mover = this.mover;
+    if (!mover) return;
+    const queue = mustGet(this.queues, this.config.primaryEngine, 'queue');
     const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, 999);
     let moved = 0;
     for (const job of jobs) {
       if (!job || job.name === PROBE_JOB || job.data.request.engine !== 'auto') continue;
-      if (await this.mover!.moveWaiting(job, `moved off the primary: ${reason}`)) moved++;
+      if (await mover.moveWaiting(job, `moved off the primary: ${reason}`)) moved++;
     }
     if (moved) this.logger.warn({ moved, reason }, 'moved waiting auto jobs to the backup engine');
   }

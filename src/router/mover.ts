@@ -2,6 +2,7 @@ import type { Queue, Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { JobData, JobOutcome, MovedResult } from '../domain/job.js';
 import { movingKey, SYNTHESIZE_JOB } from '../queue/names.js';
+import { jobIdOf } from '../domain/required.js';
 
 /**
  * Moves `auto` jobs from the primary's queue to the backup's, keeping their
@@ -38,13 +39,13 @@ export class JobMover {
 
   /** From the primary's processor, which holds the job's lock: queue the copy; the caller completes the original. */
   async handOver(job: Job<JobData, JobOutcome>, reason: string): Promise<MovedResult> {
-    await this.addCopy(job.id!, this.copyData(job.data, job.data.engine, reason), job.opts);
+    await this.addCopy(jobIdOf(job), this.copyData(job.data, job.data.engine, reason), job.opts);
     return this.moved(reason);
   }
 
   /** Whether the backup already holds this job (the primary crashed after handing it over). */
   async movedAlready(job: Job<JobData, JobOutcome>): Promise<MovedResult | null> {
-    const copy = await this.backup.getJob(job.id!);
+    const copy = await this.backup.getJob(jobIdOf(job));
     return copy ? this.moved(copy.data.fallback?.reason ?? 'moved to the backup engine') : null;
   }
 
@@ -54,7 +55,7 @@ export class JobMover {
    */
   async moveWaiting(job: Job<JobData, JobOutcome>, reason: string): Promise<boolean> {
     const data = this.copyData(job.data, job.data.engine, reason);
-    const key = movingKey(this.prefix, job.id!);
+    const key = movingKey(this.prefix, jobIdOf(job));
     await this.redis.set(key, JSON.stringify({ id: job.id, data, opts: job.opts }));
     try {
       await job.remove();
@@ -62,7 +63,7 @@ export class JobMover {
       await this.redis.del(key);
       return false;
     }
-    await this.addCopy(job.id!, data, job.opts);
+    await this.addCopy(jobIdOf(job), data, job.opts);
     await this.redis.del(key);
     return true;
   }

@@ -108,7 +108,7 @@ function findCut(p: string, from: number, limit: number): number {
   let clause = -1;
   for (let k = limit; k > from; k--) {
     if (space < 0 && isWhitespace(p.charCodeAt(k))) space = k;
-    if (CLAUSE_MARKS.has(p[k - 1])) {
+    if (CLAUSE_MARKS.has(p.charAt(k - 1))) {
       clause = k;
       break;
     }

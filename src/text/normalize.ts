@@ -8,6 +8,7 @@
 const NEWLINES = /\r\n?|[\v\f\u0085\u2028\u2029]/g;
 // C0/C1 controls left after NEWLINES (tab and "\n" excluded). They never occur inside a
 // word legitimately but do act as field separators, so they become a space.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is this pattern's job.
 const CONTROLS = /[\0-\x08\x0e-\x1f\x7f-\x9f]/g;
 // Format characters (zero-width, bidi, soft hyphen, BOM), lone surrogates, private-use and
 // unassigned code points. Format characters do sit inside words, so these vanish without a space.

@@ -82,18 +82,20 @@ function underThousand(n: number): string {
 }
 
 function underHundred(n: number): string {
-  if (n < 20) return ONES[n];
-  const t = TENS[Math.floor(n / 10)];
+  if (n < 20) return ONES[n] ?? '';
+  const t = TENS[Math.floor(n / 10)] ?? '';
   return n % 10 ? `${t}-${ONES[n % 10]}` : t;
 }
 
 /** "21" → "twenty-first". */
 export function ordinalEn(digits: string): string {
   const words = cardinalEn(digits);
-  const m = /([a-z]+)$/.exec(words)!;
-  const last = m[1];
+  const m = /([a-z]+)$/.exec(words);
+  if (!m) return words;
+  const last = g(m, 1);
   const head = words.slice(0, m.index);
-  if (ORDINAL_WORDS[last]) return head + ORDINAL_WORDS[last];
+  const special = ORDINAL_WORDS[last];
+  if (special) return head + special;
   if (last.endsWith('y')) return `${head}${last.slice(0, -1)}ieth`;
   return `${head}${last}th`;
 }
@@ -101,7 +103,7 @@ export function ordinalEn(digits: string): string {
 /** Digit by digit: "0042" → "zero zero four two". */
 export function digitsEn(digits: string): string {
   const out: string[] = [];
-  for (const c of digits) if (c >= '0' && c <= '9') out.push(c === '0' ? 'zero' : ONES[c.charCodeAt(0) - 48]);
+  for (const c of digits) if (c >= '0' && c <= '9') out.push(c === '0' ? 'zero' : (ONES[c.charCodeAt(0) - 48] ?? ''));
   return out.join(' ');
 }
 
@@ -219,18 +221,22 @@ function digitsOrCardinal(body: string): string {
 
 /** Reads the digits-and-separators part of a token. */
 function readBody(body: string, suffix: string | undefined, afterMonth: boolean): string {
-  let m: RegExpExecArray | null;
-  if ((m = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(body)) && validDate(+m[2], +m[3])) {
-    return `${MONTHS[+m[2] - 1]} ${ordinalEn(m[3])}, ${yearEn(m[1])}`;
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(body);
+  if (iso && validDate(+g(iso, 2), +g(iso, 3))) {
+    return `${MONTHS[+g(iso, 2) - 1]} ${ordinalEn(g(iso, 3))}, ${yearEn(g(iso, 1))}`;
   }
-  if ((m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(body)) && validDate(+m[1], +m[2])) {
-    return `${MONTHS[+m[1] - 1]} ${ordinalEn(m[2])}, ${yearEn(m[3])}`;
+  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(body);
+  if (us && validDate(+g(us, 1), +g(us, 2))) {
+    return `${MONTHS[+g(us, 1) - 1]} ${ordinalEn(g(us, 2))}, ${yearEn(g(us, 3))}`;
   }
-  if ((m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(body)) && +m[1] < 25 && +m[2] < 60) return timeEn(m[1], m[2], m[3]);
-  if ((m = /^(\d+)\/(\d+)$/.exec(body))) return `${cardinalEn(m[1])} over ${cardinalEn(m[2])}`;
+  const time = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(body);
+  if (time && +g(time, 1) < 25 && +g(time, 2) < 60) return timeEn(g(time, 1), g(time, 2), time[3]);
+  const fraction = /^(\d+)\/(\d+)$/.exec(body);
+  if (fraction) return `${cardinalEn(g(fraction, 1))} over ${cardinalEn(g(fraction, 2))}`;
   const grouped = /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(body);
   if (grouped) body = body.replace(/,/g, '');
-  if ((m = /^(\d*)\.(\d+)$/.exec(body))) return decimalEn(m[1], m[2]);
+  const decimal = /^(\d*)\.(\d+)$/.exec(body);
+  if (decimal) return decimalEn(g(decimal, 1), g(decimal, 2));
   if (/^\d+$/.test(body)) {
     if (suffix && /^(st|nd|rd|th)$/i.test(suffix)) return ordinalEn(body);
     if (afterMonth && +body >= 1 && +body <= 31) return ordinalEn(body);
@@ -247,6 +253,11 @@ function readBody(body: string, suffix: string | undefined, afterMonth: boolean)
     .join(' ')
     .replace(/ +/g, ' ')
     .trim();
+}
+
+/** A regex group that did not take part in the match reads as empty. */
+function g(m: RegExpExecArray, i: number): string {
+  return m[i] ?? '';
 }
 
 const SEPARATOR_WORDS: Record<string, string> = { '-': 'to', ',': ',', '.': 'point', ':': '', '/': 'slash' };
@@ -272,12 +283,12 @@ function plural(words: string): string {
 }
 
 function money(cur: string, body: string, words: string, scale: string | undefined): string {
-  const [one, many, cent, cents] = CURRENCIES[cur];
+  const [one, many, cent, cents] = CURRENCIES[cur] ?? ['', '', '', ''];
   if (scale) return `${words} ${many}`;
   const m = /^([\d,]+)\.(\d{1,2})$/.exec(body);
   if (m && cent) {
-    const whole = m[1].replace(/,/g, '');
-    const c = Number(m[2].padEnd(2, '0'));
+    const whole = g(m, 1).replace(/,/g, '');
+    const c = Number(g(m, 2).padEnd(2, '0'));
     const head = `${cardinalEn(whole)} ${whole === '1' ? one : many}`;
     return c === 0 ? head : `${head} and ${cardinalEn(String(c))} ${c === 1 ? cent : cents}`;
   }

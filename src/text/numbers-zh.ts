@@ -48,7 +48,7 @@ function underTenThousand(g: string, leading: boolean): string {
     }
     if (zero) out += '零';
     zero = false;
-    out += leading && !started && v === 1 && unit === '十' ? '十' : DIGITS[v] + unit;
+    out += leading && !started && v === 1 && unit === '十' ? '十' : `${DIGITS[v] ?? ''}${unit ?? ''}`;
     started = true;
   }
   return out;
@@ -57,7 +57,7 @@ function underTenThousand(g: string, leading: boolean): string {
 /** Digit by digit: "2026" → "二零二六". */
 export function digitsZh(digits: string): string {
   let out = '';
-  for (const c of digits) if (c >= '0' && c <= '9') out += DIGITS[c.charCodeAt(0) - 48];
+  for (const c of digits) if (c >= '0' && c <= '9') out += DIGITS[c.charCodeAt(0) - 48] ?? '';
   return out;
 }
 
@@ -124,24 +124,27 @@ export function expandNumbersZh(text: string): string {
 }
 
 function readBody(body: string, next: string): string {
-  let m: RegExpExecArray | null;
-  if (
-    (m = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(body)) &&
-    +m[2] >= 1 &&
-    +m[2] <= 12 &&
-    +m[3] >= 1 &&
-    +m[3] <= 31
-  ) {
-    return `${digitsZh(m[1])}年${cardinalZh(m[2])}月${cardinalZh(m[3])}日`;
+  const date = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(body);
+  if (date) {
+    const [, year = '', month = '', day = ''] = date;
+    if (+month >= 1 && +month <= 12 && +day >= 1 && +day <= 31) {
+      return `${digitsZh(year)}年${cardinalZh(month)}月${cardinalZh(day)}日`;
+    }
   }
-  if ((m = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(body)) && +m[1] < 25 && +m[2] < 60) {
-    const minutes = +m[2] === 0 ? '' : `${+m[2] < 10 ? '零' : ''}${cardinalZh(m[2])}分`;
-    const seconds = m[3] !== undefined && +m[3] > 0 ? `${cardinalZh(m[3])}秒` : '';
-    return `${cardinalZh(m[1])}点${minutes || (seconds ? '零分' : '')}${seconds}`;
+  const time = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(body);
+  if (time) {
+    const [, h = '', min = '', sec] = time;
+    if (+h < 25 && +min < 60) {
+      const minutes = +min === 0 ? '' : `${+min < 10 ? '零' : ''}${cardinalZh(min)}分`;
+      const seconds = sec !== undefined && +sec > 0 ? `${cardinalZh(sec)}秒` : '';
+      return `${cardinalZh(h)}点${minutes || (seconds ? '零分' : '')}${seconds}`;
+    }
   }
-  if ((m = /^(\d+)\/(\d+)$/.exec(body))) return `${cardinalZh(m[2])}分之${cardinalZh(m[1])}`;
+  const fraction = /^(\d+)\/(\d+)$/.exec(body);
+  if (fraction) return `${cardinalZh(fraction[2] ?? '')}分之${cardinalZh(fraction[1] ?? '')}`;
   if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(body)) body = body.replace(/,/g, '');
-  if ((m = /^(\d*)\.(\d+)$/.exec(body))) return decimalZh(m[1], m[2]);
+  const decimal = /^(\d*)\.(\d+)$/.exec(body);
+  if (decimal) return decimalZh(decimal[1] ?? '', decimal[2] ?? '');
   if (/^\d+$/.test(body)) {
     // Years are read digit by digit; so are long codes with a leading zero (phone numbers).
     if (next === '年' && (body.length === 4 || body.length === 3)) return digitsZh(body);

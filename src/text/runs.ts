@@ -23,7 +23,7 @@ export function splitLanguageRuns(text: string): Run[] {
   let cur: RawRun | undefined;
   let lastStrongEnd = 0;
   for (let i = 0; i < text.length; ) {
-    const cp = text.codePointAt(i)!;
+    const cp = text.codePointAt(i) ?? 0;
     const width = cp > 0xffff ? 2 : 1;
     const han = isHan(cp);
     const lang: Lang | undefined = han || isCjkPunct(cp) ? 'zh' : isLatinLetter(cp) ? 'en' : undefined;
@@ -64,7 +64,7 @@ export function splitLanguageRuns(text: string): Run[] {
  */
 function neutralCut(text: string, from: number, to: number): number {
   let cut = to;
-  while (cut > from && isOpener(text[cut - 1])) cut--;
+  while (cut > from && isOpener(text.charAt(cut - 1))) cut--;
   for (let k = cut - 1; k >= from; k--) {
     if (isWhitespace(text.charCodeAt(k))) return k + 1;
   }
@@ -77,7 +77,8 @@ function mergeRuns(raw: RawRun[]): RawRun[] {
   let pending = -1;
   for (const r of raw) {
     if (r.lang === 'zh' && !r.hasHan) {
-      if (out.length > 0) out[out.length - 1].end = r.end;
+      const prev = out.at(-1);
+      if (prev) prev.end = r.end;
       else if (pending < 0) pending = r.start;
       continue;
     }

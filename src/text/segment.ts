@@ -62,15 +62,15 @@ export function sentenceSpans(p: string): Span[] {
   let start = 0;
   let i = 0;
   while (i < p.length) {
-    if (!TERMINATORS.has(p[i])) {
+    if (!TERMINATORS.has(p.charAt(i))) {
       i++;
       continue;
     }
     // A run like "?!" or "..." ends one sentence, not several; closers that follow belong to it.
     let j = i;
-    while (j < p.length && TERMINATORS.has(p[j])) j++;
+    while (j < p.length && TERMINATORS.has(p.charAt(j))) j++;
     let k = j;
-    while (k < p.length && isCloser(p[k])) k++;
+    while (k < p.length && isCloser(p.charAt(k))) k++;
     if (isBoundary(p, i, j, k)) {
       pushTrimmed(spans, p, start, k);
       start = k;
@@ -90,18 +90,18 @@ function isBoundary(p: string, i: number, j: number, k: number): boolean {
     while (n < p.length && isWhitespace(p.charCodeAt(n))) n++;
     // "Wait... what" and "e.g. this" continue; a capital after ". " starts a new sentence.
     if (allIn(p, i, j, DOTS) && isLowerAt(p, n)) return false;
-    if (j - i === 1 && p[i] === '.' && k === j && isAbbreviation(p, i, isDigitAt(p, n))) return false;
+    if (j - i === 1 && p.charAt(i) === '.' && k === j && isAbbreviation(p, i, isDigitAt(p, n))) return false;
     return true;
   }
-  for (let x = i; x < j; x++) if (WIDE_TERMINATORS.has(p[x])) return true;
+  for (let x = i; x < j; x++) if (WIDE_TERMINATORS.has(p.charAt(x))) return true;
   // CJK needs no space after a sentence, and NFKC has turned "！" into "!": look at both sides.
   // Otherwise a terminator glued to the next word is "3.14", "U.S.A" or "example.com".
   const before = codePointBefore(p, i);
-  return (before !== undefined && isWide(before)) || isWide(p.codePointAt(k)!);
+  return (before !== undefined && isWide(before)) || isWide(p.codePointAt(k) ?? 0);
 }
 
 function allIn(p: string, i: number, j: number, set: Set<string>): boolean {
-  for (let x = i; x < j; x++) if (!set.has(p[x])) return false;
+  for (let x = i; x < j; x++) if (!set.has(p.charAt(x))) return false;
   return true;
 }
 
@@ -110,11 +110,11 @@ function isDigitAt(p: string, i: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
 
-/** Whether the word ending at the period p[dot] is a known abbreviation, an initial or "e.g."-style. */
+/** Whether the word ending at the period p.charAt(dot) is a known abbreviation, an initial or "e.g."-style. */
 function isAbbreviation(p: string, dot: number, numberFollows: boolean): boolean {
   let a = dot;
-  while (a > 0 && dot - a < MAX_ABBREV && ABBREV_CHAR.test(p[a - 1])) a--;
-  if (a === dot || (a > 0 && ABBREV_CHAR.test(p[a - 1]))) return false;
+  while (a > 0 && dot - a < MAX_ABBREV && ABBREV_CHAR.test(p.charAt(a - 1))) a--;
+  if (a === dot || (a > 0 && ABBREV_CHAR.test(p.charAt(a - 1)))) return false;
   const word = p.slice(a, dot);
   if (numberFollows && NUMBER_ABBREVIATIONS.has(word.toLowerCase())) return true;
   if (word.length === 1) return word >= 'A' && word <= 'Z';
@@ -133,13 +133,16 @@ function mergeUnspeakable(spans: Span[], p: string): Span[] {
   let pending = -1;
   for (const [a, b] of spans) {
     if (!hasSpeakable(p.slice(a, b))) {
-      if (out.length > 0) out[out.length - 1][1] = b;
+      const prev = out.at(-1);
+      if (prev) prev[1] = b;
       else if (pending < 0) pending = a;
       continue;
     }
     out.push([pending < 0 ? a : pending, b]);
     pending = -1;
   }
-  if (out.length === 0 && spans.length > 0) out.push([spans[0][0], spans[spans.length - 1][1]]);
+  const first = spans[0];
+  const last = spans.at(-1);
+  if (out.length === 0 && first && last) out.push([first[0], last[1]]);
   return out;
 }

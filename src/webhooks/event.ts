@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import type { JobData, JobProgress, JobResult } from '../domain/job.js';
+import { isoTime, jobIdOf } from '../domain/required.js';
 
 export type TerminalStatus = 'succeeded' | 'failed' | 'canceled';
 
@@ -44,7 +45,7 @@ export function buildEvent(input: {
 }): WebhookEvent {
   const { job, status, result } = input;
   const now = input.now ?? Date.now();
-  const id = job.id!;
+  const id = jobIdOf(job);
   return {
     type: `job.${status}`,
     timestamp: new Date(now).toISOString(),
@@ -65,9 +66,9 @@ export function buildEvent(input: {
         : null,
       progress: { chunks_done: input.progress?.chunksDone ?? 0, chunks_total: input.progress?.chunksTotal ?? null },
       timings: {
-        queued_at: iso(job.timestamp)!,
+        queued_at: isoTime(job.timestamp),
         started_at: iso(result?.startedAt ?? job.processedOn),
-        finished_at: iso(result?.finishedAt ?? now)!,
+        finished_at: isoTime(result?.finishedAt ?? now),
         synthesis_ms: result?.synthesisMs ?? null,
       },
       error: input.error ? { message: input.error } : null,

@@ -121,5 +121,6 @@ export async function checkWebhookUrl(
       );
   }
   const first = addresses[0];
+  if (!first) throw new WebhookUrlError(`host ${host} does not resolve`);
   return { url, address: first.address, family: first.family === 6 ? 6 : 4 };
 }

@@ -22,7 +22,8 @@ export type FromThread =
 const WARMUP: Record<Lang, string> = { en: 'Hello, this is a warm-up.', zh: '你好，这是预热。' };
 
 const WARMUP_ROUNDS = 4;
-const port = parentPort!;
+if (!parentPort) throw new Error('engine-thread.js runs only as a worker thread');
+const port = parentPort;
 const post = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 async function main(): Promise<void> {

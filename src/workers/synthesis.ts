@@ -22,6 +22,7 @@ import { isNoSpace, storageFull } from '../storage/free-space.js';
 import type { Storage } from '../storage/storage.js';
 import { prepareText } from '../text/index.js';
 import type { TerminalStatus } from '../webhooks/event.js';
+import { jobIdOf } from '../domain/required.js';
 
 export interface SynthesisDeps {
   engine: string;
@@ -81,7 +82,7 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   let outcome: JobResult | CanceledResult;
   try {
     const make = () => synthesizeToStorage(job, deps);
-    outcome = (await deps.isCanceled?.(job.id!))
+    outcome = (await deps.isCanceled?.(jobIdOf(job)))
       ? canceled(0)
       : deps.share
         ? await deps.share(job, make)
@@ -168,13 +169,13 @@ async function synthesizeToStorage(
       progress.chunksDone = chunk.index + 1;
       await job.updateProgress({ ...progress, bytes: writer.bytes, part });
       // A canceled job stops here; the catch below removes the partial file.
-      if (await deps.isCanceled?.(job.id!)) throw new CancelSignal(progress.chunksDone);
+      if (await deps.isCanceled?.(jobIdOf(job))) throw new CancelSignal(progress.chunksDone);
     }
     const durationMs = writer.durationMs;
     const { contentType, sampleRate } = writer;
     await writer.finish();
     writer = undefined;
-    const key = audioKey(job.id!, request.format);
+    const key = audioKey(jobIdOf(job), request.format);
     const stored = await deps.storage.putFile(key, tmp);
     const sha256 = await sha256Of(deps.storage, key);
     const finishedAt = Date.now();

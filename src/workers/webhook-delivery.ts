@@ -51,7 +51,7 @@ export async function deliverWebhook(job: Job<WebhookJobData>, deps: DeliveryDep
     return new UnrecoverableError(error);
   };
   if (!deps.secret) throw await stop('WEBHOOK_SECRET is not set on this worker', 'failed');
-  let target;
+  let target: Awaited<ReturnType<typeof checkWebhookUrl>>;
   try {
     target = await checkWebhookUrl(url, { allowHosts: deps.allowHosts, lookup: deps.lookup });
   } catch (err) {

@@ -26,6 +26,7 @@ import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
 import { processSynthesisJob } from './synthesis.js';
 import { startWebhookDelivery } from './webhook-delivery.js';
+import { jobIdOf } from '../domain/required.js';
 
 /** A partial file untouched this long belongs to a worker that died (chunks take seconds, not hours). */
 const STALE_PART_MS = 60 * 60 * 1000;
@@ -168,17 +169,17 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
         mp3Bitrate: config.mp3Bitrate,
         share: (j, make) =>
           shared.run({
-            jobId: j.id!,
+            jobId: jobIdOf(j),
             key: requestKey(
               j.data.request,
               engineName,
               config,
               config.cacheScope === 'tenant' ? (j.data.tenant ?? ANONYMOUS) : undefined,
             ),
-            audioKey: audioKey(j.id!, j.data.request.format),
+            audioKey: audioKey(jobIdOf(j), j.data.request.format),
             workerId: id,
             make,
-            isCanceled: async () => (await redis.exists(cancelKey(config.queuePrefix, j.id!))) === 1,
+            isCanceled: async () => (await redis.exists(cancelKey(config.queuePrefix, jobIdOf(j)))) === 1,
             onCached: (r) => j.updateProgress({ chunksDone: r.chunks, chunksTotal: r.chunks }),
           }),
         isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,

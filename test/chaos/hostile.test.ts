@@ -55,7 +55,7 @@ const TRAVERSAL = [
 
 function generate(n: number): Req[] {
   const r = rng(42);
-  const pick = <T>(a: T[]) => a[Math.floor(r() * a.length)];
+  const pick = <T>(a: T[]): T => a[Math.floor(r() * a.length)]!;
   const json = { 'Content-Type': 'application/json' };
   const out: Req[] = [];
   for (let i = 0; i < n; i++) {
@@ -195,7 +195,7 @@ describe('hostile requests', () => {
     const workerLoop = async () => {
       while (next < reqs.length) {
         const i = next++;
-        const code = await send(base, agent, reqs[i]);
+        const code = await send(base, agent, reqs[i]!);
         statuses.set(code, (statuses.get(code) ?? 0) + 1);
         if (i % 500 === 0) {
           const ok = await postJson(`${svc.base}/api/jobs`, { text: `Valid request number ${i}.` });

@@ -37,7 +37,7 @@ describe('SIGKILL a worker mid-job, 20 times over a stream of jobs', () => {
         continue;
       }
       const live = svc.workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null);
-      const victim = live[kills % live.length];
+      const victim = live[kills % live.length]!;
       victim.child.kill('SIGKILL');
       await victim.exited;
       kills++;

@@ -26,13 +26,13 @@ export function medianPitch(pcm: Int16Array, sampleRate: number): number {
   const pitches: number[] = [];
   for (let start = 0; start + frame + maxLag < pcm.length; start += frame) {
     let energy = 0;
-    for (let i = 0; i < frame; i++) energy += pcm[start + i] ** 2;
+    for (let i = 0; i < frame; i++) energy += pcm[start + i]! ** 2;
     if (Math.sqrt(energy / frame) < 1500) continue;
     let best = 0;
     let bestLag = 0;
     for (let lag = minLag; lag <= maxLag; lag++) {
       let s = 0;
-      for (let i = 0; i < frame; i++) s += pcm[start + i] * pcm[start + i + lag];
+      for (let i = 0; i < frame; i++) s += pcm[start + i]! * pcm[start + i + lag]!;
       if (s > best) {
         best = s;
         bestLag = lag;
@@ -144,7 +144,7 @@ export function engineContract(descriptor: EngineDescriptor, config: Config = lo
     });
 
     it('handles a chunk of the maximum size', async () => {
-      const text = 'word '.repeat(caps.maxChunkChars).slice(0, caps.maxChunkChars - 1) + '.';
+      const text = `${'word '.repeat(caps.maxChunkChars).slice(0, caps.maxChunkChars - 1)}.`;
       const pcm = await engine.synthesize({ chunk: chunkOf({ lang: 'en', text }), voice: 'male', speed: 2 });
       expect(ms(pcm)).toBeGreaterThan(5000);
     });

@@ -69,8 +69,8 @@ describe('async jobs API', () => {
       const r = await postJson(`${svc.base}/api/tts`, { text: s.text });
       durations.push(parseWav(r.buf).durationMs);
     }
-    expect(durations[2]).toBeGreaterThan(durations[0]);
-    expect(durations[2]).toBeGreaterThan(durations[1]);
+    expect(durations[2]).toBeGreaterThan(durations[0]!);
+    expect(durations[2]).toBeGreaterThan(durations[1]!);
   });
 
   it('serves audio with ETag, conditional requests and byte ranges', async () => {
@@ -207,7 +207,7 @@ describe('health and discovery', () => {
 describe('worker metrics', () => {
   it('a worker serves its own metrics: jobs by outcome, synthesis time and real-time factor', async () => {
     const port = await freePort();
-    const old = svc.workers[0];
+    const old = svc.workers[0]!;
     const fresh = await svc.startWorker({ METRICS_PORT: String(port) });
     old.child.kill('SIGTERM');
     await old.exited;

@@ -19,7 +19,7 @@ describe('failover', () => {
 
     // A stream of auto jobs, with one long job running on the primary when it dies.
     const ids: string[] = [await submit(s, { text: Array.from({ length: 30 }, (_, i) => sentence(i)).join(' ') })];
-    await until('the long job to run on the primary', async () => (await job(s, ids[0])).status === 'running');
+    await until('the long job to run on the primary', async () => (await job(s, ids[0]!)).status === 'running');
     for (let i = 0; i < 5; i++) ids.push(await submit(s, { text: sentence(i) }));
 
     primary.child.kill('SIGKILL');
@@ -53,7 +53,7 @@ describe('failover', () => {
       const j = await waitForJob(s.base, id, 30_000);
       expect(j.status, id).toBe('succeeded');
     }
-    const longJob = await job(s, ids[0]);
+    const longJob = await job(s, ids[0]!);
     expect(longJob.engine.used).toBe('espeak');
     expect(longJob.fallback?.from).toBe(PRIMARY);
   });
@@ -83,7 +83,7 @@ describe('failover', () => {
         expect(j.engine.used, JSON.stringify(j)).toBe('espeak');
       }
       // Jobs that failed on the primary say so.
-      expect((await job(s, ids[0])).fallback).toMatchObject({ from: PRIMARY });
+      expect((await job(s, ids[0]!)).fallback).toMatchObject({ from: PRIMARY });
       // Pinned jobs never change engine: with the primary down they are refused with Retry-After.
       const pinned = await postJson(`${s.base}/api/jobs`, { text: 'pinned', engine: 'primary' });
       expect(pinned.status, JSON.stringify(await engines(s))).toBe(503);

@@ -20,7 +20,9 @@ const modelsDir = (opts: Parameters<typeof makeStandInModelsDir>[1] = {}) => {
   dirs.push(d);
   return makeStandInModelsDir(d, { voices: allVoiceFiles(), ...opts });
 };
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
 
 const config = loadConfig({ MODELS_DIR: modelsDir(), KOKORO_THREADS: '1' });
 

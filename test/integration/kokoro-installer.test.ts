@@ -55,7 +55,7 @@ beforeAll(async () => {
 });
 afterAll(() => {
   server?.close();
-  dirs.forEach((d) => rmSync(d, { recursive: true, force: true }));
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 const manifest = (weightsSha: string | null = null): ManifestModel => ({

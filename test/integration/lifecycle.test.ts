@@ -100,7 +100,7 @@ describe('job lifecycle', () => {
     expect(job.timings.finished_at).toBeTruthy();
     const audio = await decode(await fetch(`${svc.base}/api/jobs/${running.json.id}/audio`));
     expect(audio.status).toBe(409);
-    const out = svc.env.OUTPUT_DIR;
+    const out = svc.env.OUTPUT_DIR!;
     expect(readdirSync(out).filter((f) => f.startsWith(running.json.id))).toEqual([]);
     expect(readdirSync(join(out, '.tmp')).filter((f) => f.startsWith(running.json.id))).toEqual([]);
     expect((await getJob(svc, waiting.json.id)).json.status).toBe('canceled');
@@ -180,7 +180,7 @@ describe('job expiry', () => {
     const sub = await postJson(`${svc.base}/api/jobs`, { text: 'Here today, gone tomorrow.' });
     const job = await waitForJob(svc.base, sub.json.id);
     expect(job.status).toBe('succeeded');
-    const file = join(svc.env.OUTPUT_DIR, `${job.id}.wav`);
+    const file = join(svc.env.OUTPUT_DIR!, `${job.id}.wav`);
     expect(existsSync(file)).toBe(true);
     const end = Date.now() + 15_000;
     while (existsSync(file) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));

@@ -26,7 +26,7 @@ describe('logs', () => {
     const sub = await postJson(`${svc.base}/api/jobs`, { text: 'Trace me.' }, { 'X-Request-Id': 'trace-abc-123' });
     expect(sub.headers.get('x-request-id')).toBe('trace-abc-123');
     await waitForJob(svc.base, sub.json.id);
-    const worker = svc.workers[0].lines.map((l) => JSON.parse(l));
+    const worker = svc.workers[0]!.lines.map((l) => JSON.parse(l));
     const mine = worker.filter((l) => l.requestId === 'trace-abc-123');
     expect(mine.map((l) => l.msg)).toEqual(expect.arrayContaining(['synthesis started', 'synthesis finished']));
     expect(mine.every((l) => l.jobId === sub.json.id)).toBe(true);

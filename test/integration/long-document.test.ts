@@ -32,7 +32,7 @@ function document(n: number): string {
     text += `The ${nouns[i % 12]} ${verbs[(i * 5) % 8]} the ${nouns[(i * 7 + 3) % 12]} on page ${i + 1}, while the ${nouns[(i * 11 + 5) % 12]} stayed quiet. `;
     if (i % 9 === 8) text += '\n\n';
   }
-  return text.slice(0, n - 1) + '.';
+  return `${text.slice(0, n - 1)}.`;
 }
 
 /** Resident memory of a process, from /proc (kB → bytes). */
@@ -47,7 +47,7 @@ describe('long documents', () => {
   }, async () => {
     const text = document(100_000);
     expect([...text].length).toBe(100_000);
-    const pid = svc.workers[0].child.pid!;
+    const pid = svc.workers[0]!.child.pid!;
     const before = rss(pid);
     const sub = await postJson(`${svc.base}/api/jobs`, { text, format: 'wav' });
     expect(sub.status).toBe(202);

@@ -70,7 +70,8 @@ describe('quotas', () => {
   it('jobs at once: the per-key override applies, and frees when jobs finish', async () => {
     const long = 'Bob has a fairly long sentence for the queue to chew on. '.repeat(6);
     const subs: Awaited<ReturnType<typeof postJson>>[] = [];
-    for (let i = 0; i < 3; i++) subs.push(await postJson(`${i % 2 ? base2 : svc.base}/api/jobs`, { text: long }, as(BOB)));
+    for (let i = 0; i < 3; i++)
+      subs.push(await postJson(`${i % 2 ? base2 : svc.base}/api/jobs`, { text: long }, as(BOB)));
     const [s1, s2, s3] = subs;
     expect(s1?.status).toBe(202);
     expect(s2?.status).toBe(202);

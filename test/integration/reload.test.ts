@@ -57,8 +57,9 @@ describe('hot model reload', () => {
       start: times(w.lines, 'reloading engine')[0],
       end: times(w.lines, 'engine reloaded')[0],
     }));
-    const [first, second] = a.start < b.start ? [a, b] : [b, a];
-    expect(second.start).toBeGreaterThanOrEqual(first.end);
+    if (!a || !b) throw new Error('expected two workers');
+    const [first, second] = a.start! < b.start! ? [a, b] : [b, a];
+    expect(second.start).toBeGreaterThanOrEqual(first.end!);
   });
 
   it('a model that fails to load leaves the old one serving and reports the error', async () => {
@@ -82,7 +83,7 @@ describe('hot model reload', () => {
   });
 
   it('SIGHUP reloads one worker', async () => {
-    const w = svc.workers[0];
+    const w = svc.workers[0]!;
     const before = times(w.lines, 'engine reloaded').length;
     w.child.kill('SIGHUP');
     await until('SIGHUP reload', async () => times(w.lines, 'engine reloaded').length > before, 20_000);

@@ -50,7 +50,7 @@ describe('npm start on embedded defaults', () => {
     const readme = readFileSync('README.md', 'utf8');
     const block = readme.match(/```sh\n(curl -o hello\.wav[\s\S]*?)\n```/);
     expect(block).not.toBeNull();
-    const cmd = block![1].replaceAll('http://127.0.0.1:8080', base);
+    const cmd = block![1]!.replaceAll('http://127.0.0.1:8080', base);
     await run('bash', ['-c', cmd], { cwd: dir });
     const wav = parseWav(readFileSync(join(dir, 'hello.wav')));
     expect(wav.durationMs).toBeGreaterThan(2500);

@@ -50,10 +50,11 @@ describe('webhooks', () => {
     const job = await waitForJob(svc.base, sub.json.id);
     expect(job.status).toBe('succeeded');
     const [hit] = await rx.waitFor('/ok');
+    if (!hit) throw new Error('no webhook arrived');
 
     const payload = new Webhook(SECRET).verify(hit.body, hit.headers as Record<string, string>) as any;
-    expect(hit.headers['webhook-id']).toBe(`msg_${job.id}_succeeded`);
-    expect(Math.abs(Number(hit.headers['webhook-timestamp']) - Date.now() / 1000)).toBeLessThan(60);
+    expect(hit.headers['webhook-id']!).toBe(`msg_${job.id}_succeeded`);
+    expect(Math.abs(Number(hit.headers['webhook-timestamp']!) - Date.now() / 1000)).toBeLessThan(60);
     expect(payload).toMatchObject({
       type: 'job.succeeded',
       data: {
@@ -87,8 +88,8 @@ describe('webhooks', () => {
     const hits = await rx.waitFor(path, 3);
     expect(new Set(hits.map((h) => h.headers['webhook-id'])).size).toBe(1);
     // Exponential backoff with jitter: the second gap is not shorter than half the first's base.
-    expect(hits[1].at - hits[0].at).toBeGreaterThanOrEqual(90);
-    expect(hits[2].at - hits[1].at).toBeGreaterThanOrEqual(190);
+    expect(hits[1]!.at - hits[0]!.at).toBeGreaterThanOrEqual(90);
+    expect(hits[2]!.at - hits[1]!.at).toBeGreaterThanOrEqual(190);
     for (const h of hits)
       expect(() => new Webhook(SECRET).verify(h.body, h.headers as Record<string, string>)).not.toThrow();
     const job = await jobWhen(sub.json.id, (j) => j.webhook?.state === 'delivered');
@@ -131,6 +132,7 @@ describe('webhooks', () => {
     const del = await fetch(`${svc.base}/api/jobs/${sub.json.id}`, { method: 'DELETE' });
     expect([200, 202]).toContain(del.status);
     const [hit] = await rx.waitFor(path);
+    if (!hit) throw new Error('no webhook arrived');
     const payload = new Webhook(SECRET).verify(hit.body, hit.headers as Record<string, string>) as any;
     expect(payload).toMatchObject({ type: 'job.canceled', data: { id: sub.json.id, status: 'canceled', audio: null } });
   });

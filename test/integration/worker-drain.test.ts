@@ -21,7 +21,7 @@ describe('SIGTERM drains a worker', () => {
     for (let i = 0; i < 400 && (await status(a)).status !== 'running'; i++) await new Promise((r) => setTimeout(r, 20));
     const b = (await postJson(`${svc.base}/api/jobs`, { text: 'Queued behind the long one.' })).json.id as string;
 
-    const worker = svc.workers[0];
+    const worker = svc.workers[0]!;
     worker.child.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
 

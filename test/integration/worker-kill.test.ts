@@ -30,7 +30,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
     const id = sub.json.id as string;
 
     // Wait until the first worker is part-way through the job, then kill it without warning.
-    const first = svc.workers[0];
+    const first = svc.workers[0]!;
     let seen: any;
     for (let i = 0; i < 400; i++) {
       seen = (await decode(await fetch(`${svc.base}/api/jobs/${id}`))).json;

@@ -71,7 +71,7 @@ describe('sentence reuse inside a document', () => {
     for (const c of chunks) {
       out.push(
         await reuse.get(c, async () => {
-          calls.push(c.runs[0].text);
+          calls.push(c.runs[0]!.text);
           return new Int16Array([c.index + 1]);
         }),
       );

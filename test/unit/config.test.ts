@@ -52,8 +52,8 @@ describe('config', () => {
     }
   });
 
-  it('the README carries the current settings table', () => {
-    const readme = readFileSync('README.md', 'utf8');
-    expect(readme).toContain(settingsTable());
+  it('docs/settings.md carries the current settings table', () => {
+    const page = readFileSync('docs/settings.md', 'utf8');
+    expect(page).toContain(settingsTable());
   });
 });

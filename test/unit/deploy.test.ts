@@ -89,8 +89,8 @@ const commandOf = (s: Service): string[] =>
 /** `source:target[:mode]` or the long form, as { source, target }. */
 function mounts(s: Service): { source: string; target: string }[] {
   return (s.volumes ?? []).map((v) => {
-    if (typeof v !== 'string') return { source: v.source ?? '', target: v.target };
-    const [source, target] = v.split(':');
+    if (typeof v !== 'string') return { source: v.source ?? '', target: v.target ?? '' };
+    const [source = '', target] = v.split(':');
     return target === undefined ? { source: '', target: source } : { source, target };
   });
 }
@@ -113,7 +113,7 @@ function durationMs(d: string): number {
   while (rest) {
     const m = /^(\d+(?:\.\d+)?)(h|ms|m|s|us)/.exec(rest);
     if (!m) throw new Error(`not a duration: ${d}`);
-    total += Number(m[1]) * units[m[2]];
+    total += Number(m[1]) * (units[m[2] ?? ''] ?? Number.NaN);
     rest = rest.slice(m[0].length);
   }
   return total;
@@ -134,7 +134,7 @@ function dockerStages(text: string): Instruction[][] {
     .filter((l) => l && !l.startsWith('#'));
   const stages: Instruction[][] = [];
   for (const line of lines) {
-    const [, cmd, args] = /^(\S+)\s*(.*)$/.exec(line)!;
+    const [, cmd = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
     if (cmd.toUpperCase() === 'FROM') stages.push([]);
     stages[stages.length - 1]?.push({ cmd: cmd.toUpperCase(), args: args.trim() });
   }
@@ -145,16 +145,16 @@ function envOf(stage: Instruction[]): Env {
   for (const { cmd, args } of stage) {
     if (cmd !== 'ENV') continue;
     if (!args.includes('=')) {
-      const [k, ...v] = args.split(/\s+/);
+      const [k = '', ...v] = args.split(/\s+/);
       env[k] = v.join(' ');
       continue;
     }
-    for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) env[m[1]] = m[2].replace(/^"|"$/g, '');
+    for (const m of args.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=("[^"]*"|\S*)/g)) env[m[1]!] = m[2]!.replace(/^"|"$/g, '');
   }
   return env;
 }
 const dockerfile = dockerStages(read('Dockerfile'));
-const runtime = dockerfile[dockerfile.length - 1];
+const runtime = dockerfile.at(-1) ?? [];
 const workdir = runtime.filter((i) => i.cmd === 'WORKDIR').at(-1)?.args ?? '/';
 const imageEnv = envOf(runtime);
 
@@ -188,8 +188,8 @@ function metricNames(expr: string): string[] {
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ');
   const names: string[] = [];
   for (const m of bare.matchAll(/(?<![\w.:$])([A-Za-z_:][A-Za-z0-9_:]*)\s*(\()?/g)) {
-    if (m[2] || PROMQL_KEYWORDS.has(m[1].toLowerCase())) continue;
-    names.push(m[1]);
+    if (m[2] || PROMQL_KEYWORDS.has(m[1]!.toLowerCase())) continue;
+    names.push(m[1]!);
   }
   return [...new Set(names)];
 }
@@ -301,8 +301,8 @@ describe('docker-compose.yml', () => {
     for (const key of ['queuePrefix', 'primaryEngine', 'backupEngine', 'outputDir'] as const) {
       expect(new Set(configs.map((c) => c[key])).size, `${key} differs between services`).toBe(1);
     }
-    expect(isKnownEngine(configs[0].primaryEngine)).toBe(true);
-    expect(isKnownEngine(configs[0].backupEngine)).toBe(true);
+    expect(isKnownEngine(configs[0]!.primaryEngine)).toBe(true);
+    expect(isKnownEngine(configs[0]!.backupEngine)).toBe(true);
     for (const name of Object.keys(NODE_SERVICES)) {
       const deps = service(name).depends_on ?? [];
       expect(Array.isArray(deps) ? deps : Object.keys(deps), `${name} depends on redis`).toContain('redis');
@@ -344,7 +344,7 @@ describe('docker-compose.yml', () => {
       sources.add(m!.source);
     }
     expect(sources.size).toBe(1);
-    expect(compose.volumes).toHaveProperty([...sources][0]);
+    expect(compose.volumes).toHaveProperty([...sources][0]!);
   });
 
   it('the primary workers read MODELS_DIR from the models volume', () => {
@@ -376,7 +376,7 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   it('is multi-stage: builds with devDependencies, runs with production ones only', () => {
     expect(dockerfile.length).toBeGreaterThanOrEqual(2);
-    const [build] = dockerfile;
+    const build = dockerfile[0] ?? [];
     const buildText = build.map((i) => `${i.cmd} ${i.args}`).join('\n');
     expect(
       envOf(build).ONNXRUNTIME_NODE_INSTALL ??
@@ -410,7 +410,7 @@ describe('Dockerfile', () => {
     const chown = runtime.findIndex((i) => i.cmd === 'RUN' && new RegExp(`chown -R ${user}(:\\S+)? `).test(i.args));
     expect(chown, `a RUN chown -R ${user} before USER`).toBeGreaterThanOrEqual(0);
     expect(chown).toBeLessThan(userAt);
-    const owned = runtime[chown].args;
+    const owned = runtime[chown]!.args;
     const c = configOf('worker-primary');
     expect(owned).toContain('/data');
     expect(c.modelsDir.startsWith('/data/')).toBe(true);

@@ -60,21 +60,21 @@ async function decode(
       await d.ready;
       const r = await d.decodeFile(new Uint8Array(buf));
       d.free();
-      return { samples: r.samplesDecoded, sampleRate: r.sampleRate, peak: peakOf(r.channelData[0]) };
+      return { samples: r.samplesDecoded, sampleRate: r.sampleRate, peak: peakOf(r.channelData[0]!) };
     }
     case 'mp3': {
       const d = new MPEGDecoder();
       await d.ready;
       const r = d.decode(new Uint8Array(buf));
       d.free();
-      return { samples: r.samplesDecoded, sampleRate: r.sampleRate, peak: peakOf(r.channelData[0]) };
+      return { samples: r.samplesDecoded, sampleRate: r.sampleRate, peak: peakOf(r.channelData[0]!) };
     }
     case 'opus': {
       const d = new OggOpusDecoder();
       await d.ready;
       const r = await d.decodeFile(new Uint8Array(buf));
       d.free();
-      return { samples: r.samplesDecoded, sampleRate: r.sampleRate, peak: peakOf(r.channelData[0]) };
+      return { samples: r.samplesDecoded, sampleRate: r.sampleRate, peak: peakOf(r.channelData[0]!) };
     }
   }
 }
@@ -117,7 +117,7 @@ describe('streaming encoders decode back to the right duration', () => {
   it('FLAC STREAMINFO gets the total sample count', async () => {
     const { buf } = await encodeFile('flac', 22050, 1000);
     expect(buf.toString('ascii', 0, 4)).toBe('fLaC');
-    const total = (buf[8 + 13] & 0x0f) * 2 ** 32 + buf.readUInt32BE(8 + 14);
+    const total = (buf[8 + 13]! & 0x0f) * 2 ** 32 + buf.readUInt32BE(8 + 14);
     expect(total).toBe(22050);
   });
 });
@@ -143,7 +143,7 @@ describe('Ogg muxer', () => {
     expect(pages.readBigInt64LE(6)).toBe(20n);
     expect(pages.readUInt32LE(14)).toBe(0x1234);
     expect(pages.readUInt32LE(18)).toBe(0);
-    expect([...pages.subarray(27, 27 + pages[26])]).toEqual([1, 255, 255, 90]);
+    expect([...pages.subarray(27, 27 + pages[26]!)]).toEqual([1, 255, 255, 90]);
     const copy = Buffer.from(pages);
     copy.writeUInt32LE(0, 22);
     expect(oggCrc32(copy)).toBe(pages.readUInt32LE(22));
@@ -185,7 +185,7 @@ describe('resampler', () => {
   it('removes content above the new Nyquist frequency', async () => {
     const r = await Resampler.create(48000, 16000);
     const out = [r.write(tone(48000, 500, 12000)), r.finish()];
-    const mid = out[0].subarray(1000, out[0].length - 1000);
+    const mid = out[0]!.subarray(1000, out[0]!.length - 1000);
     const peak = mid.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     expect(peak).toBeLessThan(600); // a 12 kHz tone cannot exist at 16 kHz: it must be filtered, not folded to 4 kHz
   });

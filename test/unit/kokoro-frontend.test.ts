@@ -91,10 +91,10 @@ describe('token batches', () => {
     expect(batches.map((b) => b.end)).toEqual(['sentence', 'none']);
     expect(batches.every((b) => b.ids.length <= 200)).toBe(true);
     const clauses = splitTokens(vocab.encode(`${'ab, '.repeat(60)}ab`), vocab, 100);
-    expect(clauses[0].end).toBe('clause');
+    expect(clauses[0]!.end).toBe('clause');
     expect(clauses.every((b) => b.ids.length <= 100)).toBe(true);
     const words = splitTokens(vocab.encode('ab '.repeat(100)), vocab, 50);
-    expect(words[0].end).toBe('word');
+    expect(words[0]!.end).toBe('word');
     const hard = splitTokens(vocab.encode('a'.repeat(120)), vocab, 50);
     expect(hard.map((b) => b.ids.length)).toEqual([50, 50, 20]);
   });

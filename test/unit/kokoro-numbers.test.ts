@@ -1,3 +1,4 @@
+import { cpuMs } from '../support/cpu-time.js';
 import { describe, expect, it } from 'vitest';
 import { cardinalEn, expandNumbersEn, ordinalEn, yearEn } from '../../src/text/numbers-en.js';
 import { cardinalZh, expandNumbersZh } from '../../src/text/numbers-zh.js';
@@ -119,16 +120,14 @@ describe('number normalization stays linear on hostile input', () => {
     ['"March 1" x 25k', 'March 1'.repeat(N / 7)],
     ['"a1" x 100k', 'a1'.repeat(N / 2)],
     ['"1年" x 100k', '1年'.repeat(N / 2)],
-    ['"-" x 200k then a digit', '-'.repeat(N) + '1'],
+    ['"-" x 200k then a digit', `${'-'.repeat(N)}1`],
     ['"!?" x 100k', '!?'.repeat(N / 2)],
     ['full-width digits x 200k', '１'.repeat(N)],
     ['emoji and digits', '😀1'.repeat(N / 3)],
   ];
   it.each(hostile)('%s', (_name, input) => {
     for (const f of [expandNumbersEn, expandNumbersZh]) {
-      const t0 = performance.now();
-      f(input);
-      expect(performance.now() - t0).toBeLessThan(500);
+      expect(cpuMs(() => f(input))).toBeLessThan(500);
     }
   });
 });

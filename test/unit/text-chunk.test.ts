@@ -18,11 +18,11 @@ function checkInvariants(normalized: string, chunks: Chunk[], max: number): void
       expect(r.text).toBe(r.text.trim());
       expect(/\p{Cs}/u.test(r.text)).toBe(false); // no split surrogate pair
     }
-    for (let k = 1; k < c.runs.length; k++) expect(c.runs[k].lang).not.toBe(c.runs[k - 1].lang);
+    for (let k = 1; k < c.runs.length; k++) expect(c.runs[k]!.lang).not.toBe(c.runs[k - 1]!.lang);
   });
   const joined = chunks.map((c) => c.runs.map((r) => r.text).join('')).join('');
   expect(speakableOnly(joined)).toBe(speakableOnly(normalized));
-  if (chunks.length > 0) expect(chunks[chunks.length - 1].paragraphEnd).toBe(true);
+  if (chunks.length > 0) expect(chunks[chunks.length - 1]!.paragraphEnd).toBe(true);
 }
 
 describe('chunkText examples', () => {
@@ -90,7 +90,7 @@ describe('chunkText examples', () => {
     },
     {
       name: 'punctuation-only hard pieces are dropped',
-      input: 'ab' + ','.repeat(10) + 'cd',
+      input: `ab${','.repeat(10)}cd`,
       max: 4,
       expected: ['ab,,', 'cd'],
     },
@@ -124,7 +124,7 @@ describe('chunkText invariants', () => {
     'iPhone 15 很好用。我有3个apple和2个banana！“Really?” 她问道。OK.',
     'A very long sentence without any terminators but with many words that just keeps going and going and going and going until it has to be cut somewhere reasonable',
     'Emoji 😀 and astral 𠀀𠀁 Han, e\u0301 combining; “quotes” (brackets) [more] {even more}.',
-    'x'.repeat(97) + ' ' + '汉'.repeat(61) + '。' + 'Word '.repeat(40),
+    `${'x'.repeat(97)} ${'汉'.repeat(61)}。${'Word '.repeat(40)}`,
   ];
   const sizes = [2, 3, 5, 8, 13, 40, 100, 250, 1000];
   for (const [n, raw] of corpus.entries()) {

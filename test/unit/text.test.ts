@@ -53,8 +53,8 @@ describe('normalizeText', () => {
     { name: 'only invisible', input: '\u200b\u200b\ufeff', expected: '' },
     {
       name: 'zalgo capped at 30 marks',
-      input: 'a' + '\u0316'.repeat(50) + 'b',
-      expected: 'a' + '\u0316'.repeat(30) + 'b',
+      input: `a${'\u0316'.repeat(50)}b`,
+      expected: `a${'\u0316'.repeat(30)}b`,
     },
   ];
   it.each(cases)('$name', ({ input, expected }) => {
@@ -235,7 +235,7 @@ describe('splitLanguageRuns', () => {
   it('never emits adjacent runs of the same language or untrimmed text', () => {
     const text = '你好 hello 世界 world。「好」 ok，行 1 2 3 a 你 b 我'.repeat(20);
     const runs = splitLanguageRuns(text);
-    for (let i = 1; i < runs.length; i++) expect(runs[i].lang).not.toBe(runs[i - 1].lang);
+    for (let i = 1; i < runs.length; i++) expect(runs[i]!.lang).not.toBe(runs[i - 1]!.lang);
     for (const r of runs) expect(r.text).toBe(r.text.trim());
     expect(
       runs

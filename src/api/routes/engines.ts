@@ -27,7 +27,8 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
       const [health, es, counts] = await Promise.all([
         jobs.store.getHealth(name),
         jobs.routing.engineState(role),
-        jobs.queueOf(name)!.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'),
+        jobs.queueOf(name)?.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed') ??
+          ({} as Record<string, number>),
       ]);
       return {
         name,
@@ -94,7 +95,7 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
   });
 
   r.post('/api/engines/:name/reload', admin, async (req, res) => {
-    const name = req.params.name;
+    const name = req.params.name ?? '';
     const engine =
       name === 'primary' || name === 'backup' ? jobs.engineFor(name) : jobs.engineNames.find((e) => e === name);
     if (!engine) {

@@ -106,8 +106,11 @@ export async function sendAudio(
     });
   }
   if (Array.isArray(range) && range.type === 'bytes' && range.length === 1) {
-    start = range[0].start;
-    end = range[0].end;
+    const [only] = range;
+    if (only) {
+      start = only.start;
+      end = only.end;
+    }
     res.status(206).setHeader('Content-Range', `bytes ${start}-${end}/${stat.size}`);
   }
   // A malformed or multi-part range gets the whole file, as RFC 9110 allows.

@@ -114,10 +114,11 @@ export function parseSpeechBody(body: unknown, limits: SpeechLimits): SynthesisR
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw invalid('input', 'Request body must be a JSON object');
   const b = body as Record<string, unknown>;
-  if (typeof b.model !== 'string' || !(b.model in OPENAI_MODELS)) {
+  const engine =
+    typeof b.model === 'string' && Object.hasOwn(OPENAI_MODELS, b.model) ? OPENAI_MODELS[b.model] : undefined;
+  if (engine === undefined) {
     throw invalid('model', `"model" must be one of ${Object.keys(OPENAI_MODELS).join(', ')}`, 'model_not_found');
   }
-  const engine = OPENAI_MODELS[b.model];
   if (typeof b.input !== 'string' || b.input.trim() === '')
     throw invalid('input', '"input" must be a non-empty string');
   const chars = countChars(b.input);
@@ -129,10 +130,11 @@ export function parseSpeechBody(body: unknown, limits: SpeechLimits): SynthesisR
     );
   if (typeof b.voice !== 'string') throw invalid('voice', '"voice" must be a string');
   const voice = limits.voiceMap[b.voice] ?? b.voice;
-  if (!limits.voices[engine].includes(voice)) {
+  const engineVoices = limits.voices[engine];
+  if (!engineVoices.includes(voice)) {
     throw invalid(
       'voice',
-      `Unknown voice ${JSON.stringify(b.voice.slice(0, 64))}: use one of ${[...Object.keys(limits.voiceMap), ...limits.voices[engine]].join(', ')}`,
+      `Unknown voice ${JSON.stringify(b.voice.slice(0, 64))}: use one of ${[...Object.keys(limits.voiceMap), ...engineVoices].join(', ')}`,
     );
   }
   const fmt = b.response_format ?? 'mp3';

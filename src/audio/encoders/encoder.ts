@@ -30,7 +30,7 @@ export interface AudioEncoder {
 /** 16-bit samples → floats in [-1, 1). */
 export function toFloat32(pcm: Int16Array): Float32Array {
   const out = new Float32Array(pcm.length);
-  for (let i = 0; i < pcm.length; i++) out[i] = pcm[i] / 32768;
+  for (let i = 0; i < pcm.length; i++) out[i] = (pcm[i] ?? 0) / 32768;
   return out;
 }
 
@@ -38,8 +38,8 @@ export function toFloat32(pcm: Int16Array): Float32Array {
 export function toInt16(f: Float32Array): Int16Array {
   const out = new Int16Array(f.length);
   for (let i = 0; i < f.length; i++) {
-    const v = Math.round(f[i] * 32768);
-    out[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+    const v = Math.round((f[i] ?? 0) * 32768);
+    out[i] = Math.min(32767, Math.max(-32768, v));
   }
   return out;
 }

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type { StreamMetadata } from 'libflacjs/dist/index.d.js';
-import { type AudioEncoder, type EncoderEnd } from './encoder.js';
+import type { AudioEncoder, EncoderEnd } from './encoder.js';
 
 type Flac = ReturnType<typeof import('libflacjs')>;
 let loaded: Promise<Flac> | undefined;

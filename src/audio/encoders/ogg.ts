@@ -16,7 +16,8 @@ const CRC_TABLE = (() => {
 /** Ogg's CRC-32: polynomial 0x04c11db7, not reflected, initial value 0, no final xor. */
 export function oggCrc32(buf: Uint8Array): number {
   let crc = 0;
-  for (let i = 0; i < buf.length; i++) crc = ((crc << 8) ^ CRC_TABLE[((crc >>> 24) ^ buf[i]) & 0xff]) >>> 0;
+  for (let i = 0; i < buf.length; i++)
+    crc = ((crc << 8) ^ (CRC_TABLE[((crc >>> 24) ^ (buf[i] ?? 0)) & 0xff] ?? 0)) >>> 0;
   return crc >>> 0;
 }
 
@@ -69,7 +70,7 @@ export class OggMuxer {
     h.writeUInt32LE(this.seq++, 18);
     h.writeUInt32LE(0, 22); // CRC, filled below
     h[26] = lacing.length;
-    for (let i = 0; i < lacing.length; i++) h[27 + i] = lacing[i];
+    h.set(lacing, 27);
     const page = Buffer.concat([h, body]);
     page.writeUInt32LE(oggCrc32(page), 22);
     return page;

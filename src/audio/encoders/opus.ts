@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type OpusScriptType from 'opusscript';
-import { type AudioEncoder, type EncoderEnd } from './encoder.js';
+import type { AudioEncoder, EncoderEnd } from './encoder.js';
 import { HEADER_TYPE, OggMuxer } from './ogg.js';
 
 /** Opus always runs at 48 kHz here; callers resample to it first. */
@@ -69,7 +69,8 @@ export class OpusEncoder implements AudioEncoder {
     padded.set(this.rest);
     const packets = this.encodeFrames(padded);
     // The last page's granule marks where the real audio ends; decoders drop the padding.
-    if (packets.length) packets[packets.length - 1].granule = BigInt(PRE_SKIP) + this.samples;
+    const last = packets.at(-1);
+    if (last) last.granule = BigInt(PRE_SKIP) + this.samples;
     this.opus.delete();
     return { tail: this.ogg.pages(packets, HEADER_TYPE.eos) };
   }

@@ -1,5 +1,5 @@
 import { pcmBytes, wavHeader } from '../wav.js';
-import { type AudioEncoder, type EncoderEnd } from './encoder.js';
+import type { AudioEncoder, EncoderEnd } from './encoder.js';
 
 /**
  * 16-bit PCM WAV. The header is written first with 0xFFFFFFFF "unknown

@@ -39,7 +39,8 @@ export class EspeakEngine implements TtsEngine {
   }
 
   private use(voiceId: string, wpm: number): void {
-    const w = this.worker!;
+    const w = this.worker;
+    if (!w) throw engineFailure('espeak engine used before load()');
     if (voiceId !== this.currentVoice) {
       if (w.set_voice(voiceId) !== 0) throw engineFailure(`espeak-ng could not select voice ${voiceId}`);
       this.currentVoice = voiceId;
@@ -53,8 +54,9 @@ export class EspeakEngine implements TtsEngine {
 
   private speak(text: string): Int16Array {
     const parts: Int16Array[] = [];
-    this.worker!.synthesize(text, (samples) => {
-      if (samples && samples.length) parts.push(samples);
+    if (!this.worker) throw engineFailure('espeak engine used before load()');
+    this.worker.synthesize(text, (samples) => {
+      if (samples?.length) parts.push(samples);
       return 0; // 0 = keep going
     });
     return concatPcm(parts);
@@ -66,7 +68,10 @@ export class EspeakEngine implements TtsEngine {
     const wpm = Math.round(Math.min(450, Math.max(80, NORMAL_WPM * speed)));
     const out: Int16Array[] = [];
     chunk.runs.forEach((run, i) => {
-      this.use(ESPEAK_VOICE_IDS[resolveVoice(this.capabilities, voice, run.lang)], wpm);
+      const name = resolveVoice(this.capabilities, voice, run.lang);
+      const id = ESPEAK_VOICE_IDS[name];
+      if (id === undefined) throw engineFailure(`espeak has no voice "${name}"`);
+      this.use(id, wpm);
       const pcm = this.speak(run.text);
       const last = i === chunk.runs.length - 1;
       const trimmed = trimSilence(pcm, sr, { keepLeadMs: i === 0 ? 20 : 0, keepTrailMs: last ? CHUNK_TAIL_MS : 0 });

@@ -32,7 +32,7 @@ export function splitTokens(ids: number[], vocab: Vocab, max = MAX_TOKENS): Batc
     // Best boundary in the window: the latest sentence end in its last two thirds, else clause, else space.
     for (const want of ['sentence', 'clause', 'word'] as const) {
       for (let k = limit; k > start; k--) {
-        if (kind.get(ids[k - 1]) === want && (want === 'word' || (k - start) * 3 >= max)) {
+        if (kind.get(ids[k - 1] ?? 0) === want && (want === 'word' || (k - start) * 3 >= max)) {
           cut = k;
           break;
         }

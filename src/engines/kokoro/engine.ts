@@ -130,8 +130,8 @@ export class KokoroEngine implements TtsEngine {
 function toPcm(wave: Float32Array): Int16Array {
   const pcm = new Int16Array(wave.length);
   for (let i = 0; i < wave.length; i++) {
-    const v = wave[i] * 32767;
-    pcm[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+    const v = (wave[i] ?? 0) * 32767;
+    pcm[i] = Math.min(32767, Math.max(-32768, v));
   }
   return pcm;
 }

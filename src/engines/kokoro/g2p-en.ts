@@ -153,8 +153,8 @@ export function mapEspeakIpa(ipa: string, accent: Accent): string {
     let w = '';
     for (const unit of word.split('_')) {
       if (!unit) continue;
-      const stress = /^[ˈˌ]*/.exec(unit)![0];
-      let p = unit.slice(stress.length).replace(/[ʲ\u0303]/g, '');
+      const stress = /^[ˈˌ]*/.exec(unit)?.[0] ?? '';
+      let p = unit.slice(stress.length).replace(/ʲ|\u0303/g, '');
       // A syllabic consonant (n̩, l̩) is read with a faint schwa before it.
       if (p.endsWith('\u0329')) p = `ᵊ${p.slice(0, -1)}`;
       p = table[p] ?? table[p.replace(/ː$/, '')] ?? p;

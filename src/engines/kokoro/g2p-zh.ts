@@ -73,7 +73,7 @@ export class ZhPhonemizer {
       han = '';
     };
     for (const ch of expanded) {
-      if (isHan(ch.codePointAt(0)!)) {
+      if (isHan(ch.codePointAt(0) ?? 0)) {
         han += ch;
         continue;
       }

@@ -57,7 +57,7 @@ export class KokoroModel {
     if (ids.length === 0 || ids.length > MAX_TOKENS)
       throw new RangeError(`Kokoro takes 1..${MAX_TOKENS} tokens per call, got ${ids.length}`);
     const padded = new BigInt64Array(ids.length + 2);
-    ids.forEach((id, i) => (padded[i + 1] = BigInt(id)));
+    for (const [i, id] of ids.entries()) padded[i + 1] = BigInt(id);
     // Row n of the voice is its style for an utterance of n tokens.
     const row = Math.min(ids.length, VOICE_ROWS - 1);
     const style = voice.slice(row * STYLE_DIM, (row + 1) * STYLE_DIM);

@@ -34,7 +34,8 @@ export class PhonemeCache {
     const value = compute();
     if (this.capacity > 0) {
       this.map.set(key, value);
-      if (this.map.size > this.capacity) this.map.delete(this.map.keys().next().value!);
+      const oldest = this.map.keys().next();
+      if (this.map.size > this.capacity && !oldest.done) this.map.delete(oldest.value);
     }
     return value;
   }

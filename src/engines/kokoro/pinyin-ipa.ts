@@ -104,7 +104,7 @@ export function splitSyllable(syllable: string): { initial: string; final: strin
     const rest = s.slice(1);
     s = rest === 'u' ? 'u' : `u${rest}`;
   } else {
-    initial = s.startsWith('zh') || s.startsWith('ch') || s.startsWith('sh') ? s.slice(0, 2) : s[0];
+    initial = s.startsWith('zh') || s.startsWith('ch') || s.startsWith('sh') ? s.slice(0, 2) : s.charAt(0);
     if (!(initial in INITIALS)) return undefined;
     s = s.slice(initial.length);
     if ('jqx'.includes(initial) && s.startsWith('u')) s = `ü${s.slice(1)}`;
@@ -118,13 +118,13 @@ export function splitSyllable(syllable: string): { initial: string; final: strin
 
 /** "ni3" → "ni↓"; tone 0 or 5 is neutral. Returns "" for anything that is not a pinyin syllable. */
 export function pinyinToKokoro(pinyin: string): string {
-  const m = /^([a-zü]+)([0-5])?$/i.exec(pinyin.trim());
-  if (!m) return '';
-  const parts = splitSyllable(m[1]);
+  const [, letters, toneDigit] = /^([a-zü]+)([0-5])?$/i.exec(pinyin.trim()) ?? [];
+  if (letters === undefined) return '';
+  const parts = splitSyllable(letters);
   if (!parts) return '';
-  const tone = TONES[Number(m[2] ?? 5)];
+  const tone = TONES[Number(toneDigit ?? 5)] ?? '';
   const { initial, final } = parts;
-  let body = FINALS[final];
+  let body = FINALS[final] ?? '';
   if (final === 'i' && ['zh', 'ch', 'sh', 'r', 'z', 'c', 's'].includes(initial)) body = 'ɨ0';
   return (INITIALS[initial] ?? '') + body.replace('0', tone);
 }
@@ -136,7 +136,8 @@ export function pinyinToKokoro(pinyin: string): string {
 export function thirdToneSandhi(syllables: string[]): string[] {
   const out = [...syllables];
   for (let i = out.length - 2; i >= 0; i--) {
-    if (out[i].endsWith('3') && syllables[i + 1].endsWith('3')) out[i] = `${out[i].slice(0, -1)}2`;
+    const cur = out[i];
+    if (cur?.endsWith('3') && syllables[i + 1]?.endsWith('3')) out[i] = `${cur.slice(0, -1)}2`;
   }
   return out;
 }

@@ -72,15 +72,17 @@ export function allVoiceFiles(): string[] {
 }
 
 function describe(file: string): VoiceInfo {
-  const language: Lang = file[0] === 'z' ? 'zh' : 'en';
-  const gender: Gender = file[1] === 'f' ? 'female' : 'male';
+  const language: Lang = file.startsWith('z') ? 'zh' : 'en';
+  const gender: Gender = file.charAt(1) === 'f' ? 'female' : 'male';
   const speaker = file.slice(3);
-  return { name: file, language, gender, description: `${ACCENT[file[0]]}, ${gender} (Kokoro ${speaker})` };
+  const accent = ACCENT[file.charAt(0)] ?? 'Unknown accent';
+  return { name: file, language, gender, description: `${accent}, ${gender} (Kokoro ${speaker})` };
 }
 
 function aliasInfo(alias: string): VoiceInfo {
-  const target = describe(ALIASES[alias]);
-  return { ...target, name: alias, description: `${target.description}; alias of ${ALIASES[alias]}` };
+  const file = ALIASES[alias] ?? alias;
+  const target = describe(file);
+  return { ...target, name: alias, description: `${target.description}; alias of ${file}` };
 }
 
 export const KOKORO_CAPABILITIES: EngineCapabilities = {

@@ -51,7 +51,7 @@ export class OnnxSession {
       .inputMetadata;
     const inputs = session.inputNames.map((name, i) => {
       const m = meta?.[i];
-      return { name, type: m && m.isTensor ? m.type : undefined };
+      return { name, type: m?.isTensor ? m.type : undefined };
     });
     return new OnnxSession(session, ort.Tensor, inputs, session.outputNames);
   }
@@ -64,7 +64,9 @@ export class OnnxSession {
     const out = await this.session.run(ortFeeds);
     this.stats.runMs += performance.now() - t0;
     this.stats.runs++;
-    const first = out[this.outputNames[0]] as OrtTensor;
+    const firstName = this.outputNames[0];
+    if (firstName === undefined) throw new Error('the model declares no outputs');
+    const first = out[firstName] as OrtTensor;
     const data = first.data;
     if (data instanceof Float32Array) return data;
     return Float32Array.from(data as ArrayLike<number>);

@@ -121,7 +121,7 @@ function full(data) {
           t('engines.workers', { n: formatNumber(e.live_workers ?? 0) }),
           ' · ',
           t('engines.queue', { waiting: q.waiting ?? 0, active: q.active ?? 0, failed: q.failed ?? 0 }),
-          probe && probe.ok ? ` · ${t('engines.probe', { ms: probe.ms })}` : '',
+          probe?.ok ? ` · ${t('engines.probe', { ms: probe.ms })}` : '',
         ),
       ),
     );
