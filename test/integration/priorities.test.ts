@@ -3,18 +3,20 @@
  * a bulk job that waited BULK_PROMOTE_AFTER_MS is raised to normal (no
  * starvation); a queued job shows its position and estimated start.
  */
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decode, postJson, startService, waitForJob, type Service } from './harness.js';
+import { decode, postJson, REDIS_URL, startService, waitForJob, type Service } from './harness.js';
 
 let svc: Service;
+let queue: Queue;
 beforeAll(async () => {
   svc = await startService({ workers: 1, env: { BULK_PROMOTE_AFTER_MS: '2000' } });
+  queue = new Queue('tts-espeak', { connection: { url: REDIS_URL }, prefix: svc.prefix });
 });
 afterAll(async () => {
+  await queue?.close();
   await svc?.stop();
 });
-
-const BLOCKER = 'This long text keeps the only worker busy for a few seconds. '.repeat(40);
 const submit = (text: string, priority?: string) =>
   postJson(`${svc.base}/api/jobs`, { text, ...(priority ? { priority } : {}) });
 const view = async (id: string) => (await decode(await fetch(`${svc.base}/api/jobs/${id}`))).json;
@@ -22,10 +24,8 @@ const startOf = (j: { timings: { started_at: string } }) => Date.parse(j.timings
 
 describe('priorities', () => {
   it('interactive before normal before bulk; queued jobs show position and estimated start', async () => {
-    const blocker = await submit(BLOCKER);
-    // Wait until the worker has it, so the rest queue behind.
-    for (let i = 0; i < 100 && (await view(blocker.json.id)).status !== 'running'; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    // Workers take nothing while the queue is paused, so everything below waits and the order is the queue's choice.
+    await queue.pause();
     const bulk = [];
     for (let i = 0; i < 4; i++) bulk.push((await submit(`Bulk item ${i}.`, 'bulk')).json.id as string);
     const normal = (await submit('A normal job.')).json.id as string;
@@ -40,6 +40,7 @@ describe('priorities', () => {
     const now = Date.now();
     expect(Date.parse(vi.queue.estimated_start)).toBeGreaterThanOrEqual(now - 1000);
     expect(Date.parse(vb.queue.estimated_start)).toBeGreaterThan(Date.parse(vi.queue.estimated_start));
+    await queue.resume();
 
     const done = await Promise.all([interactive, normal, ...bulk].map((id) => waitForJob(svc.base, id, 90_000)));
     expect(done.every((j) => j.status === 'succeeded')).toBe(true);
@@ -50,16 +51,13 @@ describe('priorities', () => {
   });
 
   it('a bulk job that waited BULK_PROMOTE_AFTER_MS goes before normal work submitted after that', async () => {
-    const blocker = await submit(BLOCKER.repeat(4));
-    for (let i = 0; i < 100 && (await view(blocker.json.id)).status !== 'running'; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await queue.pause();
     const old = (await submit('Old bulk work.', 'bulk')).json.id as string;
     await new Promise((r) => setTimeout(r, 3000)); // past BULK_PROMOTE_AFTER_MS
     const fresh = (await submit('Fresh normal work.')).json.id as string;
     const freshBulk = (await submit('Fresh bulk work.', 'bulk')).json.id as string;
-    // The blocker is still running: all three wait, so the order below is the queue's choice.
-    expect((await view(blocker.json.id)).status).toBe('running');
     expect((await view(old)).status).toBe('queued');
+    await queue.resume();
     const [o, f, fb] = await Promise.all([old, fresh, freshBulk].map((id) => waitForJob(svc.base, id, 90_000)));
     expect(startOf(o)).toBeLessThan(startOf(f));
     expect(startOf(f)).toBeLessThan(startOf(fb));
