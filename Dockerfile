@@ -7,6 +7,8 @@ WORKDIR /app
 # onnxruntime-node's install script would download GPU libraries; its CPU build ships in the package.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json ./
+# npm's `prepare` runs scripts/run.mjs, which skips compiling while src/ is not copied yet.
+COPY scripts ./scripts
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
@@ -29,9 +31,13 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The web page is served as it is, resolved from the package root (src/api/web/index.ts: WEB_ROOT).
 COPY --from=build /app/src/api/web/public ./src/api/web/public
+# Data the text front-end reads at run time, resolved from the package root (the Mandarin pinyin list).
+COPY assets ./assets
 # `node dist/cli/models.js` reads models/manifest.json; the weights themselves go on the models
 # volume (never in the image). .dockerignore keeps any local weights out of the build context.
 COPY models/manifest.json models/README.md ./models/
+# The English front-end reads misaki's lexicons from the package root (src/engines/kokoro/lexicon-en.ts).
+COPY lexicons ./lexicons
 # Volumes mounted on these paths start with this ownership, so the node user can write to them.
 # (No VOLUME instruction: docker-compose.yml names the volumes; VOLUME would also give every
 # container of every role anonymous ones.)

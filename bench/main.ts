@@ -33,6 +33,15 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
       'priority [--quick] [--backlog N]: p50 of a 50-char /api/tts with N bulk jobs waiting ÷ with none (target ≤ 1.5)',
     load: () => import('./modes/priority.js'),
   },
+  encoders: {
+    about: 'encoders [--quick]: Opus/FLAC/MP3 encode time vs ffmpeg (when installed), event-loop stall while encoding',
+    load: () => import('./modes/encoders.js'),
+  },
+  espeak: {
+    about:
+      'espeak [--quick]: the espeak-ng engine vs Debian native espeak-ng (when installed), English 200/1,000 chars',
+    load: () => import('./modes/espeak-native.js'),
+  },
   engine: {
     about: 'engine <name>: real-time factor, latency p50/p95, engine time vs model time',
     load: () => import('./engine.js'),

@@ -7,15 +7,18 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Config } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
+import type { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import { createAuth } from './auth.js';
+import { requestLogLevel } from './request-log.js';
 import { errorHandler, errorResponse } from './errors.js';
 import type { JobService } from './job-service.js';
 import { enginesRouter } from './routes/engines.js';
 import { healthRouter } from './routes/health.js';
 import { metricsRouter } from './routes/metrics.js';
 import { openAiRouter } from './routes/openai.js';
+import { phonemizeRouter } from './routes/phonemize.js';
 import { eventsRouter } from './routes/events.js';
 import { jobsRouter } from './routes/jobs.js';
 import { ttsRouter } from './routes/tts.js';
@@ -44,12 +47,26 @@ export interface AppDeps {
   metrics?: Metrics;
   /** Free space under OUTPUT_DIR (with the result cache as what can be reclaimed); default: measured, nothing reclaimed. */
   space?: FreeSpace;
+  /** Loads the Kokoro front-end for /api/phonemize (without it the route answers 503). */
+  phonemizer?: () => Promise<KokoroPhonemize>;
 }
+
+const phonemizeUnavailable = (): Promise<KokoroPhonemize> =>
+  Promise.reject(new AppError('phonemize_unavailable', 'This API process has no phonemizer', { status: 503 }));
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The HTTP application. It never listens: the caller decides where. */
-export function buildApp({ config, redis, jobs, storage, logger, metrics, space: givenSpace }: AppDeps): Express {
+export function buildApp({
+  config,
+  redis,
+  jobs,
+  storage,
+  logger,
+  metrics,
+  space: givenSpace,
+  phonemizer,
+}: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -67,14 +84,9 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, space:
       const labels = { method: req.method, route, status: String(res.statusCode) };
       metrics?.httpRequests.inc(labels);
       metrics?.httpDuration.observe(labels, ms / 1000);
-      logger.info(
-        {
-          requestId: req.id,
-          method: req.method,
-          path: (req.originalUrl.split('?')[0] ?? '').slice(0, 200),
-          status: res.statusCode,
-          ms: Math.round(ms),
-        },
+      const path = (req.originalUrl.split('?')[0] ?? '').slice(0, 200);
+      logger[requestLogLevel(req.method, path, res.statusCode)](
+        { requestId: req.id, method: req.method, path, status: res.statusCode, ms: Math.round(ms) },
         'request',
       );
     });
@@ -107,11 +119,13 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, space:
   app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs, space }));
   app.use(openAiRouter({ config, jobs, storage, quotas, space }));
   app.use(usageRouter({ quotas }));
+  app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars }));
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');
   createBullBoard({
-    queues: jobs.allQueues().map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
+    // Every queue the service uses, webhook deliveries included (their dead letters are looked at here).
+    queues: [...jobs.allQueues(), jobs.webhooks.queue].map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
     serverAdapter: board,
   });
   app.use('/admin/queues', auth.admin, board.getRouter());

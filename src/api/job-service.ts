@@ -37,7 +37,7 @@ import { RoutingView } from './routing-view.js';
 import { FINAL_STATUSES, type JobView, toView } from './job-view.js';
 
 // The job view lives in its own file; these names stay importable from here.
-export { FINAL_STATUSES, jobLinks, type JobView } from './job-view.js';
+export { FINAL_STATUSES, jobLinks, orderedTimings, type JobView } from './job-view.js';
 import { jobIdOf, mustGet } from '../domain/required.js';
 
 /** A job as the API finds it: a queue job, or only the final view a client cancel left behind. */
@@ -266,8 +266,10 @@ export class JobService {
     let job = fetched;
     const state = await job.getState();
     // The job may have finished between fetching it and reading its state: read it again for its result.
+    // Re-read from the queue that holds it: a cache hit lives in the cached-jobs queue, not the engine's.
     if ((state === 'completed' || state === 'failed') && !job.finishedOn) {
-      job = (await this.queueOf(job.data.engine)?.getJob(jobIdOf(job))) ?? job;
+      const own = this.allQueues().find((q) => q.name === job.queueName);
+      job = (await own?.getJob(jobIdOf(job))) ?? job;
     }
     const waiting = (state === 'prioritized' || state === 'waiting') && !isMoved(job.returnvalue);
     const queue = waiting ? await this.position(job).catch(() => null) : null;

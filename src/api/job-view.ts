@@ -67,20 +67,44 @@ export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'can
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
 
 /**
+ * A job's timings in order: a cache hit's result is prepared just before its job is queued, and
+ * clocks of different hosts differ by a few ms, so each time is clamped to be no earlier than the
+ * one before it.
+ */
+export function orderedTimings(
+  queuedAt: number,
+  startedAt: number | undefined | null,
+  finishedAt: number | undefined | null,
+  synthesisMs: number | null,
+): JobView['timings'] {
+  const started = startedAt ? Math.max(startedAt, queuedAt) : null;
+  const finished = finishedAt ? Math.max(finishedAt, started ?? queuedAt) : null;
+  return {
+    queued_at: new Date(queuedAt).toISOString(),
+    started_at: iso(started),
+    finished_at: iso(finished),
+    synthesis_ms: synthesisMs,
+  };
+}
+
+/**
  * A queue job as clients see it. `state` is BullMQ's; `queue` the waiting
  * job's place, when the caller measured it.
  */
 export function toView(job: Job<JobData, JobOutcome>, state: string, queue: JobView['queue']): JobView {
   const rv = job.returnvalue as JobOutcome | undefined;
-  // A primary copy that handed its work to the backup is not the job's final word.
-  const status =
+  const result = state === 'completed' && rv && 'audio' in rv ? rv : null;
+  // A primary copy that handed its work to the backup is not the job's final word. A completed job
+  // whose result cannot be read (yet) is not reported as succeeded: a succeeded view always has audio.
+  const status: JobStatus =
     state === 'completed' && isMoved(rv)
       ? 'queued'
       : state === 'completed' && isCanceled(rv)
         ? 'canceled'
-        : (STATUS[state] ?? 'queued');
+        : state === 'completed' && !result
+          ? 'running'
+          : (STATUS[state] ?? 'queued');
   const p = (job.progress ?? {}) as Partial<JobProgress>;
-  const result = status === 'succeeded' && rv && 'audio' in rv ? rv : null;
   const { request } = job.data;
   const priority = job.data.priority ?? 'normal';
   const queued = status === 'queued' && (state === 'prioritized' || state === 'waiting') && !isMoved(rv);
@@ -104,12 +128,12 @@ export function toView(job: Job<JobData, JobOutcome>, state: string, queue: JobV
     cached: result?.cached === true,
     // Finished attempts plus the running one; a job held for disk space spends none (BullMQ's attemptsStarted counts those).
     attempts: job.attemptsMade + (state === 'active' ? 1 : 0),
-    timings: {
-      queued_at: isoTime(job.timestamp),
-      started_at: iso(result?.startedAt ?? job.processedOn),
-      finished_at: FINAL_STATUSES.includes(status) ? iso(job.finishedOn) : null,
-      synthesis_ms: result?.synthesisMs ?? null,
-    },
+    timings: orderedTimings(
+      job.timestamp,
+      result?.startedAt ?? job.processedOn,
+      FINAL_STATUSES.includes(status) ? (job.finishedOn ?? result?.finishedAt) : undefined,
+      result?.synthesisMs ?? null,
+    ),
     audio: result
       ? {
           content_type: result.audio.contentType,

@@ -23,6 +23,9 @@ interface Snapshot {
   health: Record<Route, { failures: number; notInstalled?: { reason: string; install?: string } }>;
 }
 
+/** Why an engine is in its state, as a stable code. */
+export type EngineDetailCode = 'up' | 'not_installed' | 'no_live_worker' | 'failing_checks';
+
 /** How long a load snapshot is reused: keeps per-request Redis work small under a burst. */
 const SNAPSHOT_MS = 250;
 /** Mean synthesis time assumed before any job has finished. */
@@ -114,8 +117,17 @@ export class RoutingView {
     };
   }
 
-  /** State of the engine behind a role, as pinned requests see it. */
-  async engineState(role: Route): Promise<{ state: EngineStateName; reason: string; install?: string }> {
+  /**
+   * State of the engine behind a role, as pinned requests see it. `code` names the reason for
+   * clients that show it in their own words (the page translates it); `reason` is for logs and errors.
+   */
+  async engineState(role: Route): Promise<{
+    state: EngineStateName;
+    code: EngineDetailCode;
+    reason: string;
+    failures: number;
+    install?: string;
+  }> {
     const s = await this.load();
     const h = s.health[role];
     const live = s.live[this.engineOf(role)] ?? 0;
@@ -131,7 +143,15 @@ export class RoutingView {
             ? `the ${role} engine (${this.engineOf(role)}) has no live worker`
             : `the ${role} engine (${this.engineOf(role)}) failed ${h.failures} consecutive health checks`
           : 'up';
-    return { state, reason, install: h.notInstalled?.install };
+    const code: EngineDetailCode =
+      state === 'not_installed'
+        ? 'not_installed'
+        : state === 'down'
+          ? live === 0
+            ? 'no_live_worker'
+            : 'failing_checks'
+          : 'up';
+    return { state, code, reason, failures: h.failures, install: h.notInstalled?.install };
   }
 
   /** Pick the role for a request; a request pinned to an engine that is down gets a 503. */

@@ -18,21 +18,7 @@ const invalid = (field: string, message: string, details: Record<string, unknown
  * Unknown fields are ignored so newer clients keep working.
  */
 export function parseSynthesisBody(body: unknown, limits: RequestLimits): SynthesisRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new AppError('invalid_request', 'Request body must be a JSON object with a "text" field', { status: 400 });
-  }
-  const b = body as Record<string, unknown>;
-
-  if (b.text === undefined || b.text === null) throw invalid('text', 'Missing "text": the text to speak');
-  if (typeof b.text !== 'string') throw invalid('text', '"text" must be a string');
-  if (b.text.trim() === '') throw invalid('text', '"text" is empty');
-  const chars = countChars(b.text);
-  if (chars > limits.maxChars) {
-    throw new AppError('text_too_long', 'Text too long', {
-      status: 413,
-      details: { max_length: limits.maxChars, length: chars },
-    });
-  }
+  const { b, text } = parseTextBody(body, limits.maxChars);
 
   const engine = z
     .enum(ENGINE_CHOICES)
@@ -57,21 +43,48 @@ export function parseSynthesisBody(body: unknown, limits: RequestLimits): Synthe
   if (!speed.success)
     throw invalid('speed', `"speed" must be a number from ${min} to ${max}`, { allowed: { min, max } });
 
-  const voices = limits.voices[engine.data];
-  const voice = b.voice ?? 'female';
-  if (typeof voice !== 'string' || !voices.includes(voice)) {
-    throw invalid('voice', `Unknown voice ${JSON.stringify(voice)}`, { allowed: voices });
-  }
+  const voice = parseVoice(b.voice, limits.voices[engine.data]);
 
   const sampleRate = parseSampleRate(b.sample_rate);
   return {
-    text: b.text,
+    text,
     voice,
     speed: speed.data,
     format: format.data,
     engine: engine.data,
     ...(sampleRate ? { sampleRate } : {}),
   };
+}
+
+/**
+ * The body as an object and its `text`, checked as every endpoint that takes text checks it
+ * (missing, not a string, blank, longer than `maxChars`).
+ */
+export function parseTextBody(body: unknown, maxChars: number): { b: Record<string, unknown>; text: string } {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new AppError('invalid_request', 'Request body must be a JSON object with a "text" field', { status: 400 });
+  }
+  const b = body as Record<string, unknown>;
+  if (b.text === undefined || b.text === null) throw invalid('text', 'Missing "text": the text to speak');
+  if (typeof b.text !== 'string') throw invalid('text', '"text" must be a string');
+  if (b.text.trim() === '') throw invalid('text', '"text" is empty');
+  const chars = countChars(b.text);
+  if (chars > maxChars) {
+    throw new AppError('text_too_long', 'Text too long', {
+      status: 413,
+      details: { max_length: maxChars, length: chars },
+    });
+  }
+  return { b, text: b.text };
+}
+
+/** `voice`: unset (female) or one of `allowed`. */
+export function parseVoice(raw: unknown, allowed: string[]): string {
+  const voice = raw ?? 'female';
+  if (typeof voice !== 'string' || !allowed.includes(voice)) {
+    throw invalid('voice', `Unknown voice ${JSON.stringify(voice)}`, { allowed });
+  }
+  return voice;
 }
 
 /** `sample_rate`: unset (the engine's rate) or one of OUTPUT_SAMPLE_RATES. */

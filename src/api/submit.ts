@@ -20,6 +20,16 @@ export interface Submitted {
 /** Longest a repeated request waits for the job of a concurrent first request to appear (claims from older versions). */
 const REPLAY_WAIT_MS = 2000;
 
+/** Every endpoint that reads a JSON body says the same when it gets something else. */
+export function requireJson(req: Request): void {
+  if (!req.is('application/json')) {
+    throw new AppError('unsupported_content_type', 'Content-Type must be application/json', {
+      status: 400,
+      details: { allowed: ['application/json'] },
+    });
+  }
+}
+
 /** Validation + enqueue shared by every endpoint that accepts a synthesis request. */
 export class Submitter {
   private readonly idempotency: Idempotency;
@@ -48,12 +58,7 @@ export class Submitter {
 
   /** Validate and queue a request; `priority` is the endpoint's class unless the body names one. */
   async submit(req: Request, maxChars: number, priority: Priority = 'normal'): Promise<Submitted> {
-    if (!req.is('application/json')) {
-      throw new AppError('unsupported_content_type', 'Content-Type must be application/json', {
-        status: 400,
-        details: { allowed: ['application/json'] },
-      });
-    }
+    requireJson(req);
     const request = parseSynthesisBody(req.body, { maxChars, voices: this.voices, speed: this.speed });
     const body = req.body as Record<string, unknown>;
     const klass = parsePriority(body.priority) ?? priority;

@@ -13,6 +13,9 @@ import { CachedJobs } from '../cache/cached-jobs.js';
 import { ResultCache } from '../cache/result-cache.js';
 import { FreeSpace } from '../storage/free-space.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
+import { loadOnce } from '../api/routes/phonemize.js';
+import { kokoroFiles } from '../engines/kokoro/files.js';
+import { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 
 const config = configOrExit();
 const logger = createLogger('api', {
@@ -43,7 +46,9 @@ cached.start(logger);
 jobs.useCache(cached);
 // Short of space, the result cache gives back what only it holds.
 const space = new FreeSpace(config.outputDir, config.minFreeBytes, (enough) => resultCache.evictForSpace(enough));
-const app = buildApp({ config, redis, jobs, storage, logger, metrics, space });
+// Phonemes need only the front-end and config.json, never the weights; loaded on the first request.
+const phonemizer = loadOnce(() => KokoroPhonemize.create(kokoroFiles(config.modelsDir, config.kokoroVariant).config));
+const app = buildApp({ config, redis, jobs, storage, logger, metrics, space, phonemizer });
 
 await jobs.init();
 const server = app.listen(config.port, config.host);

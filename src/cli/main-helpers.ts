@@ -16,12 +16,14 @@ export function configOrExit(): Config {
 }
 
 /**
- * Run `stop` on SIGTERM/SIGINT, then exit; a second signal or the timeout
- * exits at once (anything still running is retried elsewhere by the queue).
+ * Run `stop` on SIGTERM/SIGINT, or when the supervisor that started this process (`npm start`,
+ * over an IPC channel) is gone, then exit; a second signal or the timeout exits at once
+ * (anything still running is retried elsewhere by the queue).
  */
 export function onShutdown(logger: Logger, timeoutMs: number, stop: () => Promise<void>): void {
   let stopping = false;
-  const handler = (signal: NodeJS.Signals) => {
+  const handler = (signal: NodeJS.Signals | 'parent exited') => {
+    if (stopping && signal === 'parent exited') return;
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
@@ -43,6 +45,8 @@ export function onShutdown(logger: Logger, timeoutMs: number, stop: () => Promis
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
+  // The channel closes when the supervisor exits, however it ended (even SIGKILL): never outlive it.
+  if (process.send) process.on('disconnect', () => handler('parent exited'));
 }
 
 /** Value of `--name value` or `--name=value` in argv. */

@@ -10,6 +10,7 @@ import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/
 import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { fetchFailure, httpFailure } from './download-error.js';
 
 export interface ManifestFile {
   path: string;
@@ -31,6 +32,10 @@ export type Manifest = Record<string, ManifestModel>;
 
 export interface InstallOptions {
   modelsDir: string;
+  /** Base URL that serves Hugging Face files (HF_ENDPOINT, e.g. a mirror); unset: huggingface.co. */
+  endpoint?: string;
+  /** Longest wait for a server to start answering a download. */
+  timeoutMs?: number;
   variant: string;
   /** Install from this folder instead of downloading. */
   from?: string;
@@ -50,6 +55,14 @@ export async function sha256File(path: string): Promise<string> {
   const h = createHash('sha256');
   await pipeline(createReadStream(path), h);
   return h.digest('hex');
+}
+
+const HUGGING_FACE = 'https://huggingface.co';
+
+/** Where a manifest URL is fetched from: Hugging Face files go to `endpoint` (HF_ENDPOINT) when set. */
+export function effectiveUrl(url: string, endpoint: string | undefined): string {
+  if (!endpoint || !url.startsWith(`${HUGGING_FACE}/`)) return url;
+  return `${endpoint.replace(/\/+$/, '')}${url.slice(HUGGING_FACE.length)}`;
 }
 
 /** The files of a model variant, weights last. */
@@ -93,7 +106,7 @@ export async function installModel(
       await copyFile(src, part);
     } else {
       // The hash recorded in the manifest wins; the server's own hash covers files not recorded yet.
-      const published = await download(f.url, part, f.path, opts);
+      const published = await download(effectiveUrl(f.url, opts.endpoint), part, f.path, opts);
       expected = f.sha256 ?? published ?? null;
     }
     const actual = await sha256File(part);
@@ -132,15 +145,30 @@ export async function download(
   url: string,
   part: string,
   label: string,
-  opts: Pick<InstallOptions, 'log' | 'progress'>,
+  opts: Pick<InstallOptions, 'log' | 'progress' | 'timeoutMs'>,
 ): Promise<string | undefined> {
   const have = existsSync(part) ? (await stat(part)).size : 0;
-  const res = await fetch(url, { headers: have > 0 ? { Range: `bytes=${have}-` } : {}, redirect: 'follow' });
+  // Bounded wait for the answer (not for the body: a large file on a slow line takes what it takes).
+  const abort = new AbortController();
+  const timeoutMs = opts.timeoutMs ?? 30_000;
+  const timer = setTimeout(() => abort.abort(new DOMException('no answer', 'TimeoutError')), timeoutMs);
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      headers: have > 0 ? { Range: `bytes=${have}-` } : {},
+      redirect: 'follow',
+      signal: abort.signal,
+    });
+  } catch (err) {
+    throw abort.signal.aborted ? fetchFailure(url, abort.signal.reason, timeoutMs) : fetchFailure(url, err);
+  } finally {
+    clearTimeout(timer);
+  }
   if (res.status === 416 && have > 0) {
     // The part file is already complete.
     return publishedSha(res);
   }
-  if (!res.ok || !res.body) throw new Error(`download of ${url} failed: HTTP ${res.status}`);
+  if (!res.ok || !res.body) throw httpFailure(url, res.status, res.statusText);
   const resumed = res.status === 206;
   if (have > 0)
     opts.log(

@@ -8,7 +8,8 @@
  */
 import { fileURLToPath } from 'node:url';
 import { configOrExit } from './main-helpers.js';
-import { installModel, installedVariants, progressBar, readManifest } from './model-installer.js';
+import { DownloadError } from './download-error.js';
+import { effectiveUrl, installModel, installedVariants, progressBar, readManifest } from './model-installer.js';
 
 const MANIFEST = fileURLToPath(new URL('../../models/manifest.json', import.meta.url));
 
@@ -19,12 +20,20 @@ function flag(args: string[], name: string): string | undefined {
   return eq?.slice(name.length + 3);
 }
 
+const OFFLINE_HELP = `
+Nothing was changed; run the same command again to resume. Other ways to install:
+  - from a folder (copied from a machine with network): npm run models -- install kokoro --from DIR
+    (DIR holds config.json, voices/ and the .onnx file, as in the Hugging Face repository)
+  - through a Hugging Face mirror: HF_ENDPOINT=https://hf-mirror.com npm run models -- install kokoro
+`;
+
 async function main(args: string[]): Promise<number> {
   const config = configOrExit();
   const manifest = await readManifest(MANIFEST);
   const [command, name] = args.filter(
     (a, i) => !a.startsWith('--') && !(args[i - 1]?.startsWith('--') && !args[i - 1]?.includes('=')),
   );
+  const url = (u: string) => effectiveUrl(u, config.hfEndpoint);
   if (command === 'list' || command === undefined) {
     for (const [n, m] of Object.entries(manifest)) {
       const have = installedVariants(m, config.modelsDir);
@@ -32,12 +41,17 @@ async function main(args: string[]): Promise<number> {
       for (const [v, f] of Object.entries(m.variants)) {
         const mark = have.includes(v) ? 'installed' : 'not installed';
         process.stdout.write(
-          `  --variant ${v.padEnd(10)} ${f.path.padEnd(22)} ${(f.approxSize ?? '').padEnd(8)} ${mark}\n`,
+          `  --variant ${v.padEnd(10)} ${f.path.padEnd(22)} ${(f.approxSize ?? '').padEnd(8)} ${mark}\n      from ${url(f.url)}\n`,
         );
       }
+      // The shared files: where the first comes from shows the host they all come from.
+      const first = m.files[0];
+      if (first)
+        process.stdout.write(`  and ${m.files.length} shared files (config.json, voices/…), e.g. ${url(first.url)}\n`);
     }
     process.stdout.write(
-      `\nModels directory: ${config.modelsDir} (MODELS_DIR). Install: npm run models -- install <model> [--variant V] [--from DIR]\n`,
+      `\nDownloads from ${config.hfEndpoint ?? 'https://huggingface.co'} (set HF_ENDPOINT to use a mirror, e.g. HF_ENDPOINT=https://hf-mirror.com).\n` +
+        `Models directory: ${config.modelsDir} (MODELS_DIR). Install: npm run models -- install <model> [--variant V] [--from DIR]\n`,
     );
     return 0;
   }
@@ -61,6 +75,8 @@ async function main(args: string[]): Promise<number> {
   const log = (line: string) => process.stderr.write(`${tty && lastDraw ? '\n' : ''}${line}\n`);
   await installModel(name, model, {
     modelsDir: config.modelsDir,
+    endpoint: config.hfEndpoint,
+    timeoutMs: config.modelsTimeoutMs,
     variant,
     from: flag(args, 'from'),
     weights: flag(args, 'weights'),
@@ -89,6 +105,7 @@ main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
     process.stderr.write(`\nmodels: ${err.message}\n`);
+    if (err instanceof DownloadError || err.name === 'DownloadError') process.stderr.write(OFFLINE_HELP);
     process.exit(1);
   },
 );

@@ -3,6 +3,11 @@
  * (AOF on) when REDIS_URL is unset, then the API, the health monitor and one
  * worker pool per engine as child processes, prefixing their log lines with their role and
  * restarting any that dies.
+ *
+ * The children run in process groups of their own, so a Ctrl-C at the terminal (SIGINT to the
+ * whole foreground group) reaches only this supervisor, which stops them in order: running jobs
+ * finish first, Redis stops last. Each service child holds an IPC channel to the supervisor and
+ * drains and exits when it closes, so none outlives a supervisor that was killed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -12,6 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createLogger } from '../observability/logger.js';
 import { configOrExit } from './main-helpers.js';
+import { claimRedisPort } from './stale-redis.js';
+import { recoverEarlierRun, removeRunRecord, writeRunRecord, type RunRecord } from './run-record.js';
 
 const config = configOrExit();
 const logger = createLogger('start', {
@@ -23,6 +30,15 @@ const logger = createLogger('start', {
 const here = fileURLToPath(new URL('.', import.meta.url));
 const children = new Map<string, ChildProcess>();
 let stopping = false;
+mkdirSync(config.dataDir, { recursive: true });
+const runFile = join(config.dataDir, 'run.json');
+const record: RunRecord = { supervisor: process.pid, children: {} };
+/** A Ctrl-C reaches this process twice (from the terminal, and forwarded by npm): one press, not two. */
+const SAME_PRESS_MS = 1000;
+
+process.stdout.write(
+  `Starting Tandem TTS: ${config.redisUrl ? 'Redis at REDIS_URL' : 'a local redis-server'}, the API, the monitor and the engine workers (Ctrl-C stops it)\n`,
+);
 
 function pipeLines(name: string, child: ChildProcess): void {
   for (const stream of [child.stdout, child.stderr]) {
@@ -42,6 +58,19 @@ async function startRedis(): Promise<string> {
   const dir = resolve(join(config.dataDir, 'redis'));
   mkdirSync(dir, { recursive: true });
   const port = config.localRedisPort;
+  const taken = await claimRedisPort(port, dir);
+  if (!taken.free && taken.ours) {
+    logger.warn(
+      { port, dir },
+      'a local redis-server of an earlier run of this DATA_DIR was still running: stopped it (its data is kept); starting afresh',
+    );
+  } else if (!taken.free) {
+    process.stderr.write(
+      `Port ${port} (LOCAL_REDIS_PORT) is in use by ${taken.what}, not by this service's local Redis.\n` +
+        'Set LOCAL_REDIS_PORT to a free port, or REDIS_URL to use a Redis of your own.\n',
+    );
+    return stop(1);
+  }
   const child = spawn(
     'redis-server',
     [
@@ -60,9 +89,12 @@ async function startRedis(): Promise<string> {
       '--daemonize',
       'no',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    // Its own process group: a Ctrl-C must not stop Redis under workers that are finishing jobs.
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   children.set('redis', child);
+  if (child.pid) record.redis = { pid: child.pid, port };
+  writeRunRecord(runFile, record);
   pipeLines('redis', child);
   child.on('exit', (code) => {
     if (!stopping) {
@@ -92,8 +124,14 @@ async function startRedis(): Promise<string> {
 }
 
 function run(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, restarts = 0): void {
-  const child = spawn(process.execPath, [join(here, script), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [join(here, script), ...args], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    detached: true,
+  });
   children.set(name, child);
+  if (child.pid) record.children[name] = child.pid;
+  writeRunRecord(runFile, record);
   pipeLines(name, child);
   const startedAt = Date.now();
   child.on('exit', (code, signal) => {
@@ -117,6 +155,8 @@ async function stop(code = 0): Promise<never> {
     redis.kill('SIGTERM'); // redis flushes its AOF on SIGTERM
     await exited(redis, 10_000);
   }
+  removeRunRecord(runFile);
+  logger.info('stopped');
   process.exit(code);
 }
 
@@ -134,8 +174,42 @@ function exited(c: ChildProcess, ms: number): Promise<void> {
   });
 }
 
-process.on('SIGINT', () => void stop(0));
-process.on('SIGTERM', () => void stop(0));
+let firstSignalAt = 0;
+let forced = false;
+function onSignal(signal: NodeJS.Signals): void {
+  if (!stopping) {
+    firstSignalAt = Date.now();
+    logger.info(
+      { signal, timeoutMs: config.shutdownTimeoutMs },
+      'stopping: running jobs finish first (up to SHUTDOWN_TIMEOUT_MS), then Redis stops; Ctrl-C again to stop at once',
+    );
+    void stop(0);
+    return;
+  }
+  if (forced || Date.now() - firstSignalAt < SAME_PRESS_MS) return;
+  forced = true;
+  // A second signal makes each child exit at once; work in flight is retried by the queue later.
+  logger.warn({ signal }, 'second signal: stopping at once');
+  for (const [name, c] of children) if (name !== 'redis') c.kill('SIGTERM');
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onSignal(signal));
+// Whoever started this (npm, a shell) is gone, and its terminal with it: stop as on SIGTERM.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent && !stopping) {
+    logger.warn({ parent }, 'the command that started this process is gone: stopping');
+    onSignal('SIGTERM');
+  }
+}, 1000).unref();
+
+const earlier = await recoverEarlierRun(runFile, (line) => logger.warn(line), {
+  drainMs: config.shutdownTimeoutMs + 2000,
+});
+if (earlier.refused) {
+  process.stderr.write(`${earlier.refused}\n`);
+  process.exit(1);
+}
+writeRunRecord(runFile, record);
 
 const redisUrl = config.redisUrl ?? (await startRedis());
 const env = { ...process.env, REDIS_URL: redisUrl };

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { settings, type Config, type Setting } from './schema.js';
 
 /** Thrown when settings are invalid; the message lists every problem. */
@@ -26,7 +27,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     }
   }
   if (problems.length) throw new ConfigError(problems);
-  return out as Config;
+  // Audio is local state like Redis: it follows DATA_DIR unless OUTPUT_DIR says otherwise.
+  const parsed = out as Omit<Config, 'outputDir'> & { outputDir?: string };
+  return { ...parsed, outputDir: parsed.outputDir ?? join(parsed.dataDir, 'audio') };
 }
 
 /** Markdown table of every setting, for the README. */

@@ -115,9 +115,9 @@ export const settings = {
   ),
   outputDir: setting(
     'OUTPUT_DIR',
-    './data/audio',
-    'Where workers write audio and the API reads it. With workers on several hosts it must be shared storage.',
-    z.string().min(1),
+    undefined,
+    'Where workers write audio and the API reads it; unset: DATA_DIR/audio. With workers on several hosts it must be shared storage.',
+    z.string().min(1).optional(),
   ),
   queuePrefix: setting(
     'QUEUE_PREFIX',
@@ -198,6 +198,21 @@ export const settings = {
     'fp32',
     `Kokoro weights to install and load: ${KOKORO_VARIANTS.join(', ')} (fp32 ≈ 326 MB, quantized ≈ 92 MB, q8f16 ≈ 86 MB).`,
     z.enum(KOKORO_VARIANTS),
+  ),
+  hfEndpoint: setting(
+    'HF_ENDPOINT',
+    undefined,
+    'Base URL of a Hugging Face mirror (e.g. https://hf-mirror.com, where huggingface.co is blocked): `npm run models` fetches every Hugging Face file from it. Unset: https://huggingface.co.',
+    z
+      .string()
+      .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) URL such as https://hf-mirror.com')
+      .optional(),
+  ),
+  modelsTimeoutMs: setting(
+    'MODELS_TIMEOUT_MS',
+    '30000',
+    'How long `npm run models` waits for a download server to answer before saying so.',
+    int(100, 600_000),
   ),
   kokoroThreads: setting(
     'KOKORO_THREADS',
@@ -477,4 +492,6 @@ export const settings = {
 } as const;
 
 type Settings = typeof settings;
-export type Config = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+type Parsed = { [K in keyof Settings]: Settings[K] extends Setting<infer T> ? T : never };
+/** Settings as the service uses them: those whose default derives from another setting are filled in. */
+export type Config = Omit<Parsed, 'outputDir'> & { outputDir: string };

@@ -62,8 +62,12 @@ export interface JobData {
 }
 
 export interface JobProgress {
+  /** Furthest chunk count any attempt reached: what clients see, so it never goes backwards. */
   chunksDone: number;
   chunksTotal: number;
+  /** The attempt running (1 for the first), and how many chunks it has done itself. */
+  attempt?: number;
+  attemptChunksDone?: number;
   /** Bytes of the partial audio file that are complete (for streaming responses). */
   bytes?: number;
   /** Name of the partial file in Storage's temp area while the job runs. */

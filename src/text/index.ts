@@ -13,6 +13,8 @@ export { normalizeText } from './normalize.js';
 export { splitLanguageRuns, splitParagraphs, splitSentences } from './segment.js';
 export { chunkText } from './chunk.js';
 export { cardinalEn, digitsEn, expandNumbersEn, ordinalEn, yearEn } from './numbers-en.js';
+export { expandAbbreviationsEn } from './abbreviations-en.js';
+export { normalizeEn } from './normalize-en.js';
 export { cardinalZh, digitsZh, expandNumbersZh } from './numbers-zh.js';
 
 /** Normalizes and chunks request text; throws `emptyText()` when no letter, digit or Han character is left. */

@@ -91,9 +91,8 @@ function underHundred(n: number): string {
 export function ordinalEn(digits: string): string {
   const words = cardinalEn(digits);
   const m = /([a-z]+)$/.exec(words);
-  if (!m) return words;
-  const last = g(m, 1);
-  const head = words.slice(0, m.index);
+  const last = m?.[1] ?? '';
+  const head = words.slice(0, m?.index ?? words.length);
   const special = ORDINAL_WORDS[last];
   if (special) return head + special;
   if (last.endsWith('y')) return `${head}${last.slice(0, -1)}ieth`;
@@ -103,7 +102,7 @@ export function ordinalEn(digits: string): string {
 /** Digit by digit: "0042" → "zero zero four two". */
 export function digitsEn(digits: string): string {
   const out: string[] = [];
-  for (const c of digits) if (c >= '0' && c <= '9') out.push(c === '0' ? 'zero' : (ONES[c.charCodeAt(0) - 48] ?? ''));
+  for (const c of digits) if (c >= '0' && c <= '9') out.push(ONES[c.charCodeAt(0) - 48] ?? '');
   return out.join(' ');
 }
 
@@ -190,53 +189,63 @@ const TOKEN = new RegExp(
 const MONTH_BEFORE = new RegExp(`\\b(${MONTHS.join('|')}|${MONTHS.map((m) => m.slice(0, 3)).join('|')})\\.? $`, 'i');
 const WORD_BEFORE = /[\p{L}]$/u;
 
-/** Expands every number in English text into words. */
-export function expandNumbersEn(text: string): string {
+/**
+ * Expands every number in English text into words. `hyphens: false` writes "ninety seven"
+ * instead of "ninety-seven", keeping each number word a word of its own (as misaki reads digits).
+ */
+export function expandNumbersEn(text: string, opts: { hyphens?: boolean } = {}): string {
+  const join = opts.hyphens === false ? (w: string) => w.replace(/-/g, ' ') : (w: string) => w;
   return text.replace(
     TOKEN,
     (all, cur: string | undefined, minus, body: string, suffix, pct, scale, unit, offset: number) => {
       const before = text.slice(Math.max(0, offset - 12), offset);
       // A digit glued to a word ("mp3", "B2B") is a name, not a quantity: read the digits plainly.
-      if (WORD_BEFORE.test(before) && !cur)
-        return ` ${digitsOrCardinal(body)} ${all.slice(all.indexOf(body) + body.length)}`;
+      const glued = /\p{L}/u.test(text.charAt(offset + all.length));
+      if (WORD_BEFORE.test(before) && !cur) {
+        const rest = all.slice(all.indexOf(body) + body.length);
+        return ` ${join(digitsOrCardinal(body))}${rest ? ` ${rest}` : ''}${glued ? ' ' : ''}`;
+      }
       const sign = minus ? (cur || /\d$/.test(before) ? ' to ' : 'minus ') : '';
       let words = readBody(body, suffix, MONTH_BEFORE.test(before));
       if (pct) words += ' percent';
       if (scale) words += ` ${scale}`;
       if (cur) words = money(cur, body, words, scale);
       if (unit) words += ` ${unitWord(unit, body)}`;
-      return sign + words;
+      // A word glued to the number ("5pm", "10am") stays a word of its own.
+      return sign + join(words) + (glued ? ' ' : '');
     },
   );
 }
 
+/** A number in a name ("v1.0", "B2B"): short ones as numbers, others digit by digit; separators as said. */
 function digitsOrCardinal(body: string): string {
   return /^\d{1,4}$/.test(body)
     ? cardinalEn(body)
     : body
         .replace(/\d+/g, (d) => ` ${digitsEn(d)} `)
+        .replace(/[.,:/-]/g, (sep) => ` ${NAME_SEPARATORS[sep] ?? ''} `)
         .replace(/ +/g, ' ')
         .trim();
 }
+const NAME_SEPARATORS: Record<string, string> = { '.': 'point', '/': 'slash' };
 
 /** Reads the digits-and-separators part of a token. */
-function readBody(body: string, suffix: string | undefined, afterMonth: boolean): string {
+function readBody(input: string, suffix: string | undefined, afterMonth: boolean): string {
+  let body = input;
   const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(body);
-  if (iso && validDate(+g(iso, 2), +g(iso, 3))) {
-    return `${MONTHS[+g(iso, 2) - 1]} ${ordinalEn(g(iso, 3))}, ${yearEn(g(iso, 1))}`;
-  }
+  if (iso?.[1] && iso[2] && iso[3] && validDate(+iso[2], +iso[3]))
+    return `${MONTHS[+iso[2] - 1]} ${ordinalEn(iso[3])}, ${yearEn(iso[1])}`;
   const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(body);
-  if (us && validDate(+g(us, 1), +g(us, 2))) {
-    return `${MONTHS[+g(us, 1) - 1]} ${ordinalEn(g(us, 2))}, ${yearEn(g(us, 3))}`;
-  }
+  if (us?.[1] && us[2] && us[3] && validDate(+us[1], +us[2]))
+    return `${MONTHS[+us[1] - 1]} ${ordinalEn(us[2])}, ${yearEn(us[3])}`;
   const time = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(body);
-  if (time && +g(time, 1) < 25 && +g(time, 2) < 60) return timeEn(g(time, 1), g(time, 2), time[3]);
-  const fraction = /^(\d+)\/(\d+)$/.exec(body);
-  if (fraction) return `${cardinalEn(g(fraction, 1))} over ${cardinalEn(g(fraction, 2))}`;
+  if (time?.[1] && time[2] && +time[1] < 25 && +time[2] < 60) return timeEn(time[1], time[2], time[3]);
+  const frac = /^(\d+)\/(\d+)$/.exec(body);
+  if (frac?.[1] && frac[2]) return fractionEn(frac[1], frac[2]);
   const grouped = /^\d{1,3}(,\d{3})+(\.\d+)?$/.test(body);
   if (grouped) body = body.replace(/,/g, '');
-  const decimal = /^(\d*)\.(\d+)$/.exec(body);
-  if (decimal) return decimalEn(g(decimal, 1), g(decimal, 2));
+  const dec = /^(\d*)\.(\d+)$/.exec(body);
+  if (dec) return decimalEn(dec[1] ?? '', dec[2] ?? '');
   if (/^\d+$/.test(body)) {
     if (suffix && /^(st|nd|rd|th)$/i.test(suffix)) return ordinalEn(body);
     if (afterMonth && +body >= 1 && +body <= 31) return ordinalEn(body);
@@ -255,9 +264,15 @@ function readBody(body: string, suffix: string | undefined, afterMonth: boolean)
     .trim();
 }
 
-/** A regex group that did not take part in the match reads as empty. */
-function g(m: RegExpExecArray, i: number): string {
-  return m[i] ?? '';
+/** "1/2" → "one half", "3/4" → "three quarters", "2/3" → "two thirds"; "24/7" as said; other pairs "a over b". */
+function fractionEn(num: string, den: string): string {
+  const n = Number(num);
+  const d = Number(den);
+  if (num === '24' && den === '7') return 'twenty-four seven';
+  if (n < 1 || n >= d || d > 10) return `${cardinalEn(num)} over ${cardinalEn(den)}`;
+  const unit = d === 2 ? 'half' : d === 4 ? 'quarter' : ordinalEn(den);
+  if (n === 1) return `one ${unit}`;
+  return `${cardinalEn(num)} ${d === 2 ? 'halves' : `${unit}s`}`;
 }
 
 const SEPARATOR_WORDS: Record<string, string> = { '-': 'to', ',': ',', '.': 'point', ':': '', '/': 'slash' };
@@ -286,16 +301,21 @@ function money(cur: string, body: string, words: string, scale: string | undefin
   const [one, many, cent, cents] = CURRENCIES[cur] ?? ['', '', '', ''];
   if (scale) return `${words} ${many}`;
   const m = /^([\d,]+)\.(\d{1,2})$/.exec(body);
-  if (m && cent) {
-    const whole = g(m, 1).replace(/,/g, '');
-    const c = Number(g(m, 2).padEnd(2, '0'));
+  if (m?.[1] && m[2] && cent) {
+    const whole = m[1].replace(/,/g, '');
+    const c = Number(m[2].padEnd(2, '0'));
     const head = `${cardinalEn(whole)} ${whole === '1' ? one : many}`;
-    return c === 0 ? head : `${head} and ${cardinalEn(String(c))} ${c === 1 ? cent : cents}`;
+    const change = `${cardinalEn(String(c))} ${c === 1 ? cent : cents}`;
+    // "$0.50" is fifty cents and "$5.00" five dollars, as misaki drops a zero part.
+    if (Number(whole) === 0 && c > 0) return change;
+    return c === 0 ? head : `${head} and ${change}`;
   }
   return `${words} ${body === '1' ? one : many}`;
 }
 
 function unitWord(unit: string, body: string): string {
+  // "82M users": a capital M after a number is million; meters are written m.
+  if (unit === 'M') return 'million';
   const u = UNITS[unit.toLowerCase()] ?? UNITS[unit.toLowerCase().replace(/\s/g, '')];
   if (!u) return unit;
   return body === '1' ? u[0] : u[1];

@@ -1,57 +1,52 @@
 /**
- * Mandarin reading of numbers, dates, times, money, percentages and units
- * ("100倍" → "一百倍", "2026年3月20日" → "二零二六年三月二十日", "14:17" → "十四点十七分").
+ * Mandarin reading of numbers, as misaki's legacy front-end reads them before it
+ * looks up pinyin: cn2an's `transform(text, 'an2cn')` (cn2an 0.5.22, the release
+ * Kokoro v1.0's labels were made with). Dates keep 年/月/日 with the year read digit
+ * by digit ("2024年1月5日" → "二零二四年一月五日"), "a/b" → "b分之a", "50%" →
+ * "百分之五十", "30℃" → "三十摄氏度", "-5" → "负五", "3.14" → "三点一四", and every
+ * other integer is a cardinal ("2个" → "二个", as cn2an has it).
  *
- * Same shape as numbers-en: one linear token regex, the rest plain string code.
+ * Before that, a few forms cn2an reads as nonsense (it would say "一,零" for
+ * "1,000" and "负" for every hyphen) are rewritten to what a person reads:
+ * thousands separators, currency signs, clock times, ISO dates, ranges, hyphenated digit
+ * groups such as phone numbers (digit by digit), ‰,
+ * °C/°F (what NFKC makes of ℃/℉) and numbers too long for a cardinal (digit by digit).
+ *
+ * Every pattern is a single linear regex pass, so hostile input stays fast: a pattern that
+ * can fail after a run of digits starts only where the run starts ((?<!\d)), or a long run
+ * would be rescanned from each of its digits.
  */
 
 const DIGITS = ['零', '一', '二', '三', '四', '五', '六', '七', '八', '九'];
-const SMALL_UNITS = ['', '十', '百', '千'];
-const BIG_UNITS = ['', '万', '亿', '万亿'];
-/** Longest digit string read as a cardinal (up to 千万亿); longer ones are read digit by digit. */
-const MAX_CARDINAL_DIGITS = 16;
+/** cn2an's place names for up to 16 integer digits. */
+const PLACES = ['', '十', '百', '千', '万', '十', '百', '千', '亿', '十', '百', '千', '万', '十', '百', '千'];
 
-/** "3497" → "三千四百九十七"; "10" → "十"; "1005" → "一千零五". */
+/** cn2an "low" integer: "3497" → "三千四百九十七"; "10" → "十"; "1005" → "一千零五". Digit by digit past 16 digits. */
 export function cardinalZh(digits: string): string {
   const d = digits.replace(/^0+(?=\d)/, '');
-  if (d.length > MAX_CARDINAL_DIGITS) return digitsZh(d);
-  if (d === '0') return '零';
-  const groups: string[] = [];
-  for (let end = d.length; end > 0; end -= 4) groups.unshift(d.slice(Math.max(0, end - 4), end));
+  if (d.length === 1) return DIGITS[d.charCodeAt(0) - 48] ?? '';
+  if (d.length > PLACES.length) return digitsZh(d);
   let out = '';
-  let zeroPending = false;
-  groups.forEach((g, i) => {
-    const n = Number(g);
-    if (n === 0) {
-      zeroPending = out !== '';
-      return;
-    }
-    // A gap of zeros before this group (一万零五, 一亿零三百万) is read as one 零.
-    if (out !== '' && (zeroPending || g.startsWith('0'))) out += '零';
-    out += underTenThousand(g.padStart(4, '0'), out === '') + BIG_UNITS[groups.length - 1 - i];
-    zeroPending = false;
-  });
-  return out;
-}
-
-/** A 4-digit group; "leading" drops the 一 of 一十 (十五, not 一十五) at the very start. */
-function underTenThousand(g: string, leading: boolean): string {
-  let out = '';
-  let zero = false;
-  let started = false;
-  for (let k = 0; k < 4; k++) {
-    const v = g.charCodeAt(k) - 48;
-    const unit = SMALL_UNITS[3 - k];
-    if (v === 0) {
-      if (started) zero = true;
+  for (let i = 0; i < d.length; i++) {
+    const v = d.charCodeAt(i) - 48;
+    const place = d.length - i - 1;
+    if (v !== 0) {
+      out += (DIGITS[v] ?? '') + (PLACES[place] ?? '');
       continue;
     }
-    if (zero) out += '零';
-    zero = false;
-    out += leading && !started && v === 1 && unit === '十' ? '十' : `${DIGITS[v] ?? ''}${unit ?? ''}`;
-    started = true;
+    // A zero at a 万/亿 boundary still names the boundary; any other zero is one 零 at most.
+    if (place % 4 === 0) out += `零${PLACES[place] ?? ''}`;
+    if (i > 0 && !out.endsWith('零')) out += '零';
   }
-  return out;
+  if (!out.includes('零')) return out.startsWith('一十') ? out.slice(1) : out;
+  out = out
+    .replace(/零零/g, '零')
+    .replace(/零万/g, '万')
+    .replace(/零亿/g, '亿')
+    .replace(/亿万/g, '亿')
+    .replace(/^零+|零+$/g, '');
+  if (out.startsWith('一十')) out = out.slice(1);
+  return out || '零';
 }
 
 /** Digit by digit: "2026" → "二零二六". */
@@ -61,104 +56,75 @@ export function digitsZh(digits: string): string {
   return out;
 }
 
-function decimalZh(intPart: string, frac: string): string {
-  return `${intPart === '' ? '零' : cardinalZh(intPart)}点${digitsZh(frac)}`;
+/** cn2an "low" for a signed decimal: "-3.14" → "负三点一四". */
+function numberZh(text: string): string {
+  const sign = text.startsWith('-') ? '负' : '';
+  const [int = '', frac] = text.replace(/^-/, '').split('.');
+  return `${sign}${cardinalZh(int)}${frac ? `点${digitsZh(frac.slice(0, 16))}` : ''}`;
 }
 
-// After 2, these measure words take 两 (两个, 两倍), not 二.
-const LIANG_BEFORE = new Set('个位只本次张条件种块台辆家天周倍名层节杯瓶篇首部项份岁对双把间所架'.split(''));
-const CURRENCY: Record<string, string> = { '¥': '元', '￥': '元', $: '美元', '€': '欧元', '£': '英镑', '₹': '卢比' };
-const UNITS: Record<string, string> = {
-  km: '公里',
-  m: '米',
-  cm: '厘米',
-  mm: '毫米',
-  kg: '公斤',
-  g: '克',
-  mg: '毫克',
-  t: '吨',
-  l: '升',
-  ml: '毫升',
-  'km/h': '公里每小时',
-  '°c': '摄氏度',
-  '°f': '华氏度',
-  '°': '度',
-  kb: 'KB',
-  mb: 'MB',
-  gb: 'GB',
-  tb: 'TB',
-  h: '小时',
-  min: '分钟',
-  s: '秒',
-  ms: '毫秒',
-  hz: '赫兹',
-  khz: '千赫',
-  mhz: '兆赫',
-  ghz: '吉赫',
-  kw: '千瓦',
-  w: '瓦',
-  v: '伏',
-};
-const UNIT_ALT = Object.keys(UNITS)
-  .sort((a, b) => b.length - a.length)
-  .map((u) => u.replace(/[/]/g, '\\/'))
-  .join('|');
+const CURRENCY: Record<string, string> = { '¥': '元', '￥': '元', $: '美元', '€': '欧元', '£': '英镑' };
 
-const TOKEN = new RegExp(`([¥￥$€£₹])?(-)?(\\d[\\d,.:/-]*\\d|\\d)(?:(\\s?[%‰])|\\s?(${UNIT_ALT})(?![A-Za-z]))?`, 'giu');
+/** A rewrite that runs only when its trigger character is in the text (most text has none). */
+type Rule = [trigger: RegExp, pattern: RegExp, replace: (all: string, ...groups: string[]) => string];
 
-/** Expands every number in Mandarin text into Han numerals. */
-export function expandNumbersZh(text: string): string {
-  return text.replace(
-    TOKEN,
-    (_all, cur: string | undefined, minus, body: string, pct, unit, offset: number, whole: string) => {
-      const next = whole.charAt(offset + _all.length);
-      const before = whole.charAt(offset - 1);
-      const sign = minus ? (/\d/.test(before) ? '到' : '负') : '';
-      let words = readBody(body, next);
-      if (pct) words = `${pct.trim() === '‰' ? '千分之' : '百分之'}${words}`;
-      if (unit) words += UNITS[unit.toLowerCase()] ?? unit;
-      if (cur) words += CURRENCY[cur];
-      return sign + words;
+/** Forms cn2an misreads, rewritten first (see the file comment). */
+const READABLE: Rule[] = [
+  // ISO dates → cn2an's 年月日 form.
+  [
+    /[-/.]/,
+    /(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?![\d.])/g,
+    (all, y = '', m = '', d = '') => (+m >= 1 && +m <= 12 && +d >= 1 && +d <= 31 ? `${y}年${+m}月${+d}日` : all),
+  ],
+  // Clock times: 14:17 → 十四点十七分, 9:05 → 九点零五分, 10:00 → 十点.
+  [
+    /:/,
+    /(?<![\d:])(\d{1,2}):(\d{2})(?::(\d{2}))?(?![\d:])/g,
+    (all, h = '', m = '', s) => {
+      if (+h > 24 || +m > 59 || (s !== undefined && +s > 59)) return all;
+      const min = +m === 0 ? (s && +s > 0 ? '零分' : '') : `${+m < 10 ? '零' : ''}${cardinalZh(m)}分`;
+      const sec = s !== undefined && +s > 0 ? `${cardinalZh(s)}秒` : '';
+      return `${cardinalZh(h)}点${min}${sec}`;
     },
-  );
+  ],
+  [/,/, /(?<!\d)\d{1,3}(?:,\d{3})+(?!\d)/g, (all) => all.replace(/,/g, '')],
+  // Phone and other numbers in hyphenated groups (138-0013-8000): digit by digit, group by group.
+  [/-/, /(?<![\d.-])\d+(?:-\d+){2,}(?![\d.])/g, (all) => all.split('-').map(digitsZh).join(' ')],
+  // Ranges: 10-20 → 10到20 (a hyphen between two numbers is not a minus sign).
+  [/[-–~～]/, /(\d)\s?[-–~～]\s?(?=\d)/g, (_all, d = '') => `${d}到`],
+  [/[¥￥$€£]/, /([¥￥$€£])\s?(\d+(?:\.\d+)?)/g, (_all, c = '', n = '') => `${n}${CURRENCY[c] ?? ''}`],
+  [/‰/, /(?<!\d)(-?\d+(?:\.\d+)?)‰/g, (_all, n = '') => `千分之${numberZh(n)}`],
+  // NFKC turns ℃ into "°C"; cn2an reads ℃. ℉ has no cn2an reading: 华氏 N 度.
+  [/°/, /(\d)\s?°C(?![A-Za-z])/g, (_all, d = '') => `${d}℃`],
+  [/°/, /(?<!\d)(-?\d+(?:\.\d+)?)\s?°F(?![A-Za-z])/g, (_all, n = '') => `华氏${numberZh(n)}度`],
+];
+
+/** cn2an's an2cn transform, pass by pass in its order. */
+const CN2AN: Rule[] = [
+  // Dates: the year digit by digit, month and day as cardinals.
+  [
+    /[年月日]/,
+    /\d{2,4}年(?:\d{1,2}月)?(?:\d{1,2}日)?|\d{1,2}月(?:\d{1,2}日)?|\d{1,2}日/g,
+    (all) => all.replace(/\d+(?=年)/, digitsZh).replace(/\d+/g, cardinalZh),
+  ],
+  [/\//, /(?<!\d)(\d+)\/(\d+)/g, (_all, a = '', b = '') => `${cardinalZh(b)}分之${cardinalZh(a)}`],
+  [/%/, /(?<!\d)(-?(?:\d+\.)?\d+)%/g, (_all, n = '') => `百分之${numberZh(n)}`],
+  [/℃/, /(?<!\d)(\d+)℃/g, (_all, n = '') => `${cardinalZh(n)}摄氏度`],
+  // cn2an leaves a minus sign or decimal before ℃ to the number pass; a lone degree sign is 度.
+  [/°/, /°/g, () => '度'],
+  [/./, /-?(?:\d+\.)?\d+/g, (all) => numberZh(all)],
+];
+
+function apply(text: string, rules: Rule[]): string {
+  let out = text;
+  for (const [trigger, pattern, replace] of rules) {
+    if (trigger.test(out)) out = out.replace(pattern, replace);
+  }
+  return out;
 }
 
-function readBody(body: string, next: string): string {
-  const date = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$/.exec(body);
-  if (date) {
-    const [, year = '', month = '', day = ''] = date;
-    if (+month >= 1 && +month <= 12 && +day >= 1 && +day <= 31) {
-      return `${digitsZh(year)}年${cardinalZh(month)}月${cardinalZh(day)}日`;
-    }
-  }
-  const time = /^(\d{1,2}):(\d{2})(?::(\d{2}))?$/.exec(body);
-  if (time) {
-    const [, h = '', min = '', sec] = time;
-    if (+h < 25 && +min < 60) {
-      const minutes = +min === 0 ? '' : `${+min < 10 ? '零' : ''}${cardinalZh(min)}分`;
-      const seconds = sec !== undefined && +sec > 0 ? `${cardinalZh(sec)}秒` : '';
-      return `${cardinalZh(h)}点${minutes || (seconds ? '零分' : '')}${seconds}`;
-    }
-  }
-  const fraction = /^(\d+)\/(\d+)$/.exec(body);
-  if (fraction) return `${cardinalZh(fraction[2] ?? '')}分之${cardinalZh(fraction[1] ?? '')}`;
-  if (/^\d{1,3}(,\d{3})+(\.\d+)?$/.test(body)) body = body.replace(/,/g, '');
-  const decimal = /^(\d*)\.(\d+)$/.exec(body);
-  if (decimal) return decimalZh(decimal[1] ?? '', decimal[2] ?? '');
-  if (/^\d+$/.test(body)) {
-    // Years are read digit by digit; so are long codes with a leading zero (phone numbers).
-    if (next === '年' && (body.length === 4 || body.length === 3)) return digitsZh(body);
-    if (body.length >= 11 || (body.length > 2 && body.startsWith('0'))) return digitsZh(body);
-    if (body === '2' && LIANG_BEFORE.has(next)) return '两';
-    return cardinalZh(body);
-  }
-  if (/^0\d{2,3}-\d{7,8}$/.test(body)) return digitsZh(body); // landline with area code
-  return body
-    .split(/([-,.:/])/)
-    .map((p) =>
-      /^\d+$/.test(p) ? (p.length > 2 && p.startsWith('0') ? digitsZh(p) : cardinalZh(p)) : (SEPARATOR_WORDS[p] ?? ''),
-    )
-    .join('');
+/** Expands every number in Mandarin text into Han numerals, the way misaki's front-end does. */
+export function expandNumbersZh(text: string): string {
+  if (!/\d/.test(text)) return text;
+  return apply(apply(text, READABLE), CN2AN);
 }
-
-const SEPARATOR_WORDS: Record<string, string> = { '-': '到', ',': '，', '.': '点', ':': '比', '/': '每' };

@@ -26,7 +26,8 @@ export function splitLanguageRuns(text: string): Run[] {
     const cp = text.codePointAt(i) ?? 0;
     const width = cp > 0xffff ? 2 : 1;
     const han = isHan(cp);
-    const lang: Lang | undefined = han || isCjkPunct(cp) ? 'zh' : isLatinLetter(cp) ? 'en' : undefined;
+    const lang: Lang | undefined =
+      han || isCjkPunct(cp) ? 'zh' : isLatinLetter(cp) && !isDegreeUnit(text, i) ? 'en' : undefined;
     if (lang !== undefined) {
       if (cur === undefined) {
         // Leading neutral characters go with the first real run.
@@ -95,6 +96,15 @@ function mergeRuns(raw: RawRun[]): RawRun[] {
     }
   }
   return out;
+}
+
+/**
+ * The C or F of "°C"/"°F" (what NFKC makes of ℃ and ℉) is part of a number, not an English word:
+ * it rides with the run around it, so "气温35°C。" stays Mandarin.
+ */
+function isDegreeUnit(text: string, i: number): boolean {
+  const c = text[i];
+  return (c === 'C' || c === 'F') && text[i - 1] === '°' && !isLatinLetter(text.codePointAt(i + 1) ?? 0);
 }
 
 function wholeAsEnglish(text: string): Run[] {

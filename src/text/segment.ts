@@ -38,9 +38,35 @@ const ABBREVIATIONS = new Set([
   'cf',
 ]);
 // Only abbreviations when a number follows ("No. 5", "p. 12"); "no." also ends sentences.
-const NUMBER_ABBREVIATIONS = new Set(['no', 'nos', 'p', 'pp', 'fig', 'figs', 'vol', 'ch', 'sec', 'art']);
+const NUMBER_ABBREVIATIONS = new Set([
+  'no',
+  'nos',
+  'p',
+  'pp',
+  'fig',
+  'figs',
+  'vol',
+  'vols',
+  'ch',
+  'sec',
+  'art',
+  'ext',
+  'jan',
+  'feb',
+  'mar',
+  'apr',
+  'jun',
+  'jul',
+  'aug',
+  'sep',
+  'sept',
+  'oct',
+  'nov',
+  'dec',
+]);
 const ABBREV_CHAR = /[A-Za-z.]/;
-const INITIALISM = /^(?:[A-Za-z]\.)+[A-Za-z]$/;
+// "U.S", "p.m", "Ph.D": letters in groups of one or two, as the English front-end spells them.
+const INITIALISM = /^(?:[A-Za-z]{1,2}\.)+[A-Za-z]{1,2}$/;
 const MAX_ABBREV = 12;
 
 /** Splits text into paragraphs at blank lines; paragraphs are trimmed and never empty. */

@@ -4,6 +4,7 @@ import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { AudioFileWriter } from '../audio/encoders/file-writer.js';
 import type { Mp3Bitrate } from '../audio/encoders/rates.js';
+import type { EncoderThread } from '../audio/encoders/threaded-encoder.js';
 import { ChunkReuse } from '../cache/chunk-reuse.js';
 import { isAppError } from '../domain/errors.js';
 import {
@@ -41,6 +42,8 @@ export interface SynthesisDeps {
   onFinished?(result: JobResult): Promise<void>;
   /** MP3 constant bitrate (kbit/s). */
   mp3Bitrate: Mp3Bitrate;
+  /** Where resampling and encoding run, off this event loop; without it they run inline. */
+  encoderThread?: EncoderThread;
   /**
    * The result cache: serve a cached result, or make it once for every identical job in flight
    * (`make` synthesizes for real). Without it every job synthesizes.
@@ -150,7 +153,12 @@ async function synthesizeToStorage(
   let writer: AudioFileWriter | undefined;
   try {
     const chunks = prepareText(request.text, { maxChunkChars: deps.capabilities.maxChunkChars });
-    const progress: JobProgress = { chunksDone: 0, chunksTotal: chunks.length };
+    // A retry starts its chunks again, but what clients see never goes backwards: `chunksDone` holds at
+    // the furthest point any attempt reached, `attemptChunksDone` is this attempt's own count.
+    const before = (job.progress ?? {}) as Partial<JobProgress>;
+    const reached = before.chunksTotal === chunks.length ? (before.chunksDone ?? 0) : 0;
+    const attempt = job.attemptsMade + 1;
+    const progress: JobProgress = { chunksDone: reached, chunksTotal: chunks.length, attempt, attemptChunksDone: 0 };
     await job.updateProgress(progress);
     log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
 
@@ -159,6 +167,7 @@ async function synthesizeToStorage(
       inputRate: deps.capabilities.sampleRate,
       sampleRate: request.sampleRate,
       mp3Bitrate: deps.mp3Bitrate,
+      encoderThread: deps.encoderThread,
     });
     // A sentence that occurs again later in the document is synthesized once.
     const reuse = new ChunkReuse(chunks);
@@ -166,10 +175,11 @@ async function synthesizeToStorage(
       const pcm = await reuse.get(chunk, () => deps.synthesize({ chunk, voice: request.voice, speed: request.speed }));
       await writer.append(pcm);
       if (chunk.paragraphEnd && chunk.index < chunks.length - 1) await writer.appendSilence(PARAGRAPH_PAUSE_MS);
-      progress.chunksDone = chunk.index + 1;
+      progress.attemptChunksDone = chunk.index + 1;
+      progress.chunksDone = Math.max(reached, chunk.index + 1);
       await job.updateProgress({ ...progress, bytes: writer.bytes, part });
       // A canceled job stops here; the catch below removes the partial file.
-      if (await deps.isCanceled?.(jobIdOf(job))) throw new CancelSignal(progress.chunksDone);
+      if (await deps.isCanceled?.(jobIdOf(job))) throw new CancelSignal(progress.attemptChunksDone);
     }
     const durationMs = writer.durationMs;
     const { contentType, sampleRate } = writer;

@@ -13,6 +13,7 @@ import { JobMover } from '../router/mover.js';
 import { RoutingStore } from '../router/state-store.js';
 import { DiskStorage } from '../storage/disk.js';
 import { FreeSpace } from '../storage/free-space.js';
+import { EncoderThread } from '../audio/encoders/threaded-encoder.js';
 import { EnginePool } from './engine-pool.js';
 import { faultReader } from './faults.js';
 import { Reloader } from './reload.js';
@@ -120,6 +121,9 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   let pool = await newPool();
   await pool.start();
   const storage = new DiskStorage(config.outputDir);
+  // Resampling and encoding run on their own thread, beside the engine threads: a long chunk's
+  // Opus encoding would otherwise hold this loop, which renews job locks, for a second or more.
+  const encoderThread = new EncoderThread();
   // The result cache is shared by every process through Redis; its files sit beside the audio.
   const resultCache = new ResultCache(redis, config.queuePrefix, new DiskStorage(join(config.outputDir, 'cache')), {
     maxBytes: config.cacheMaxBytes,
@@ -167,6 +171,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
         movedAlready: mover && ((j) => mover.movedAlready(j)),
         onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
         mp3Bitrate: config.mp3Bitrate,
+        encoderThread,
         share: (j, make) =>
           shared.run({
             jobId: jobIdOf(j),
@@ -258,6 +263,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       await liveness.leave(engineName, id).catch(() => undefined);
       await worker.close(); // waits for running jobs
       await pool.close();
+      await encoderThread.close();
       await backupQueue?.close();
       await delivery.close();
       await outbox.close();

@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync } from 'node:fs';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response as PwResponse } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashKey } from '../../src/api/auth.js';
 import { parseWav, rms } from '../../src/audio/wav.js';
@@ -16,7 +16,13 @@ let browser: Browser;
 beforeAll(async () => {
   [svc, browser] = await Promise.all([
     startService({
-      env: { API_KEYS: `web:${hashKey(CLIENT)}`, ADMIN_KEYS: `ops:${hashKey(ADMIN)}`, JOBS_MAX_CHARS: String(MAX) },
+      env: {
+        API_KEYS: `web:${hashKey(CLIENT)}`,
+        ADMIN_KEYS: `ops:${hashKey(ADMIN)}`,
+        JOBS_MAX_CHARS: String(MAX),
+        // The result cache on, as it is by default: a text synthesized again is a cache hit.
+        CACHE_MAX_BYTES: String(50 * 1024 * 1024),
+      },
     }),
     launchChromium(),
   ]);
@@ -136,6 +142,56 @@ describe('web page', () => {
     }
   });
 
+  it('plays a result served from the cache: the same text synthesized twice', async () => {
+    const { ctx, page } = await openWithKey();
+    try {
+      const text = `Cached twice ${Date.now()}. 第二次来自缓存。`;
+      await page.fill('#text', text);
+      const views: { status: number; body: string }[] = [];
+      page.on('response', async (r: PwResponse) => {
+        if (r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/jobs')
+          views.push({ status: r.status(), body: await r.text() });
+      });
+      const playOnce = async () => {
+        await page.click('#synthesize');
+        await page.locator('#progress-box[data-status=succeeded]').waitFor({ timeout: 60_000 });
+        await page.locator('#result').waitFor({ state: 'visible' });
+        await page.waitForFunction(
+          "(a => a.readyState >= 1 && Number.isFinite(a.duration) && a.duration > 0)(document.getElementById('player'))",
+        );
+        expect(await page.locator('#error').isHidden()).toBe(true);
+        return page.$eval('#player', (a) => {
+          const { currentSrc, duration } = a as unknown as { currentSrc: string; duration: number };
+          return { src: currentSrc, duration };
+        });
+      };
+      const first = await playOnce();
+      // Hide the result, so the second run must show its own.
+      await page.evaluate("document.getElementById('result').hidden = true");
+      const second = await playOnce();
+      expect(second.src).not.toBe(first.src);
+      expect(Math.abs(second.duration - first.duration)).toBeLessThan(0.05);
+      expect(await page.textContent('#progress-text')).toMatch(/^Done: \d+\.\d s of audio by espeak$/);
+      // The player really plays the cached audio.
+      await page.$eval('#player', (a) => (a as unknown as { play(): Promise<void> }).play());
+      await expect
+        .poll(() => page.$eval('#player', (a) => (a as unknown as { currentTime: number }).currentTime))
+        .toBeGreaterThan(0.1);
+      await expect.poll(() => views.length).toBe(2);
+      const hit = JSON.parse(views[1]?.body ?? '{}');
+      const job = (await (
+        await fetch(`${svc.base}/api/jobs/${hit.id}`, { headers: { Authorization: `Bearer ${CLIENT}` } })
+      ).json()) as { cached: boolean; audio: { duration_ms: number } };
+      expect(job.cached).toBe(true);
+      expect(job.audio.duration_ms).toBeGreaterThan(0);
+      // The submit answer of a cache hit that is already done carries its audio.
+      if (hit.status === 'succeeded') expect(hit.audio.duration_ms).toBe(job.audio.duration_ms);
+      expect(await page.locator('#error').isHidden()).toBe(true);
+    } finally {
+      await ctx.close();
+    }
+  });
+
   it('follows the browser language and switches with the toggle', async () => {
     const { ctx, page } = await open({ locale: 'zh-CN' });
     try {
@@ -211,6 +267,9 @@ describe('Bull Board', () => {
       expect(r!.status()).toBe(200);
       // Bull Board's own app renders the service's queue (its API calls carry the same credentials).
       await admin.page.getByText('tts-espeak').first().waitFor({ timeout: 20_000 });
+      // Every queue the service uses is on the board: webhook deliveries (with their dead letters) and cache hits too.
+      await admin.page.getByText('webhooks').first().waitFor({ timeout: 20_000 });
+      await admin.page.getByText('tts-cached').first().waitFor({ timeout: 20_000 });
       expect(admin.csp.filter((m) => !/fonts\.googleapis/.test(m))).toEqual([]);
     } finally {
       await admin.ctx.close();

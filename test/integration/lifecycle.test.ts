@@ -78,6 +78,24 @@ describe('job lifecycle', () => {
     const t2 = await postJson(`${svc.base}/api/tts`, { text: 'Sync.' }, { 'Idempotency-Key': `${key}-tts` });
     expect(t1.status).toBe(200);
     expect(t2.headers.get('x-job-id')).toBe(t1.headers.get('x-job-id'));
+    // A replay says so, as on /api/jobs; the first answer does not.
+    expect(t1.headers.get('idempotent-replayed')).toBeNull();
+    expect(t2.status).toBe(200);
+    expect(t2.headers.get('idempotent-replayed')).toBe('true');
+    expect(t2.buf.equals(t1.buf)).toBe(true);
+    // So does a streamed replay.
+    const s1 = await postJson(
+      `${svc.base}/api/tts`,
+      { text: 'Streamed.', stream: true },
+      { 'Idempotency-Key': `${key}-s` },
+    );
+    const s2 = await postJson(
+      `${svc.base}/api/tts`,
+      { text: 'Streamed.', stream: true },
+      { 'Idempotency-Key': `${key}-s` },
+    );
+    expect(s1.headers.get('idempotent-replayed')).toBeNull();
+    expect(s2.headers.get('idempotent-replayed')).toBe('true');
     await waitForJob(svc.base, a.json.id);
   });
 

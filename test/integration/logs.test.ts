@@ -22,6 +22,20 @@ const lines = (prefix: string) =>
     .map((l) => JSON.parse(l));
 
 describe('logs', () => {
+  it('health checks and static files log at debug; info is for requests an operator may act on', async () => {
+    const paths = ['/readyz', '/healthz', '/assets/app.js', '/assets/style.css'];
+    for (const p of paths)
+      expect((await fetch(`${svc.base}${p}`, { headers: { 'X-Request-Id': 'quiet' } })).ok).toBe(true);
+    await fetch(`${svc.base}/api/voices`, { headers: { 'X-Request-Id': 'loud' } });
+    // A request that failed may need acting on: it stays at info.
+    await fetch(`${svc.base}/assets/nope.js`, { headers: { 'X-Request-Id': 'missing' } });
+    await svc.api.waitFor(/"requestId":"missing"/);
+    const api = svc.api.lines.map((l) => JSON.parse(l));
+    expect(api.filter((l) => l.requestId === 'quiet')).toEqual([]);
+    expect(api.filter((l) => l.requestId === 'loud').map((l) => [l.level, l.path])).toEqual([[30, '/api/voices']]);
+    expect(api.find((l) => l.requestId === 'missing')?.status).toBe(404);
+  });
+
   it("a request's id follows its job into the worker's log lines", async () => {
     const sub = await postJson(`${svc.base}/api/jobs`, { text: 'Trace me.' }, { 'X-Request-Id': 'trace-abc-123' });
     expect(sub.headers.get('x-request-id')).toBe('trace-abc-123');
@@ -45,7 +59,7 @@ describe('logs', () => {
     const api = spawnProc('api.js', [], { ...svc.env, LOG_DIR: logDir, PORT: String(port) });
     try {
       await api.waitFor(/API listening/);
-      await fetch(`http://127.0.0.1:${port}/healthz`, { headers: { 'X-Request-Id': 'after-restart' } });
+      await fetch(`http://127.0.0.1:${port}/api/voices`, { headers: { 'X-Request-Id': 'after-restart' } });
       await new Promise((r) => setTimeout(r, 300));
       const all = lines('api');
       expect(all.filter((l) => l.msg === 'request').length).toBeGreaterThan(first.length);

@@ -52,6 +52,12 @@ describe('config', () => {
     }
   });
 
+  it('OUTPUT_DIR follows DATA_DIR unless it is set', () => {
+    expect(loadConfig({ DATA_DIR: '/x' }).outputDir).toBe('/x/audio');
+    expect(loadConfig({}).outputDir).toBe('data/audio');
+    expect(loadConfig({ DATA_DIR: '/x', OUTPUT_DIR: '/y' }).outputDir).toBe('/y');
+  });
+
   it('docs/settings.md carries the current settings table', () => {
     const page = readFileSync('docs/settings.md', 'utf8');
     expect(page).toContain(settingsTable());

@@ -6,6 +6,8 @@ import { MPEGDecoder } from 'mpg123-decoder';
 import { OggOpusDecoder } from 'ogg-opus-decoder';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AudioFileWriter } from '../../src/audio/encoders/file-writer.js';
+import { encodedRate } from '../../src/audio/encoders/index.js';
+import { Transcoder } from '../../src/audio/encoders/transcoder.js';
 import { oggCrc32, OggMuxer } from '../../src/audio/encoders/ogg.js';
 import { Resampler } from '../../src/audio/resample.js';
 import { parseWav } from '../../src/audio/wav.js';
@@ -188,5 +190,78 @@ describe('resampler', () => {
     const mid = out[0]!.subarray(1000, out[0]!.length - 1000);
     const peak = mid.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
     expect(peak).toBeLessThan(600); // a 12 kHz tone cannot exist at 16 kHz: it must be filtered, not folded to 4 kHz
+  });
+});
+
+describe('Opus input rate', () => {
+  it('is the lowest rate libopus accepts at or above the source', () => {
+    const table: [number, number][] = [
+      [8000, 8000],
+      [11025, 12000],
+      [16000, 16000],
+      [22050, 24000],
+      [24000, 24000],
+      [32000, 48000],
+      [44100, 48000],
+      [48000, 48000],
+    ];
+    for (const [source, expected] of table) expect([source, encodedRate('opus', source)]).toEqual([source, expected]);
+    expect(encodedRate('opus', 24000, 16000)).toBe(16000);
+  });
+
+  it('Kokoro-rate audio goes in at 24 kHz untouched and still decodes to 48 kHz with its exact duration', async () => {
+    const { buf, writer } = await encodeFile('opus', 24000, 1730);
+    expect(writer.sampleRate).toBe(48000); // what the job view reports: the rate a decoder gives
+    // OpusHead records the rate the audio was made at.
+    expect(buf.readUInt32LE(28 + 12)).toBe(24000);
+    const d = await decode('opus', buf, 48000);
+    expect(d.sampleRate).toBe(48000);
+    expect(Math.abs((d.samples / 48000) * 1000 - 1730)).toBeLessThanOrEqual(1);
+    expect(d.peak).toBeGreaterThan(0.25);
+  });
+
+  it('a requested sample_rate below 24 kHz encodes at that rate; the decoded length is still exact', async () => {
+    const { buf, writer } = await encodeFile('opus', 22050, 1000, 16000);
+    expect(writer.sampleRate).toBe(48000);
+    const d = await decode('opus', buf, 48000);
+    expect(Math.abs((d.samples / 48000) * 1000 - 1000)).toBeLessThanOrEqual(1);
+    expect(d.peak).toBeGreaterThan(0.25);
+  });
+});
+
+describe('resampler lengths', () => {
+  it('any split of the input gives round(n × ratio) samples in total, for every pair the service uses', async () => {
+    for (const [from, to] of [
+      [22050, 24000],
+      [24000, 16000],
+      [22050, 44100],
+      [24000, 8000],
+    ] as const) {
+      const r = await Resampler.create(from, to);
+      const src = tone(from, 2345, 440);
+      let n = 0;
+      for (const size of [1, 100, 4410, 30000, 200000]) {
+        n += r.write(src.subarray(0, Math.min(size, src.length))).length;
+      }
+      n += r.finish().length;
+      const fed = [1, 100, 4410, 30000, 200000].reduce((a, s) => a + Math.min(s, src.length), 0);
+      expect([from, to, n]).toEqual([from, to, Math.round((fed * to) / from)]);
+    }
+  });
+});
+
+describe('transcoder', () => {
+  it('an output aborted after it finished is left alone (its codec memory is freed once)', async () => {
+    const t = await Transcoder.create({ format: 'opus', inputRate: 22050, mp3Bitrate: 64 });
+    t.start();
+    t.write(tone(22050, 300));
+    expect(t.finish().tail.length).toBeGreaterThan(0);
+    expect(() => t.abort()).not.toThrow();
+    expect(() => t.finish()).toThrow(/already finished/);
+    // The codecs still work for the next output in this thread.
+    const next = await Transcoder.create({ format: 'flac', inputRate: 22050, mp3Bitrate: 64 });
+    next.start();
+    next.write(tone(22050, 300));
+    expect(next.finish().patch?.bytes.length).toBe(24);
   });
 });

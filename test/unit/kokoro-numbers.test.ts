@@ -64,6 +64,8 @@ describe('English number reading', () => {
   ])('%s', (input, expected) => expect(expandNumbersEn(input)).toBe(expected));
 });
 
+// Expected values are cn2an 0.5.22's an2cn (what misaki's legacy front-end runs before pypinyin),
+// computed with cn2an itself; the "readable forms" block is where this project deliberately differs.
 describe('Mandarin number reading', () => {
   it.each([
     ['0', '零'],
@@ -71,35 +73,63 @@ describe('Mandarin number reading', () => {
     ['15', '十五'],
     ['20', '二十'],
     ['100', '一百'],
+    ['101', '一百零一'],
     ['110', '一百一十'],
     ['1005', '一千零五'],
+    ['1010', '一千零一十'],
     ['3497', '三千四百九十七'],
     ['10005', '一万零五'],
+    ['100010', '十万零一十'],
+    ['1000000', '一百万'],
+    ['20000000', '二千万'],
+    ['12345678', '一千二百三十四万五千六百七十八'],
     ['100000000', '一亿'],
     ['100003000', '一亿零三千'],
+    ['13800138000', '一百三十八亿零一十三万八千'],
+    ['9999999999999999', '九千九百九十九万九千九百九十九亿九千九百九十九万九千九百九十九'],
   ])('cardinal %s', (input, expected) => expect(cardinalZh(input)).toBe(expected));
 
   it.each([
     ['100倍', '一百倍'],
-    ['2倍', '两倍'],
-    ['2个人', '两个人'],
+    ['2倍', '二倍'],
+    ['2个人', '二个人'],
     ['2026年3月20日', '二零二六年三月二十日'],
+    ['2024年', '二零二四年'],
+    ['99年', '九九年'],
+    ['1月', '一月'],
+    ['31日', '三十一日'],
+    ['007', '七'],
+    ['0.5', '零点五'],
+    ['1.000', '一点零零零'],
+    ['3.14', '三点一四'],
+    ['50%', '百分之五十'],
+    ['12.5%', '百分之十二点五'],
+    ['-3.5%', '百分之负三点五'],
+    ['30℃', '三十摄氏度'],
+    ['-5度', '负五度'],
+    ['1/2', '二分之一'],
+    ['13800138000', '一百三十八亿零一十三万八千'],
+  ])('cn2an: %s', (input, expected) => expect(expandNumbersZh(input)).toBe(expected));
+
+  // cn2an reads these as nonsense ("3,497" → 三,四百九十七; "10-20" → 十负二十; "14:17" → 十四:十七;
+  // "2026-03-20" → 二千零二十六负三负二十; "¥100" leaves the sign for the model to drop).
+  it.each([
     ['2026-03-20', '二零二六年三月二十日'],
     ['14:17', '十四点十七分'],
     ['9:05', '九点零五分'],
     ['10:00', '十点'],
     ['3,497人', '三千四百九十七人'],
-    ['3.14', '三点一四'],
-    ['50%', '百分之五十'],
     ['¥100', '一百元'],
+    ['¥5,999', '五千九百九十九元'],
     ['$5', '五美元'],
-    ['5km', '五公里'],
-    ['20°C', '二十摄氏度'],
-    ['-5度', '负五度'],
     ['10-20岁', '十到二十岁'],
-    ['1/2', '二分之一'],
-    ['13800138000', '一三八零零一三八零零零'],
-  ])('%s', (input, expected) => expect(expandNumbersZh(input)).toBe(expected));
+    ['138-0013-8000', '一三八 零零一三 八零零零'],
+    ['5‰', '千分之五'],
+    ['35°C', '三十五摄氏度'],
+    ['98.6°F', '华氏九十八点六度'],
+    ['30°', '三十度'],
+    ['12345678901234567', '一二三四五六七八九零一二三四五六七'],
+  ])('readable form: %s', (input, expected) => expect(expandNumbersZh(input)).toBe(expected));
 });
 
 // Same bound and spirit as text-hostile.test.ts: linear behaviour on ~200k-unit inputs.

@@ -2,11 +2,15 @@ import { Router, type RequestHandler } from 'express';
 import { AppError } from '../../domain/errors.js';
 import type { Route } from '../../domain/job.js';
 import { getEngine } from '../../engines/registry.js';
+import { reasonLabel } from '../../observability/metrics.js';
 import type { RouterMode } from '../../router/policy.js';
 import { reloadStatuses, requestReload } from '../../workers/reload.js';
 import type { JobService } from '../job-service.js';
 
 const MODES: RouterMode[] = ['auto', 'primary', 'backup'];
+
+/** A routing reason as a stable code (the same classes the route-switch metric counts). */
+const routeReasonCode = (reason: string): string => (reason === 'initial' ? 'initial' : reasonLabel(reason));
 const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
 
 /**
@@ -34,6 +38,9 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
         name,
         state: es.state,
         detail: es.reason,
+        // What the page shows, in the reader's language: a code, never the English sentence above.
+        detail_code: es.code,
+        ...(es.code === 'failing_checks' ? { failures: es.failures } : {}),
         ...(es.install ? { install: es.install } : {}),
         live_workers: live[name] ?? 0,
         sample_rate: getEngine(name).capabilities.sampleRate,
@@ -61,10 +68,17 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
         current: state.route,
         mode: state.mode,
         reason: state.reason,
+        reason_code: routeReasonCode(state.reason),
         since: iso(state.since),
         failover_at: iso(state.failoverAt),
         confirmed: state.confirmed,
-        history: history.map((h) => ({ from: h.from, to: h.to, reason: h.reason, at: iso(h.at) })),
+        history: history.map((h) => ({
+          from: h.from,
+          to: h.to,
+          reason: h.reason,
+          reason_code: routeReasonCode(h.reason),
+          at: iso(h.at),
+        })),
       },
       engines: { primary: await describe('primary'), backup: await describe('backup') },
     });

@@ -49,7 +49,8 @@ export function eventsRouter({ jobs }: { jobs: JobService }): Router {
       }
       if (chunks_done > done) {
         done = chunks_done;
-        send('progress', { id: view.id, chunks_done, chunks_total });
+        // The attempt goes alongside: a retry shows as a new attempt, not as progress lost.
+        send('progress', { id: view.id, chunks_done, chunks_total, attempt: view.attempts });
         quietSince = Date.now();
       }
       if (final) {

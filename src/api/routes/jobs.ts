@@ -21,7 +21,12 @@ export function jobsRouter({ jobs, storage, submitter }: JobsDeps): Router {
     const { id, replayed } = await submitter.submit(req, submitter.limits.jobsMaxChars, 'normal');
     const { view } = await jobs.get(id, callerOf(req));
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
-    res.status(202).location(view.links.self).json({ id: view.id, status: view.status, links: view.links });
+    // A cache hit is done at once: its answer says so and, like every succeeded view, carries the audio.
+    const { audio } = publicView(view);
+    res
+      .status(202)
+      .location(view.links.self)
+      .json({ id: view.id, status: view.status, ...(audio ? { audio } : {}), links: view.links });
   });
 
   r.get('/api/jobs', async (req, res) => {

@@ -34,11 +34,13 @@ export function ttsRouter({
     const stream = (req.body as { stream?: unknown } | undefined)?.stream === true;
     // Storage full: a synchronous request could only wait for a job that cannot finish.
     await space?.assertRoom();
-    const { id } = await submitter.submit(
+    const { id, replayed } = await submitter.submit(
       req,
       stream ? submitter.limits.jobsMaxChars : submitter.limits.ttsMaxChars,
       'interactive',
     );
+    // The same Idempotency-Key and body again: the earlier request's job answers, and the client is told so.
+    if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     if (stream) return streamJobAudio(res, jobs, storage, id);
     const outcome = await jobs.waitFor(id, waitMs);
     const { view } = await jobs.get(id, callerOf(req));

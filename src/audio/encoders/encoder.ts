@@ -20,7 +20,10 @@ export interface EncoderEnd {
  * file (or a response) at once and never holds the whole audio.
  */
 export interface AudioEncoder {
+  /** Rate of the PCM `write` takes. */
   readonly sampleRate: number;
+  /** Rate a decoder gives back when it differs from `sampleRate` (Opus: always 48 kHz). */
+  readonly decodedRate?: number;
   readonly contentType: string;
   start(): Buffer;
   write(pcm: Int16Array): Buffer;

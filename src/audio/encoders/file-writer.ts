@@ -1,9 +1,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Format } from '../../domain/job.js';
-import { Resampler } from '../resample.js';
-import type { AudioEncoder } from './encoder.js';
-import { createEncoder, encodedRate } from './index.js';
 import type { Mp3Bitrate } from './mp3.js';
+import type { EncoderThread } from './threaded-encoder.js';
+import { isPlainCopy, openLocal, type TranscodeSession } from './transcoder.js';
 
 export interface AudioFileOptions {
   format: Format;
@@ -12,6 +11,11 @@ export interface AudioFileOptions {
   /** Rate the client asked for, if any. */
   sampleRate?: number;
   mp3Bitrate: Mp3Bitrate;
+  /**
+   * Where resampling and encoding run. Without it they run on the calling thread, which is fine
+   * for tools and tests but blocks a worker's event loop for the length of a long chunk.
+   */
+  encoderThread?: EncoderThread;
 }
 
 /**
@@ -26,32 +30,33 @@ export class AudioFileWriter {
   private constructor(
     private readonly fh: FileHandle,
     readonly path: string,
-    private readonly resampler: Resampler,
-    private readonly encoder: AudioEncoder,
+    private readonly session: TranscodeSession,
     readonly inputRate: number,
   ) {}
 
   static async create(path: string, opts: AudioFileOptions): Promise<AudioFileWriter> {
-    const rate = encodedRate(opts.format, opts.inputRate, opts.sampleRate);
-    const resampler = await Resampler.create(opts.inputRate, rate);
-    const encoder = await createEncoder(opts.format, {
-      sampleRate: rate,
-      sourceRate: opts.sampleRate ?? opts.inputRate,
-      mp3Bitrate: opts.mp3Bitrate,
-    });
-    const fh = await open(path, 'w');
-    const w = new AudioFileWriter(fh, path, resampler, encoder, opts.inputRate);
-    await w.put(encoder.start());
+    const { encoderThread, ...spec } = opts;
+    // WAV and PCM at the engine's rate are copies: a round trip to the thread would cost more.
+    const session = encoderThread && !isPlainCopy(spec) ? await encoderThread.open(spec) : await openLocal(spec);
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'w');
+    } catch (err) {
+      await session.abort();
+      throw err;
+    }
+    const w = new AudioFileWriter(fh, path, session, opts.inputRate);
+    await w.put(session.head);
     return w;
   }
 
-  /** Sample rate of the encoded audio. */
+  /** Sample rate a decoder gives back (Opus: always 48 kHz, whatever rate it was encoded at). */
   get sampleRate(): number {
-    return this.encoder.sampleRate;
+    return this.session.info.sampleRate;
   }
 
   get contentType(): string {
-    return this.encoder.contentType;
+    return this.session.info.contentType;
   }
 
   /** Bytes of the file written so far. */
@@ -72,7 +77,7 @@ export class AudioFileWriter {
   async append(pcm: Int16Array): Promise<void> {
     if (pcm.length === 0) return;
     this.inputSamples += pcm.length;
-    await this.put(this.encoder.write(this.resampler.write(pcm)));
+    await this.put(await this.session.write(pcm));
   }
 
   async appendSilence(ms: number): Promise<void> {
@@ -81,8 +86,7 @@ export class AudioFileWriter {
 
   /** Flush the encoder, patch the header with the real length, sync and close; returns the file size. */
   async finish(): Promise<number> {
-    await this.put(this.encoder.write(this.resampler.finish()));
-    const end = this.encoder.finish();
+    const end = await this.session.finish();
     await this.put(end.tail);
     if (end.patch) await this.fh.write(end.patch.bytes, 0, end.patch.bytes.length, end.patch.offset);
     await this.fh.sync();
@@ -91,6 +95,7 @@ export class AudioFileWriter {
   }
 
   async abort(): Promise<void> {
+    await this.session.abort();
     await this.fh.close().catch(() => undefined);
   }
 }

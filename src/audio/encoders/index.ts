@@ -2,7 +2,7 @@ import type { Format } from '../../domain/job.js';
 import type { AudioEncoder } from './encoder.js';
 import { FlacEncoder } from './flac.js';
 import { Mp3Encoder, type Mp3Bitrate } from './mp3.js';
-import { OPUS_RATE, OpusEncoder } from './opus.js';
+import { OPUS_INPUT_RATES, type OpusInputRate, OpusEncoder, opusInputRate } from './opus.js';
 import { PcmEncoder, WavEncoder } from './wav.js';
 
 export type { AudioEncoder, EncoderEnd, HeaderPatch } from './encoder.js';
@@ -15,11 +15,17 @@ export interface EncoderOptions {
   mp3Bitrate: Mp3Bitrate;
 }
 
-/** The rate a format is encoded at when the client asked for `requested` (or nothing). */
+/**
+ * The rate PCM is fed to a format's encoder when the client asked for `requested` (or nothing).
+ * Opus takes the lowest input rate it accepts at or above that (24 kHz for Kokoro and espeak-ng),
+ * not 48 kHz: resampling 22.05 → 24 kHz costs half as much, and a decoder still gives 48 kHz.
+ */
 export function encodedRate(format: Format, engineRate: number, requested?: number): number {
-  if (format === 'opus') return OPUS_RATE;
+  if (format === 'opus') return opusInputRate(requested ?? engineRate);
   return requested ?? engineRate;
 }
+
+const isOpusRate = (r: number): r is OpusInputRate => (OPUS_INPUT_RATES as readonly number[]).includes(r);
 
 /** A fresh streaming encoder for one output. */
 export async function createEncoder(format: Format, opts: EncoderOptions): Promise<AudioEncoder> {
@@ -33,8 +39,8 @@ export async function createEncoder(format: Format, opts: EncoderOptions): Promi
     case 'flac':
       return FlacEncoder.create(opts.sampleRate);
     case 'opus':
-      if (opts.sampleRate !== OPUS_RATE)
-        throw new RangeError(`Opus is encoded at ${OPUS_RATE} Hz, got ${opts.sampleRate}`);
-      return new OpusEncoder(opts.sourceRate ?? OPUS_RATE);
+      if (!isOpusRate(opts.sampleRate))
+        throw new RangeError(`libopus takes ${OPUS_INPUT_RATES.join(', ')} Hz input, got ${opts.sampleRate}`);
+      return new OpusEncoder(opts.sampleRate, opts.sourceRate ?? opts.sampleRate);
   }
 }

@@ -3,7 +3,6 @@ import type { Config } from '../../config/schema.js';
 import { engineFailure } from '../../domain/errors.js';
 import { concatPcm, silence, trimSilence } from '../../audio/pcm.js';
 import type { EngineHealth, SynthesisInput, TtsEngine } from '../engine.js';
-import { resolveVoice } from '../voice.js';
 import type { RunStats } from '../onnx/index.js';
 import { splitTokens, type Boundary } from './batches.js';
 import { kokoroFiles, missingFiles, type KokoroFiles } from './files.js';
@@ -13,7 +12,8 @@ import { ZhPhonemizer } from './g2p-zh.js';
 import { KokoroModel } from './model.js';
 import type { CacheStats } from './phoneme-cache.js';
 import { Vocab } from './vocab.js';
-import { KOKORO_CAPABILITIES, accentOf, voiceFile } from './voices.js';
+import { runPhonemes } from './run-phonemes.js';
+import { KOKORO_CAPABILITIES } from './voices.js';
 
 /** Pauses (ms at speed 1) where the model's output is joined: after a cut of each kind, between language runs, at a chunk's end. */
 const PAUSE_MS: Record<Boundary, number> = { sentence: 300, clause: 160, word: 60, none: 0 };
@@ -80,11 +80,9 @@ export class KokoroEngine implements TtsEngine {
     const pause = (ms: number) => silence(sr, ms / rate);
     const out: Int16Array[] = [];
     for (const run of chunk.runs) {
-      const name = voiceFile(resolveVoice(this.capabilities, voice, run.lang));
-      const phonemes = frontEnd.phonemize(run, accentOf(name));
+      const { voice: name, phonemes, spoken } = runPhonemes(frontEnd, run, voice);
+      if (!spoken) continue;
       const ids = vocab.encode(phonemes);
-      // A run of only punctuation has nothing to say; the model would only invent noise.
-      if (!/[\p{L}]/u.test(phonemes)) continue;
       const style = await model.voice(name);
       const batches = splitTokens(ids, vocab);
       if (out.length && batches.length) out.push(pause(RUN_GAP_MS));
@@ -108,8 +106,7 @@ export class KokoroEngine implements TtsEngine {
   /** Kokoro phonemes and token ids for a run (diagnostics and tests). */
   phonemes(text: string, lang: 'en' | 'zh', voice = 'female'): { phonemes: string; ids: number[] } {
     if (!this.parts) throw engineFailure('kokoro engine used before load()');
-    const name = voiceFile(resolveVoice(this.capabilities, voice, lang));
-    const phonemes = this.parts.frontEnd.phonemize({ lang, text }, accentOf(name));
+    const { phonemes } = runPhonemes(this.parts.frontEnd, { lang, text }, voice);
     return { phonemes, ids: this.parts.vocab.encode(phonemes) };
   }
 

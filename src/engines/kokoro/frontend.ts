@@ -64,6 +64,16 @@ export const COMMON_PHRASES: Record<'en' | 'zh', string[]> = {
   ],
 };
 
+/**
+ * Mandarin sentences joined as misaki's single pass over the text would have spaced them: its
+ * punctuation map leaves a space after , . ! ? ; : ) but none after a closing quote or "…".
+ */
+function joinZh(parts: string[]): string {
+  let out = '';
+  for (const p of parts) out += out === '' || /[”…]$/.test(out) ? p : ` ${p}`;
+  return out;
+}
+
 export class KokoroFrontEnd {
   readonly cache: PhonemeCache;
 
@@ -86,7 +96,7 @@ export class KokoroFrontEnd {
       );
       if (p) parts.push(p);
     }
-    return parts.join(' ');
+    return run.lang === 'zh' ? joinZh(parts) : parts.join(' ');
   }
 
   /** Fill the cache with the common phrases, then zero the counters so they report real traffic. */

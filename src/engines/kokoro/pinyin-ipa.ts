@@ -1,9 +1,14 @@
 /**
- * One pinyin syllable ("zhong4") → Kokoro v1.0's Mandarin symbols ("ꭧʊ↘ŋ").
- * Kokoro's zh voices were trained on misaki's legacy front-end: pinyin read as
- * IPA (after pinyin-to-ipa), the tone contour written as an arrow right after
- * the syllable's nucleus (→ 1, ↗ 2, ↓ 3, ↘ 4, nothing for the neutral tone),
- * and the apical vowel of zhi/chi/shi/ri/zi/ci/si written ɨ.
+ * One numbered pinyin syllable ("zhong4", "lv3", "ang2", "er4", "hm5") → Kokoro v1.0's
+ * Mandarin symbols ("ꭧʊ↘ŋ", "ly↓", "a↗ŋ", "ɚ↘", "hm").
+ *
+ * Kokoro's zh voices were trained on misaki's legacy front-end, which reads pinyin
+ * as IPA with the table of pinyin-to-ipa (misaki/transcription.py): the first
+ * variant of each sound, the tone contour turned into one arrow right after the
+ * syllable's nucleus (→ 1, ↗ 2, ↓ 3, ↘ 4, nothing for the neutral tone 5), the
+ * apical vowel of zhi/chi/shi/ri/zi/ci/si written ɨ, and no diphthong marks.
+ * Syllables are split the way pypinyin's strict mode does: y and w are not
+ * initials, so every zero-initial syllable keeps its whole final.
  */
 
 const INITIALS: Record<string, string> = {
@@ -30,7 +35,7 @@ const INITIALS: Record<string, string> = {
   s: 's',
 };
 
-/** Finals in strict (unabbreviated) form; "0" marks where the tone goes. */
+/** Strict (unabbreviated) finals; "0" marks where the tone arrow goes. */
 const FINALS: Record<string, string> = {
   a: 'a0',
   ai: 'ai0',
@@ -41,7 +46,6 @@ const FINALS: Record<string, string> = {
   ei: 'ei0',
   en: 'ə0n',
   eng: 'ə0ŋ',
-  er: 'ɚ0',
   i: 'i0',
   ia: 'ja0',
   ian: 'jɛ0n',
@@ -52,7 +56,6 @@ const FINALS: Record<string, string> = {
   iou: 'jou0',
   ing: 'i0ŋ',
   iong: 'jʊ0ŋ',
-  io: 'jɔ0',
   ong: 'ʊ0ŋ',
   ou: 'ou0',
   u: 'u0',
@@ -64,80 +67,83 @@ const FINALS: Record<string, string> = {
   uen: 'wə0n',
   ueng: 'wə0ŋ',
   uo: 'wo0',
+  // misaki reads o after b/p/m/f (and lo, yo) as uo.
   o: 'wo0',
   ü: 'y0',
   üe: 'ɥe0',
   üan: 'ɥɛ0n',
   ün: 'y0n',
+};
+
+/** Whole syllables read as they stand: interjections and syllabic nasals (h is h here, not x). */
+const WHOLE: Record<string, string> = {
+  o: 'ɔ0',
+  io: 'jɔ0',
   ê: 'ɛ0',
-  // Syllabic nasals of interjections (嗯 ng, 呣 m) and hm/hng.
+  er: 'ɚ0',
   m: 'm0',
   n: 'n0',
   ng: 'ŋ0',
-  hm: 'xm0',
-  hng: 'xŋ0',
+  hm: 'hm0',
+  hng: 'hŋ0',
 };
 
 const TONES = ['', '→', '↗', '↓', '↘', ''];
+const APICAL = new Set(['zh', 'ch', 'sh', 'r', 'z', 'c', 's']);
+
+/** y-forms in strict spelling: the y is dropped or stands for i/ü. */
+const Y_FINALS: Record<string, string> = {
+  yi: 'i',
+  ya: 'ia',
+  ye: 'ie',
+  yao: 'iao',
+  you: 'iou',
+  yan: 'ian',
+  yin: 'in',
+  yang: 'iang',
+  ying: 'ing',
+  yong: 'iong',
+  yo: 'uo',
+  yu: 'ü',
+  yue: 'üe',
+  yuan: 'üan',
+  yun: 'ün',
+};
 
 /** Splits a toneless syllable into its initial and strict final, or undefined when it is not pinyin. */
 export function splitSyllable(syllable: string): { initial: string; final: string } | undefined {
-  let s = syllable.toLowerCase().replace(/v/g, 'ü');
-  if (
-    s === 'm' ||
-    s === 'n' ||
-    s === 'ng' ||
-    s === 'hm' ||
-    s === 'hng' ||
-    s === 'er' ||
-    s === 'ê' ||
-    s === 'o' ||
-    s === 'e'
-  ) {
-    return { initial: '', final: s };
+  const s = syllable.toLowerCase().replace(/v/g, 'ü');
+  if (s in WHOLE) return { initial: '', final: s };
+  if (s.startsWith('y')) {
+    const f = Y_FINALS[s.replace(/^yü/, 'yu')];
+    return f === undefined ? undefined : { initial: '', final: f };
   }
-  let initial = '';
-  if (s[0] === 'y') {
-    const rest = s.slice(1);
-    s = rest.startsWith('u') ? `ü${rest.slice(1)}` : rest.startsWith('i') ? rest : `i${rest}`;
-  } else if (s[0] === 'w') {
-    const rest = s.slice(1);
-    s = rest === 'u' ? 'u' : `u${rest}`;
-  } else {
-    initial = s.startsWith('zh') || s.startsWith('ch') || s.startsWith('sh') ? s.slice(0, 2) : s.charAt(0);
-    if (!(initial in INITIALS)) return undefined;
-    s = s.slice(initial.length);
-    if ('jqx'.includes(initial) && s.startsWith('u')) s = `ü${s.slice(1)}`;
-    else if (s === 'iu') s = 'iou';
-    else if (s === 'ui') s = 'uei';
-    else if (s === 'un') s = 'uen';
+  if (s.startsWith('w')) {
+    const f = s === 'wu' ? 'u' : `u${s.slice(1)}`;
+    return f in FINALS ? { initial: '', final: f } : undefined;
   }
-  if (!(s in FINALS)) return undefined;
-  return { initial, final: s };
+  const two = s.slice(0, 2);
+  const initial = two === 'zh' || two === 'ch' || two === 'sh' ? two : s.slice(0, 1);
+  let final = s.slice(initial.length);
+  if (!(initial in INITIALS)) return s in FINALS ? { initial: '', final: s } : undefined;
+  if ('jqx'.includes(initial) && final.startsWith('u')) final = `ü${final.slice(1)}`;
+  else if (final === 'iu') final = 'iou';
+  else if (final === 'ui') final = 'uei';
+  else if (final === 'un') final = 'uen';
+  return final in FINALS ? { initial, final } : undefined;
 }
 
-/** "ni3" → "ni↓"; tone 0 or 5 is neutral. Returns "" for anything that is not a pinyin syllable. */
+/** "ni3" → "ni↓"; tone 5, 0 or none is neutral. Returns "" for anything that is not a pinyin syllable. */
 export function pinyinToKokoro(pinyin: string): string {
-  const [, letters, toneDigit] = /^([a-zü]+)([0-5])?$/i.exec(pinyin.trim()) ?? [];
-  if (letters === undefined) return '';
-  const parts = splitSyllable(letters);
+  const m = /^([a-zêü]+)([0-5])?$/i.exec(pinyin.trim());
+  if (!m?.[1]) return '';
+  const tone = TONES[Number(m[2] ?? 5)] ?? '';
+  const plain = m[1].toLowerCase();
+  const whole = WHOLE[plain.replace(/v/g, 'ü')];
+  if (whole !== undefined) return whole.replace('0', tone);
+  const parts = splitSyllable(plain);
   if (!parts) return '';
-  const tone = TONES[Number(toneDigit ?? 5)] ?? '';
   const { initial, final } = parts;
-  let body = FINALS[final] ?? '';
-  if (final === 'i' && ['zh', 'ch', 'sh', 'r', 'z', 'c', 's'].includes(initial)) body = 'ɨ0';
+  const body = final === 'i' && APICAL.has(initial) ? 'ɨ0' : (FINALS[final] ?? '');
   return (INITIALS[initial] ?? '') + body.replace('0', tone);
-}
-
-/**
- * Third-tone sandhi inside a word: a third tone before another third tone is
- * said as a second tone (你好 ni3 hao3 → ni2 hao3; 展览馆 → zhan2 lan2 guan3).
- */
-export function thirdToneSandhi(syllables: string[]): string[] {
-  const out = [...syllables];
-  for (let i = out.length - 2; i >= 0; i--) {
-    const cur = out[i];
-    if (cur?.endsWith('3') && syllables[i + 1]?.endsWith('3')) out[i] = `${cur.slice(0, -1)}2`;
-  }
-  return out;
 }

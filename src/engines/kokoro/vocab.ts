@@ -33,6 +33,13 @@ export class Vocab {
     return out;
   }
 
+  /** Token ids and, in order of first appearance, the symbols `encode` drops. */
+  encodeReport(phonemes: string): { ids: number[]; dropped: string[] } {
+    const dropped = new Set<string>();
+    for (const ch of phonemes) if (!this.ids.has(ch)) dropped.add(ch);
+    return { ids: this.encode(phonemes), dropped: [...dropped] };
+  }
+
   idOf(symbol: string): number | undefined {
     return this.ids.get(symbol);
   }

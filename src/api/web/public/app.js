@@ -98,12 +98,15 @@ function renderProgress() {
   let text;
   if (job.status === 'queued') text = t('job.queued');
   else if (job.status === 'running') text = total ? t('job.running', { done, total }) : t('job.runningUnknown');
-  else if (job.status === 'succeeded')
-    text = t('job.succeeded', {
-      seconds: (job.audio.duration_ms / 1000).toFixed(1),
-      engine: job.engine.used ?? job.engine.name,
-    });
-  else text = '';
+  else if (job.status === 'succeeded') {
+    // Every field of a job view is read as optional: the line is shortened rather than the page failing.
+    const ms = job.audio?.duration_ms;
+    const engine = job.engine?.used ?? job.engine?.name;
+    text =
+      Number.isFinite(ms) && engine
+        ? t('job.succeeded', { seconds: (ms / 1000).toFixed(1), engine })
+        : t('job.succeededShort');
+  } else text = '';
   $('progress-text').textContent = text;
   $('progress-box').dataset.status = job.status;
 }
@@ -223,21 +226,31 @@ async function synthesize(e) {
     state.progress = { status: sub.status, progress: { chunks_done: 0, chunks_total: null } };
     $('progress-box').hidden = false;
     renderProgress();
-    const job = await follow(sub.id);
+    const job = { id: sub.id, format: body.format, ...(await follow(sub.id)) };
     if (job.status !== 'succeeded') {
       updateRecent(job.id, { status: 'failed' });
       throw new UiError(t('err.failed', { message: job.error?.message ?? job.status }));
     }
     setAudio(await fetchAudio(job), job);
-    const { bytes, sample_rate: rate } = job.audio;
-    $('result-facts').textContent =
-      `${job.format.toUpperCase()} · ${formatNumber(rate)} Hz · ${formatNumber(Math.round(bytes / 1024))} KB`;
-    updateRecent(job.id, { status: 'succeeded', duration_ms: job.audio.duration_ms });
+    $('result-facts').textContent = resultFacts(job);
+    updateRecent(job.id, { status: 'succeeded', duration_ms: job.audio?.duration_ms });
   } catch (err) {
     showError(err);
   } finally {
     button.disabled = false;
   }
+}
+
+/** `WAV · 24,000 Hz · 120 KB`, leaving out whatever the job view does not carry. */
+function resultFacts(job) {
+  const { bytes, sample_rate: rate } = job.audio ?? {};
+  return [
+    String(job.format ?? '').toUpperCase(),
+    Number.isFinite(rate) ? `${formatNumber(rate)} Hz` : '',
+    Number.isFinite(bytes) ? `${formatNumber(Math.round(bytes / 1024))} KB` : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 async function replay(job) {

@@ -78,7 +78,7 @@ function full(data) {
         h('strong', {}, current),
         route.since ? ` — ${t('engines.since', { time: formatTime(route.since) })}` : '',
       ),
-      route.reason ? h('dd', { class: 'muted small' }, route.reason) : null,
+      reasonText(route.reason_code) ? h('dd', { class: 'muted small' }, reasonText(route.reason_code)) : null,
       h('dt', {}, t('engines.mode')),
       h('dd', {}, route.mode ? t(`mode.${route.mode}`) : t('engines.unknown')),
       h('dt', {}, t('engines.lastSwitch')),
@@ -90,7 +90,7 @@ function full(data) {
               from: t(`role.${lastSwitch.from}`),
               to: t(`role.${lastSwitch.to}`),
               time: formatTime(lastSwitch.at),
-              reason: lastSwitch.reason ?? '',
+              reason: reasonText(lastSwitch.reason_code) || t('reason.other'),
             })
           : t('engines.noSwitch'),
       ),
@@ -113,21 +113,45 @@ function full(data) {
           h('span', { class: 'name' }, e.name ?? '?'),
           badge(e.state),
         ),
-        e.detail && e.detail !== e.state ? h('p', { class: 'muted small' }, e.detail) : null,
-        e.state === 'not_installed' && e.install ? h('p', { class: 'small' }, h('code', {}, e.install)) : null,
-        h(
-          'p',
-          { class: 'small' },
-          t('engines.workers', { n: formatNumber(e.live_workers ?? 0) }),
-          ' · ',
-          t('engines.queue', { waiting: q.waiting ?? 0, active: q.active ?? 0, failed: q.failed ?? 0 }),
-          probe?.ok ? ` · ${t('engines.probe', { ms: probe.ms })}` : '',
-        ),
+        detailLine(e, q, probe),
       ),
     );
   }
   out.push(list);
   return out;
+}
+
+/** A routing reason in the reader's language, from its code; '' for none (never the server's English). */
+function reasonText(code) {
+  return code && code !== 'initial' ? t(`reason.${code}`) : '';
+}
+
+/**
+ * One line under an engine's state, in the reader's language, from the server's codes: what is wrong
+ * and what to do, or, while it is up, its workers and queue. Server sentences (with paths) are not shown.
+ */
+function detailLine(e, q, probe) {
+  const code = e.detail_code ?? (e.state === 'up' ? 'up' : 'unknown');
+  if (code === 'up') {
+    return h(
+      'p',
+      { class: 'small detail' },
+      t('engines.workers', { n: formatNumber(e.live_workers ?? 0) }),
+      ' · ',
+      t('engines.queue', { waiting: q.waiting ?? 0, active: q.active ?? 0, failed: q.failed ?? 0 }),
+      probe?.ok ? ` · ${t('engines.probe', { ms: probe.ms })}` : '',
+    );
+  }
+  if (code === 'not_installed') {
+    return h(
+      'p',
+      { class: 'small detail' },
+      t('detail.not_installed'),
+      e.install ? [' ', h('code', {}, e.install)] : '',
+    );
+  }
+  const known = ['no_live_worker', 'failing_checks'].includes(code) ? code : 'unknown';
+  return h('p', { class: 'small detail' }, t(`detail.${known}`, { n: formatNumber(e.failures ?? 0) }));
 }
 
 function basic(engineWorkers) {

@@ -47,7 +47,9 @@ export function renderRecent() {
           : job.status === 'failed'
             ? t('recent.failed')
             : ready
-              ? `${(job.duration_ms / 1000).toFixed(1)} s`
+              ? Number.isFinite(job.duration_ms)
+                ? `${(job.duration_ms / 1000).toFixed(1)} s`
+                : ''
               : t('recent.pending');
       return h(
         'li',
