@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises';
 import { AppError } from '../domain/errors.js';
 
-/** How long one measurement is reused: statfs is cheap, but not per request on a busy API. */
+/** How long the API reuses one measurement: statfs is cheap, but not per request on a busy API. */
 const FRESH_MS = 1000;
 
 /** The error of a full disk: `storage_full`, 507, retryable once space is back. */
@@ -27,6 +27,8 @@ export class FreeSpace {
     readonly minFreeBytes: number,
     /** Frees what it can (the result cache) until `enough()`; called when space is short. */
     private readonly reclaim?: (enough: () => Promise<boolean>) => Promise<unknown>,
+    /** How long a measurement is reused; a worker measures before every job (0). */
+    private readonly freshMs = FRESH_MS,
   ) {}
 
   private async above(): Promise<boolean> {
@@ -46,7 +48,7 @@ export class FreeSpace {
   }
 
   async measure(now = Date.now()): Promise<{ free: number; total: number }> {
-    if (this.last && now - this.last.at < FRESH_MS) return this.last;
+    if (this.last && now - this.last.at < this.freshMs) return this.last;
     const s = await statfs(this.dir);
     this.last = { at: now, free: s.bavail * s.bsize, total: s.blocks * s.bsize };
     return this.last;

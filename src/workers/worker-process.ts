@@ -145,7 +145,12 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
   const connection = createRedis(config.redisUrl);
   // Short of disk space a job waits, spending no attempt, until space is back (the cache gives back what it can).
-  const space = new FreeSpace(config.outputDir, config.minFreeBytes, (enough) => resultCache.evictForSpace(enough));
+  const space = new FreeSpace(
+    config.outputDir,
+    config.minFreeBytes,
+    (enough) => resultCache.evictForSpace(enough),
+    0, // measured before every job: a reading from before the disk filled must not let one through
+  );
   const worker = new Worker<JobData, JobOutcome>(
     synthesisQueueName(engineName),
     async (job, token) => {
