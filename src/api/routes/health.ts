@@ -39,6 +39,8 @@ export function healthRouter({ redis, jobs, space }: { redis: Redis; jobs: JobSe
     }
     let storage: { state: 'ok' | 'full' | 'unknown'; free_bytes?: number; min_free_bytes?: number } = { state: 'ok' };
     if (space && space.minFreeBytes > 0) {
+      // A fresh reading: probes come every few seconds, and a stale one would hide a disk that just filled.
+      space.invalidate();
       const m = await space.check().catch(() => undefined);
       storage = m
         ? { state: m.ok ? 'ok' : 'full', free_bytes: m.free, min_free_bytes: space.minFreeBytes }
