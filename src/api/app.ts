@@ -10,9 +10,11 @@ import { AppError } from '../domain/errors.js';
 import type { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
+import { RedisAvailability } from '../queue/availability.js';
 import { createAuth } from './auth.js';
 import { requestLogLevel } from './request-log.js';
 import { errorHandler, errorResponse } from './errors.js';
+import { redisGate } from './redis-gate.js';
 import type { JobService } from './job-service.js';
 import { enginesRouter } from './routes/engines.js';
 import { healthRouter } from './routes/health.js';
@@ -20,6 +22,7 @@ import { metricsRouter } from './routes/metrics.js';
 import { openAiRouter } from './routes/openai.js';
 import { phonemizeRouter } from './routes/phonemize.js';
 import { eventsRouter } from './routes/events.js';
+import { MissingAudio } from './missing-audio.js';
 import { jobsRouter } from './routes/jobs.js';
 import { ttsRouter } from './routes/tts.js';
 import { voicesRouter } from './routes/voices.js';
@@ -97,6 +100,8 @@ export function buildApp({
   app.use((req, res, next) => (req.path.startsWith('/admin/') ? admin(req, res, next) : page(req, res, next)));
   // A declared body over the limit is refused before a byte of it is read (a slow sender would hold the socket).
   app.use(refuseLargeBodies(config.bodyLimitBytes));
+  // Before anything that reads Redis (auth's rate limit included): bounded 503 while Redis is away.
+  app.use(redisGate(new RedisAvailability(redis), config.redisUnavailableMs));
   // Access control comes before body parsing, so strangers' bodies are never read.
   const auth = createAuth(config, redis, logger);
   app.use('/api', auth.client);
@@ -114,9 +119,10 @@ export function buildApp({
   }
   app.use(voicesRouter({ jobs }));
   app.use(enginesRouter({ jobs, admin: auth.admin }));
-  app.use(jobsRouter({ jobs, storage, submitter }));
+  const missingAudio = new MissingAudio(jobs, config.outputDir, logger);
+  app.use(jobsRouter({ jobs, storage, submitter, missingAudio }));
   app.use(eventsRouter({ jobs }));
-  app.use(ttsRouter({ jobs, storage, submitter, waitMs: config.ttsWaitMs, space }));
+  app.use(ttsRouter({ jobs, storage, submitter, missingAudio, waitMs: config.ttsWaitMs, space }));
   app.use(openAiRouter({ config, jobs, storage, quotas, space }));
   app.use(usageRouter({ quotas }));
   app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars }));

@@ -1,10 +1,12 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { AppError, isAppError } from '../domain/errors.js';
+import { isRedisUnavailable } from '../queue/errors.js';
 
 /** The one place an error body is written: `{error, code, ...details}`. */
 export function errorResponse(res: Response, err: AppError): void {
   if (res.headersSent) {
-    res.destroy();
+    // Already answered (e.g. 503 by the Redis gate while the route still waited): leave the connection be.
+    if (!res.writableEnded) res.destroy();
     return;
   }
   res.removeHeader('Content-Length');
@@ -54,6 +56,7 @@ export function toAppError(err: unknown, limitBytes: number): AppError {
     case 'request.size.invalid':
       return new AppError('bad_body', 'Request body was incomplete', { status: 400 });
   }
+  if (isRedisUnavailable(err)) return redisUnavailable();
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
     return new AppError('bad_request', 'Bad request', { status: e.status });
   }
@@ -66,4 +69,23 @@ export function errorHandler(limitBytes: number, onInternal: (err: unknown) => v
     if (app.status >= 500) onInternal(err);
     errorResponse(res, app);
   };
+}
+
+/**
+ * 503 when Redis cannot serve a request: it did not answer within `boundMs`
+ * (the gate), or a Redis error reached the boundary (connection gone, server
+ * read-only or still loading after a failover).
+ */
+export function redisUnavailable(boundMs = 2000): AppError {
+  const retryAfter = Math.max(1, Math.ceil(boundMs / 1000));
+  return new AppError(
+    'redis_unavailable',
+    `The job queue (Redis) is unavailable: it did not answer within ${boundMs} ms. Try again shortly.`,
+    {
+      status: 503,
+      retryable: true,
+      headers: { 'Retry-After': String(retryAfter) },
+      details: { retry_after_s: retryAfter },
+    },
+  );
 }

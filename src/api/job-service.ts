@@ -3,6 +3,7 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError, notFound } from '../domain/errors.js';
+import { redisUnavailable } from './errors.js';
 import {
   audioKey,
   BULLMQ_PRIORITY,
@@ -25,6 +26,7 @@ import {
   tenantJobsKey,
   tenantsKey,
 } from '../queue/names.js';
+import { ReplicaAck } from '../queue/replica-ack.js';
 import { RoutingStore } from '../router/state-store.js';
 import type { CachedJobs } from '../cache/cached-jobs.js';
 import { requestKey } from '../cache/key.js';
@@ -74,6 +76,8 @@ export class JobService {
   readonly store: RoutingStore;
   private cached?: CachedJobs;
   private promoter?: NodeJS.Timeout;
+  /** REDIS_MIN_REPLICAS_ACK: a job is accepted once that many replicas have it. */
+  private readonly replicaAck: ReplicaAck;
 
   /** Queues terminal events of jobs the API itself ends (canceled while waiting). */
   readonly webhooks: WebhookOutbox;
@@ -94,6 +98,11 @@ export class JobService {
       this.queues.set(engine, new Queue(name, { connection: redis, prefix: config.queuePrefix }));
     }
     this.store = new RoutingStore(redis, config.queuePrefix);
+    this.replicaAck = new ReplicaAck(redis, {
+      replicas: config.redisMinReplicasAck,
+      timeoutMs: config.redisReplicaAckTimeoutMs,
+      markerKey: `${config.queuePrefix}:replica-ack`,
+    });
     this.routing = new RoutingView(
       config,
       this.store,
@@ -141,9 +150,11 @@ export class JobService {
       webhookUrl?: string;
       tenant?: string;
       priority?: Priority;
+      /** Aborted once the client was told 503 (Redis too slow): the job is then withdrawn, not left half-accepted. */
+      abandoned?: AbortSignal;
     },
   ): Promise<Job<JobData, JobOutcome>> {
-    return this.create(await this.prepare(request, opts), { useCache: true });
+    return this.create(await this.prepare(request, opts), { useCache: true, abandoned: opts.abandoned });
   }
 
   /** Route the request and build its job, without creating it. */
@@ -185,7 +196,10 @@ export class JobService {
    * must be created exactly once from a claim: a cache hit lands in another
    * queue, and a repeat could then create a second copy).
    */
-  async create(p: PreparedJob, { useCache }: { useCache: boolean }): Promise<Job<JobData, JobOutcome>> {
+  async create(
+    p: PreparedJob,
+    { useCache, abandoned }: { useCache: boolean; abandoned?: AbortSignal },
+  ): Promise<Job<JobData, JobOutcome>> {
     const { id, engine, data } = p;
     const queue = this.queueOf(engine);
     if (!queue) throw new AppError('internal', `no queue for engine ${engine}`);
@@ -211,7 +225,11 @@ export class JobService {
         jobOpts,
       )
       .catch(() => undefined);
-    const job = existing ?? hit ?? (await queue.add(SYNTHESIZE_JOB, data, jobOpts));
+    // Awaiting replicas, the job is held (delayed) so no worker starts what may yet be refused.
+    const held = this.replicaAck.enabled
+      ? { ...jobOpts, delay: this.config.redisReplicaAckTimeoutMs + 5_000 }
+      : jobOpts;
+    const job = existing ?? hit ?? (await queue.add(SYNTHESIZE_JOB, data, held));
     const tenant = data.tenant ?? ANONYMOUS;
     await this.redis
       .multi()
@@ -219,10 +237,16 @@ export class JobService {
       .zadd(tenantJobsKey(this.config.queuePrefix, tenant), job.timestamp, id)
       .sadd(tenantsKey(this.config.queuePrefix), tenant)
       .exec();
-    if (!existing)
+    if (!existing) {
+      if (this.replicaAck.enabled) await this.confirmReplicated(job, !hit, abandoned);
+      else if (abandoned?.aborted) {
+        await this.withdraw(job);
+        throw redisUnavailable(this.config.redisUnavailableMs);
+      }
       await job
         .updateProgress({ chunksDone: hit ? p.chunks : 0, chunksTotal: p.chunks } satisfies JobProgress)
         .catch(() => undefined);
+    }
     return job;
   }
 
@@ -246,6 +270,47 @@ export class JobService {
   /** The result-cache scope of a job: its tenant, or everyone with CACHE_SCOPE=global. */
   cacheScope(data: JobData): string | undefined {
     return this.config.cacheScope === 'tenant' ? (data.tenant ?? ANONYMOUS) : undefined;
+  }
+
+  /** Release a held job once enough replicas have it; otherwise remove every trace of it and refuse (503). */
+  private async confirmReplicated(
+    job: Job<JobData, JobOutcome>,
+    held: boolean,
+    abandoned?: AbortSignal,
+  ): Promise<void> {
+    const id = job.id ?? '';
+    const ack = await this.replicaAck
+      .confirm(`${this.config.queuePrefix}:${job.queueName}:${id}`)
+      .catch(() => ({ ok: false, replicas: 0, ms: 0 }));
+    if (ack.ok && !abandoned?.aborted) {
+      // Already promoted or moved on by the monitor: either way it runs without the hold.
+      if (held) await job.promote().catch(() => undefined);
+      return;
+    }
+    await this.withdraw(job);
+    // The client was already told 503 while Redis was slow to answer.
+    if (ack.ok) throw redisUnavailable(this.config.redisUnavailableMs);
+    throw new AppError(
+      'replication_unconfirmed',
+      `The job could not be confirmed on ${this.config.redisMinReplicasAck} Redis replica(s) within ${this.config.redisReplicaAckTimeoutMs} ms, so it was not accepted. Try again shortly.`,
+      {
+        status: 503,
+        retryable: true,
+        headers: { 'Retry-After': '2' },
+        details: { replicas_required: this.config.redisMinReplicasAck, replicas_confirmed: ack.replicas },
+      },
+    );
+  }
+
+  /** Remove a job that was written but not accepted (no worker has it: it is held, or was never released). */
+  private async withdraw(job: Job<JobData, JobOutcome>): Promise<void> {
+    await Promise.all([
+      job.remove().catch(() => undefined),
+      this.redis.zrem(jobsIndexKey(this.config.queuePrefix), job.id ?? '').catch(() => undefined),
+      this.redis
+        .zrem(tenantJobsKey(this.config.queuePrefix, job.data.tenant ?? ANONYMOUS), job.id ?? '')
+        .catch(() => undefined),
+    ]);
   }
 
   private genderOf(voice: string): 'female' | 'male' | undefined {
@@ -371,5 +436,6 @@ export class JobService {
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all(this.allQueues().map((q) => q.close()));
     await this.webhooks.close();
+    await this.replicaAck.close();
   }
 }

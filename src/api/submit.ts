@@ -75,7 +75,7 @@ export class Submitter {
       const chars = countChars(request.text);
       await this.quotas?.reserve(caller, chars, prepared.id);
       try {
-        await this.jobs.create(prepared, { useCache: true });
+        await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
       } catch (err) {
         await this.quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
         throw err;
@@ -96,7 +96,7 @@ export class Submitter {
       return { id: await this.complete(caller.tenant, key, winner), replayed: true };
     }
     // From here a crash is harmless: a retry with the same key finds the claim and creates its job.
-    await this.jobs.create(prepared, { useCache: false });
+    await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
     await this.idempotency.created(caller.tenant, key, { hash, jobId: prepared.id }).catch(() => undefined);
     return { id: prepared.id, replayed: false };
   }

@@ -30,7 +30,7 @@ if (!bind.ok) {
   process.stderr.write(`${bind.message}\n`);
   process.exit(2);
 }
-const redis = createRedis(config.redisUrl);
+const redis = createRedis(config);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 const jobs = new JobService(config, redis);
 const storage = new DiskStorage(config.outputDir);

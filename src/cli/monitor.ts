@@ -14,7 +14,7 @@ const logger = createLogger('monitor', {
   file: 'monitor',
   keep: config.logKeepFiles,
 });
-const redis = createRedis(config.redisUrl);
+const redis = createRedis(config);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 const metrics = new Metrics('monitor');
 const metricsServer = serveMetrics(metrics, config.metricsPort, config.metricsHost, logger);

@@ -37,7 +37,7 @@ const record: RunRecord = { supervisor: process.pid, children: {} };
 const SAME_PRESS_MS = 1000;
 
 process.stdout.write(
-  `Starting Tandem TTS: ${config.redisUrl ? 'Redis at REDIS_URL' : 'a local redis-server'}, the API, the monitor and the engine workers (Ctrl-C stops it)\n`,
+  `Starting Tandem TTS: ${config.redisSentinels.length > 0 ? 'Redis through REDIS_SENTINELS' : config.redisUrl ? 'Redis at REDIS_URL' : 'a local redis-server'}, the API, the monitor and the engine workers (Ctrl-C stops it)\n`,
 );
 
 function pipeLines(name: string, child: ChildProcess): void {
@@ -211,8 +211,11 @@ if (earlier.refused) {
 }
 writeRunRecord(runFile, record);
 
-const redisUrl = config.redisUrl ?? (await startRedis());
-const env = { ...process.env, REDIS_URL: redisUrl };
+// With sentinels the Redis servers are run elsewhere; the children find the master through them.
+const env =
+  config.redisSentinels.length > 0
+    ? { ...process.env }
+    : { ...process.env, REDIS_URL: config.redisUrl ?? (await startRedis()) };
 // Each child serves its own metrics, on its own port: the monitor on METRICS_PORT, workers above it.
 const metricsPort = (offset: number) => String(config.metricsPort === 0 ? 0 : config.metricsPort + offset);
 [...new Set([config.primaryEngine, config.backupEngine])].forEach((engine, i) => {

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { redisCrossProblems } from './redis-settings.js';
 import { settings, type Config, type Setting } from './schema.js';
 
 /** Thrown when settings are invalid; the message lists every problem. */
@@ -26,6 +27,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push(`${spec.env}=${shown}: ${why}. ${spec.description}`);
     }
   }
+  problems.push(...redisCrossProblems(env, out));
   if (problems.length) throw new ConfigError(problems);
   // Audio is local state like Redis: it follows DATA_DIR unless OUTPUT_DIR says otherwise.
   const parsed = out as Omit<Config, 'outputDir'> & { outputDir?: string };

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { MP3_BITRATES, type Mp3Bitrate } from '../audio/encoders/rates.js';
 import { KOKORO_VARIANTS } from '../engines/kokoro/files.js';
+import { redisSettings } from './redis-settings.js';
 
 /** One setting: where it comes from, what it defaults to, what it means and how it is checked. */
 export interface Setting<T> {
@@ -98,9 +99,10 @@ export const settings = {
   redisUrl: setting(
     'REDIS_URL',
     undefined,
-    'Redis shared by every process. Unset: `npm start` runs its own redis-server (AOF under DATA_DIR/redis); a role started alone uses redis://127.0.0.1:6379.',
+    'Redis shared by every process. Unset (and no REDIS_SENTINELS): `npm start` runs its own redis-server (AOF under DATA_DIR/redis); a role started alone uses redis://127.0.0.1:6379.',
     redisUrl,
   ),
+  ...redisSettings,
   localRedisPort: setting(
     'LOCAL_REDIS_PORT',
     '6380',
@@ -276,6 +278,18 @@ export const settings = {
     'RECOVERY_WINDOW_MS',
     '600000',
     'Time after a failover before traffic returns on its own; sooner only with POST /api/router/confirm.',
+    int(0, 86_400_000),
+  ),
+  recoveryRequireIdle: setting(
+    'RECOVERY_REQUIRE_IDLE',
+    'true',
+    'Return `auto` traffic to the primary only when no `auto` job is being synthesized on the backup, so a client reading a long text in several requests does not hear the voice change mid-way.',
+    bool,
+  ),
+  recoveryIdleMaxWaitMs: setting(
+    'RECOVERY_IDLE_MAX_WAIT_MS',
+    '600000',
+    'Longest the return to a ready primary waits for the backup to go idle; after it, traffic returns anyway (a never-idle backup does not keep it for ever).',
     int(0, 86_400_000),
   ),
   overloadWaitMs: setting(

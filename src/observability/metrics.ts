@@ -19,6 +19,9 @@ export class Metrics {
   readonly engineUp: Gauge<'engine' | 'role'>;
   readonly route: Gauge<'route'>;
   readonly routeSwitches: Counter<'from' | 'to' | 'reason'>;
+  readonly recoveryWaitingForIdle: Gauge;
+  readonly recoveryReturns: Counter<'trigger'>;
+  readonly autoJobsInProgress: Gauge<'role'>;
   readonly probeSeconds: Histogram<'engine' | 'ok'>;
   readonly cacheLookups: Counter<'result'>;
   readonly webhookDeliveries: Counter<'outcome'>;
@@ -82,6 +85,23 @@ export class Metrics {
       name: 'tts_route_switches_total',
       help: 'Route switches by reason',
       labelNames: ['from', 'to', 'reason'],
+      registers: r,
+    });
+    this.recoveryWaitingForIdle = new Gauge({
+      name: 'tts_recovery_waiting_for_idle',
+      help: '1 while the primary is ready but auto traffic stays on the backup until it has no auto job in progress',
+      registers: r,
+    });
+    this.recoveryReturns = new Counter({
+      name: 'tts_recovery_returns_total',
+      help: 'Returns to the primary under RECOVERY_REQUIRE_IDLE, by trigger: idle (the backup went idle) or bound (RECOVERY_IDLE_MAX_WAIT_MS passed)',
+      labelNames: ['trigger'],
+      registers: r,
+    });
+    this.autoJobsInProgress = new Gauge({
+      name: 'tts_auto_jobs_in_progress',
+      help: 'auto jobs the workers of a role report they are synthesizing',
+      labelNames: ['role'],
       registers: r,
     });
     this.probeSeconds = new Histogram({

@@ -6,6 +6,9 @@ export const synthesisQueueName = (engine: string): string => `tts-${engine}`;
 /** Sorted set of an engine's live workers: member = worker id, score = last heartbeat (ms). */
 export const workersKey = (prefix: string, engine: string): string => `${prefix}:workers:${engine}`;
 
+/** Hash of what each of an engine's workers is doing: field = worker id, value = JSON {auto, at}. */
+export const activityKey = (prefix: string, engine: string): string => `${prefix}:activity:${engine}`;
+
 /** The job name used for synthesis jobs inside an engine queue. */
 export const SYNTHESIZE_JOB = 'synthesize';
 

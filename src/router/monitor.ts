@@ -4,11 +4,13 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome, type Route } from '../domain/job.js';
+import { RedisAvailability } from '../queue/availability.js';
 import { createRedis } from '../queue/connection.js';
 import { Liveness } from '../queue/liveness.js';
+import { WorkerActivity } from '../queue/worker-activity.js';
 import { monitorLeaderKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
 import { JobMover } from './mover.js';
-import { engineState, nextRouterState, type EngineHealth, type Policy } from './policy.js';
+import { engineState, nextRouterState, waitingForIdleBackup, type EngineHealth, type Policy } from './policy.js';
 import { reasonLabel, type Metrics } from '../observability/metrics.js';
 import { RoutingStore, type ProbeRecord } from './state-store.js';
 import { mustGet } from '../domain/required.js';
@@ -18,6 +20,8 @@ export const policyFrom = (c: Config): Policy => ({
   recoveryProbes: c.recoveryProbes,
   recoveryWindowMs: c.recoveryWindowMs,
   overloadWaitMs: c.overloadWaitMs,
+  recoveryRequireIdle: c.recoveryRequireIdle,
+  recoveryIdleMaxWaitMs: c.recoveryIdleMaxWaitMs,
 });
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
@@ -32,6 +36,7 @@ export class Monitor {
   private readonly id = randomUUID();
   private readonly routing: RoutingStore;
   private readonly liveness: Liveness;
+  private readonly activity: WorkerActivity;
   private readonly queues = new Map<string, Queue<JobData, JobOutcome>>();
   private readonly events = new Map<string, QueueEvents>();
   private readonly stalledCheckers: Worker[] = [];
@@ -43,6 +48,10 @@ export class Monitor {
   private stopped = false;
   private cleanupTimer?: NodeJS.Timeout;
   private cleaning?: Promise<unknown>;
+  /** A Redis outage is not an engine failure: checks it touched are not counted (no failover storm on return). */
+  private readonly redisState: RedisAvailability;
+  private pausedForRedis = false;
+  private stopWatchingRedis?: () => void;
 
   constructor(
     private readonly config: Config,
@@ -54,7 +63,9 @@ export class Monitor {
   ) {
     this.routing = new RoutingStore(redis, config.queuePrefix);
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
+    this.activity = new WorkerActivity(redis, config.queuePrefix, config.heartbeatMs * 3);
     this.policy = policyFrom(config);
+    this.redisState = new RedisAvailability(redis);
     for (const engine of this.engines) {
       this.queues.set(engine, new Queue(synthesisQueueName(engine), { connection: redis, prefix: config.queuePrefix }));
     }
@@ -83,7 +94,7 @@ export class Monitor {
   async start(): Promise<void> {
     for (const engine of this.engines) {
       const ev = new QueueEvents(synthesisQueueName(engine), {
-        connection: createRedis(this.config.redisUrl),
+        connection: createRedis(this.config),
         prefix: this.config.queuePrefix,
       });
       ev.on('failed', ({ jobId, failedReason }) => void this.passive(engine, jobId, failedReason));
@@ -95,7 +106,7 @@ export class Monitor {
       this.events.set(engine, ev);
       // Jobs of a worker that died go back to waiting even when no worker of that engine is left.
       const checker = new Worker(synthesisQueueName(engine), async () => undefined, {
-        connection: createRedis(this.config.redisUrl),
+        connection: createRedis(this.config),
         prefix: this.config.queuePrefix,
         autorun: false,
         lockDuration: this.config.jobLockMs,
@@ -105,6 +116,8 @@ export class Monitor {
       checker.on('error', (err) => this.logger.warn({ err: err.message }, 'stalled checker error'));
       this.stalledCheckers.push(checker);
     }
+    // A frozen Redis keeps its connections open: a PING every probe interval notices it.
+    this.stopWatchingRedis = this.redisState.watch(this.config.probeIntervalMs, this.config.probeTimeoutMs);
     const loop = async () => {
       if (this.stopped) return;
       this.ticking = this.tick().catch((err) => this.logger.error({ err }, 'monitor tick failed'));
@@ -143,8 +156,21 @@ export class Monitor {
     return got;
   }
 
+  /** Long enough after Redis returns for heartbeats, stalled checks and a probe to reflect the engines again. */
+  private get redisGraceMs(): number {
+    return 3 * this.config.heartbeatMs + this.config.stalledIntervalMs + this.config.probeTimeoutMs;
+  }
+
   async tick(): Promise<void> {
     if (!(await this.lead())) return;
+    const paused = this.redisState.disturbedSince(Date.now(), this.redisGraceMs);
+    if (paused !== this.pausedForRedis)
+      this.logger.warn(
+        { graceMs: this.redisGraceMs },
+        paused ? 'Redis was unavailable: engine checks paused until it has been back a while' : 'engine checks resumed',
+      );
+    this.pausedForRedis = paused;
+    if (paused) return;
     if (this.mover) {
       const recovered = await this.mover.recoverOutbox();
       if (recovered) this.logger.warn({ recovered }, 'finished job moves left half done');
@@ -203,6 +229,8 @@ export class Monitor {
   private async passive(engine: string, jobId: string, reason: string): Promise<void> {
     // Probes (numeric ids) are counted by probe(); only real jobs (UUIDs) count here.
     if (!this.leader || !/^[0-9a-f]{8}-/.test(jobId)) return;
+    // A job that failed because Redis went away (its lock lapsed) says nothing about the engine.
+    if (this.redisState.disturbedSince(Date.now(), this.redisGraceMs)) return;
     await this.record(engine, {
       at: Date.now(),
       ok: false,
@@ -214,6 +242,10 @@ export class Monitor {
   }
 
   private async record(engine: string, check: ProbeRecord): Promise<void> {
+    if (!check.ok && this.redisState.disturbedSince(check.at, this.redisGraceMs)) {
+      this.logger.debug({ engine, error: check.error }, 'check failed while Redis was unavailable: not counted');
+      return;
+    }
     if (check.kind === 'probe' && check.ms > 0)
       this.metrics?.probeSeconds.observe({ engine, ok: String(check.ok) }, check.ms / 1000);
     const before = await this.routing.getHealth(engine);
@@ -229,16 +261,18 @@ export class Monitor {
 
   private async health(role: Route): Promise<EngineHealth> {
     const engine = this.engineOf(role);
-    const [h, live, status] = await Promise.all([
+    const [h, live, status, autoJobs] = await Promise.all([
       this.routing.getHealth(engine),
       this.liveness.count([engine]),
       this.routing.getInstallStatus(engine),
+      this.activity.autoJobsInProgress(engine),
     ]);
     return {
       consecutiveFailures: h.consecutiveFailures,
       consecutiveSuccesses: h.consecutiveSuccesses,
       liveWorkers: live[engine] ?? 0,
       notInstalled: status ? { reason: status.reason, install: status.install } : undefined,
+      autoJobsInProgress: autoJobs,
     };
   }
 
@@ -246,20 +280,42 @@ export class Monitor {
   async evaluate(): Promise<void> {
     if (!this.distinct) return;
     const [primary, backup] = await Promise.all([this.health('primary'), this.health('backup')]);
+    const before = await this.routing.getState();
     const { state, switched } = await this.routing.update((s) =>
       nextRouterState(s, { primary, backup }, this.policy, Date.now()),
     );
+    const waiting = waitingForIdleBackup(state);
+    if (waiting && !waitingForIdleBackup(before)) {
+      // Said once when the wait starts, not on every tick.
+      this.logger.warn(
+        {
+          alert: 'route_switch_pending',
+          autoJobsInProgress: backup.autoJobsInProgress,
+          maxWaitMs: this.policy.recoveryIdleMaxWaitMs,
+        },
+        `primary is ready; traffic returns once the backup has no auto job in progress (at most ${this.policy.recoveryIdleMaxWaitMs} ms)`,
+      );
+    }
     if (switched) {
       // The alert: one structured line an operator's log pipeline can match.
       this.logger.error(
-        { alert: 'route_switch', from: switched.from, to: switched.to, reason: switched.reason },
+        {
+          alert: 'route_switch',
+          from: switched.from,
+          to: switched.to,
+          reason: switched.reason,
+          ...(switched.recovery ? { recovery: switched.recovery } : {}),
+        },
         `routing switched ${switched.from} → ${switched.to}: ${switched.reason}`,
       );
       this.metrics?.routeSwitches.inc({ from: switched.from, to: switched.to, reason: reasonLabel(switched.reason) });
+      if (switched.recovery) this.metrics?.recoveryReturns.inc({ trigger: switched.recovery });
     }
     if (this.metrics) {
       this.metrics.route.set({ route: 'primary' }, state.route === 'primary' ? 1 : 0);
       this.metrics.route.set({ route: 'backup' }, state.route === 'backup' ? 1 : 0);
+      this.metrics.recoveryWaitingForIdle.set(waiting ? 1 : 0);
+      this.metrics.autoJobsInProgress.set({ role: 'backup' }, backup.autoJobsInProgress ?? 0);
       for (const [role, h] of [
         ['primary', primary],
         ['backup', backup],
@@ -286,6 +342,7 @@ export class Monitor {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopWatchingRedis?.();
     clearTimeout(this.timer);
     clearInterval(this.cleanupTimer);
     await this.ticking;

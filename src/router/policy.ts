@@ -16,6 +16,10 @@ export interface Policy {
   recoveryWindowMs: number;
   /** Estimated primary wait above which new `auto` work goes to the backup. */
   overloadWaitMs: number;
+  /** Return only while no `auto` job is being synthesized on the backup (so a voice does not change mid-text). */
+  recoveryRequireIdle: boolean;
+  /** Longest a ready primary waits for the backup to go idle before traffic returns anyway. */
+  recoveryIdleMaxWaitMs: number;
 }
 
 /** Shared routing state for `auto` traffic (kept in Redis). */
@@ -28,6 +32,11 @@ export interface RouterState {
   failoverAt: number | null;
   /** An operator confirmed the primary may take traffic again. */
   confirmed: boolean;
+  /**
+   * Since when the primary has met every other recovery condition while the
+   * backup is still busy with `auto` work (null or absent: not waiting).
+   */
+  idleWaitSince?: number | null;
 }
 
 export const initialRouterState = (now: number): RouterState => ({
@@ -46,6 +55,8 @@ export interface EngineHealth {
   liveWorkers: number;
   /** Set when the engine's workers report its model is missing. */
   notInstalled?: { reason: string; install?: string };
+  /** `auto` jobs the engine's live workers report they are synthesizing (probes excluded). */
+  autoJobsInProgress?: number;
 }
 
 export interface Switch {
@@ -53,6 +64,8 @@ export interface Switch {
   to: Route;
   reason: string;
   at: number;
+  /** For a return to the primary under RECOVERY_REQUIRE_IDLE: the backup went idle, or the wait hit its bound. */
+  recovery?: 'idle' | 'bound';
 }
 
 /** Up, down or not installed, as operators and pinned requests see it. */
@@ -64,9 +77,11 @@ export function engineState(h: EngineHealth, policy: Policy): EngineStateName {
 
 /**
  * The next routing state after a health update. Fails over once the primary
- * is down; returns only after `recoveryProbes` good probes and either the
- * recovery window or an operator's confirmation — so an engine that fails
- * intermittently causes at most one failover per window.
+ * is down. Returns only when three conditions hold at once: `recoveryProbes`
+ * good probes; the recovery window passed or an operator confirmed (so an
+ * engine that fails intermittently causes at most one failover per window);
+ * and, with `recoveryRequireIdle`, no `auto` job in progress on the backup —
+ * waited for at most `recoveryIdleMaxWaitMs`. Running jobs keep their engine.
  */
 export function nextRouterState(
   state: RouterState,
@@ -75,8 +90,8 @@ export function nextRouterState(
   now: number,
 ): { state: RouterState; switched?: Switch } {
   if (state.mode !== 'auto') {
-    if (state.route === state.mode) return { state };
-    return flip(state, state.mode, `operator forced ${state.mode}`, now);
+    if (state.route === state.mode) return notWaiting(state);
+    return flip(notWaiting(state).state, state.mode, `operator forced ${state.mode}`, now);
   }
   const primary = engineState(health.primary, policy);
   const p = health.primary;
@@ -84,23 +99,50 @@ export function nextRouterState(
     // A missing model is definitive; anything else must fail `failureThreshold` checks in a row
     // (a worker restarting or still loading its model is not a failure yet).
     const notInstalled = primary === 'not_installed';
-    if (!notInstalled && p.consecutiveFailures < policy.failureThreshold) return { state };
+    if (!notInstalled && p.consecutiveFailures < policy.failureThreshold) return notWaiting(state);
     const why = notInstalled
       ? `primary engine not installed: ${p.notInstalled?.reason ?? ''}`.trim()
       : `primary engine failed ${p.consecutiveFailures} consecutive checks`;
-    const out = flip(state, 'backup', why, now);
+    const out = flip(notWaiting(state).state, 'backup', why, now);
     out.state.failoverAt = now;
     out.state.confirmed = false;
     return out;
   }
   // On the backup: come back only when observed healthy for long enough.
-  if (primary !== 'up' || p.consecutiveSuccesses < policy.recoveryProbes) return { state };
+  if (primary !== 'up' || p.consecutiveSuccesses < policy.recoveryProbes) return notWaiting(state);
   const windowPassed = state.failoverAt === null || now - state.failoverAt >= policy.recoveryWindowMs;
-  if (!windowPassed && !state.confirmed) return { state };
-  const why = `primary passed ${p.consecutiveSuccesses} consecutive probes${windowPassed ? ' and the recovery window' : ' and an operator confirmed'}`;
-  const out = flip(state, 'primary', why, now);
+  if (!windowPassed && !state.confirmed) return notWaiting(state);
+  let why = `primary passed ${p.consecutiveSuccesses} consecutive probes${windowPassed ? ' and the recovery window' : ' and an operator confirmed'}`;
+  let recovery: Switch['recovery'];
+  if (policy.recoveryRequireIdle) {
+    const busy = health.backup.autoJobsInProgress ?? 0;
+    const since = state.idleWaitSince ?? null;
+    if (busy > 0) {
+      const waited = since === null ? 0 : now - since;
+      if (waited < policy.recoveryIdleMaxWaitMs)
+        return since === null ? { state: { ...state, idleWaitSince: now } } : { state };
+      why += `; the backup was still busy with ${busy} auto job${busy === 1 ? '' : 's'} after waiting ${waited} ms (the bound)`;
+      recovery = 'bound';
+    } else {
+      why += since === null ? ' and the backup is idle' : ` and the backup went idle after ${now - since} ms`;
+      recovery = 'idle';
+    }
+  }
+  const out = flip(notWaiting(state).state, 'primary', why, now);
   out.state.confirmed = false;
+  if (recovery) out.switched.recovery = recovery;
   return out;
+}
+
+/** The state with no wait for an idle backup pending (unchanged object when there was none). */
+function notWaiting(state: RouterState): { state: RouterState } {
+  if (state.idleWaitSince === undefined || state.idleWaitSince === null) return { state };
+  return { state: { ...state, idleWaitSince: null } };
+}
+
+/** Whether the primary is ready and traffic is held on the backup until it goes idle. */
+export function waitingForIdleBackup(state: RouterState): boolean {
+  return state.mode === 'auto' && state.route === 'backup' && typeof state.idleWaitSince === 'number';
 }
 
 function flip(state: RouterState, to: Route, reason: string, now: number): { state: RouterState; switched: Switch } {

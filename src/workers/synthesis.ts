@@ -52,6 +52,13 @@ export interface SynthesisDeps {
     job: Job<JobData, JobOutcome>,
     make: () => Promise<JobResult | CanceledResult>,
   ): Promise<JobResult | CanceledResult>;
+  /**
+   * Whether this attempt still owns the job: its lock is renewed, or taken back if it merely lapsed
+   * and no other worker can have the job yet (see queue/job-lock.ts). Checked
+   * before the audio file is published: an attempt cut off from Redis long enough for another
+   * worker to take the job over must not overwrite that worker's file or send a second event.
+   */
+  stillOwns?(job: Job<JobData, JobOutcome>): Promise<boolean>;
   /** Whether a client canceled the job; checked before starting and at every chunk boundary. */
   isCanceled?(jobId: string): Promise<boolean>;
   /** Queue the job's terminal event (for jobs with a webhook); called once the outcome is final. */
@@ -91,6 +98,8 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
         ? await deps.share(job, make)
         : await make();
   } catch (err) {
+    // Another attempt owns the job now: this one has nothing to hand over, fail or announce.
+    if (err instanceof LateResult) throw err;
     const retryable = !isAppError(err) || err.retryable;
     // Whatever broke on the primary, the backup may still manage: `auto` work is never failed here.
     // Not a full disk: the backup writes to the same storage.
@@ -186,6 +195,7 @@ async function synthesizeToStorage(
     await writer.finish();
     writer = undefined;
     const key = audioKey(jobIdOf(job), request.format);
+    if (deps.stillOwns && !(await deps.stillOwns(job))) throw new LateResult(jobIdOf(job));
     const stored = await deps.storage.putFile(key, tmp);
     const sha256 = await sha256Of(deps.storage, key);
     const finishedAt = Date.now();
@@ -224,6 +234,10 @@ async function synthesizeToStorage(
       log.info({ chunksDone: err.chunksDone }, 'synthesis canceled by the client');
       return canceled(err.chunksDone);
     }
+    if (err instanceof LateResult) {
+      log.warn('late result rejected: the job lock was lost (another worker took the job over); audio discarded');
+      throw err;
+    }
     log.warn({ err }, 'synthesis attempt failed');
     throw err;
   }
@@ -234,5 +248,13 @@ class CancelSignal extends Error {
   constructor(readonly chunksDone: number) {
     super('canceled');
     this.name = 'CancelSignal';
+  }
+}
+
+/** This attempt lost the job's lock before publishing its audio: its result must not be used. */
+export class LateResult extends Error {
+  constructor(jobId: string) {
+    super(`job ${jobId}: lock lost before the audio was published; another attempt owns the job`);
+    this.name = 'LateResult';
   }
 }

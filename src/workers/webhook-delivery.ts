@@ -100,7 +100,7 @@ export function startWebhookDelivery(
     log,
     logger,
   };
-  const connection = createRedis(config.redisUrl);
+  const connection = createRedis(config);
   const worker = new Worker<WebhookJobData>(WEBHOOK_QUEUE, (job) => deliverWebhook(job, deps), {
     connection,
     prefix: config.queuePrefix,

@@ -1,12 +1,14 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { DelayedError, Queue, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { createRedis } from '../queue/connection.js';
+import { holdJobLock } from '../queue/job-lock.js';
 import { Liveness } from '../queue/liveness.js';
+import { WorkerActivity } from '../queue/worker-activity.js';
 import { cancelKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
 import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { JobMover } from '../router/mover.js';
@@ -50,10 +52,17 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   const descriptor = getEngine(engineName);
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = logger.child({ engine: engineName, workerId: id });
-  const redis = createRedis(config.redisUrl);
+  const redis = createRedis(config);
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis connection error'));
   const routing = new RoutingStore(redis, config.queuePrefix);
   const liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
+  // `auto` jobs running here, reported so the monitor returns traffic to the primary only at a quiet moment.
+  const activity = new WorkerActivity(redis, config.queuePrefix, config.heartbeatMs * 3);
+  let autoRunning = 0;
+  const reportActivity = () =>
+    activity
+      .report(engineName, id, autoRunning)
+      .catch((err) => log.warn({ err: (err as Error).message }, 'activity report failed'));
   let closed = false;
   let stopWaiting: (() => void) | undefined;
   // Webhook delivery is light I/O: it runs in every worker process, whether or not the engine is installed.
@@ -143,7 +152,51 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       })
     : undefined;
   const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
-  const connection = createRedis(config.redisUrl);
+  const runJob = (job: Job<JobData, JobOutcome>, token: string | undefined) =>
+    processSynthesisJob(job, {
+      engine: engineName,
+      capabilities: descriptor.capabilities,
+      synthesize: async (input) => {
+        const f = await fault();
+        return pool.synthesize(input, f === 'load' ? undefined : f);
+      },
+      storage,
+      logger: log,
+      workerId: id,
+      fallback: mover && ((j, reason) => mover.handOver(j, reason)),
+      movedAlready: mover && ((j) => mover.movedAlready(j)),
+      onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
+      mp3Bitrate: config.mp3Bitrate,
+      encoderThread,
+      share: (j, make) =>
+        shared.run({
+          jobId: jobIdOf(j),
+          key: requestKey(
+            j.data.request,
+            engineName,
+            config,
+            config.cacheScope === 'tenant' ? (j.data.tenant ?? ANONYMOUS) : undefined,
+          ),
+          audioKey: audioKey(jobIdOf(j), j.data.request.format),
+          workerId: id,
+          make,
+          isCanceled: async () => (await redis.exists(cancelKey(config.queuePrefix, jobIdOf(j)))) === 1,
+          onCached: (r) => j.updateProgress({ chunksDone: r.chunks, chunksTotal: r.chunks }),
+        }),
+      stillOwns: async (j) =>
+        token !== undefined &&
+        (await holdJobLock(
+          redis,
+          { prefix: config.queuePrefix, queueName: j.queueName, id: jobIdOf(j) },
+          token,
+          config.jobLockMs,
+        ).catch(() => false)),
+      isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,
+      notify: async (j, status, detail) => {
+        if (j.data.webhook) await outbox.send(j.data.webhook.url, buildEvent({ job: j, status, baseUrl, ...detail }));
+      },
+    });
+  const connection = createRedis(config);
   // Short of disk space a job waits, spending no attempt, until space is back (the cache gives back what it can).
   const space = new FreeSpace(
     config.outputDir,
@@ -162,41 +215,19 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
         await job.moveToDelayed(Date.now() + config.storageRetryMs, token);
         throw new DelayedError();
       }
-      return processSynthesisJob(job, {
-        engine: engineName,
-        capabilities: descriptor.capabilities,
-        synthesize: async (input) => {
-          const f = await fault();
-          return pool.synthesize(input, f === 'load' ? undefined : f);
-        },
-        storage,
-        logger: log,
-        workerId: id,
-        fallback: mover && ((j, reason) => mover.handOver(j, reason)),
-        movedAlready: mover && ((j) => mover.movedAlready(j)),
-        onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
-        mp3Bitrate: config.mp3Bitrate,
-        encoderThread,
-        share: (j, make) =>
-          shared.run({
-            jobId: jobIdOf(j),
-            key: requestKey(
-              j.data.request,
-              engineName,
-              config,
-              config.cacheScope === 'tenant' ? (j.data.tenant ?? ANONYMOUS) : undefined,
-            ),
-            audioKey: audioKey(jobIdOf(j), j.data.request.format),
-            workerId: id,
-            make,
-            isCanceled: async () => (await redis.exists(cancelKey(config.queuePrefix, jobIdOf(j)))) === 1,
-            onCached: (r) => j.updateProgress({ chunksDone: r.chunks, chunksTotal: r.chunks }),
-          }),
-        isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,
-        notify: async (j, status, detail) => {
-          if (j.data.webhook) await outbox.send(j.data.webhook.url, buildEvent({ job: j, status, baseUrl, ...detail }));
-        },
-      });
+      const counted = job.name !== PROBE_JOB && job.data.request.engine === 'auto';
+      if (counted) {
+        autoRunning++;
+        await reportActivity();
+      }
+      try {
+        return await runJob(job, token);
+      } finally {
+        if (counted) {
+          autoRunning--;
+          await reportActivity();
+        }
+      }
     },
     {
       connection,
@@ -229,7 +260,10 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   worker.on('error', (err) => log.error({ err }, 'worker error'));
 
   const beat = () =>
-    liveness.beat(engineName, id).catch((err) => log.warn({ err: (err as Error).message }, 'heartbeat failed'));
+    Promise.all([
+      liveness.beat(engineName, id).catch((err) => log.warn({ err: (err as Error).message }, 'heartbeat failed')),
+      reportActivity(),
+    ]);
   await beat();
   const timer = setInterval(beat, config.heartbeatMs);
   void worker.run();
@@ -267,6 +301,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       await stopReloads();
       await liveness.leave(engineName, id).catch(() => undefined);
       await worker.close(); // waits for running jobs
+      await activity.leave(engineName, id).catch(() => undefined);
       await pool.close();
       await encoderThread.close();
       await backupQueue?.close();

@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { loadConfig } from '../../src/config/load.js';
+import { createRedis } from '../../src/queue/connection.js';
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DIST = resolve('dist/cli');
@@ -22,11 +24,20 @@ export interface Proc {
   exited: Promise<number | null>;
 }
 
-/** Run a compiled entry point; an env value of `undefined` removes that variable. */
-export function spawnProc(script: string, args: string[], env: Record<string, string | undefined>): Proc {
+/**
+ * Run a compiled entry point; an env value of `undefined` removes that variable. `wrap` runs it
+ * under another command (e.g. `ip netns exec <ns>` for a host of its own).
+ */
+export function spawnProc(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  wrap: string[] = [],
+): Proc {
   const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'info', ...env };
   for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
-  const child = spawn(process.execPath, [join(DIST, script), ...args], {
+  const [cmd, ...pre] = [...wrap, process.execPath];
+  const child = spawn(cmd ?? process.execPath, [...pre, join(DIST, script), ...args], {
     env: merged as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -101,14 +112,15 @@ export async function startService(
     workers?: number;
     engines?: string[];
     monitor?: boolean;
-    env?: Record<string, string>;
+    /** `undefined` removes a variable (e.g. REDIS_URL when the service runs on sentinels). */
+    env?: Record<string, string | undefined>;
     monitorEnv?: Record<string, string>;
   } = {},
 ): Promise<Service> {
   const prefix = `t-${randomBytes(5).toString('hex')}`;
   const out = mkdtempSync(join(tmpdir(), 'tandem-test-'));
   const port = await freePort();
-  const env: Record<string, string> = {
+  const all: Record<string, string | undefined> = {
     REDIS_URL,
     QUEUE_PREFIX: prefix,
     OUTPUT_DIR: out,
@@ -122,19 +134,25 @@ export async function startService(
     CACHE_MAX_BYTES: '0',
     ...opts.env,
   };
-  const redis = new Redis(REDIS_URL);
+  const env = Object.fromEntries(
+    Object.entries(all).filter((e): e is [string, string] => e[1] !== undefined),
+  ) as Record<string, string>;
+  const removed = Object.fromEntries(Object.keys(all).flatMap((k) => (all[k] === undefined ? [[k, undefined]] : [])));
+  // The test's own client reaches Redis the way the service does (a URL or the sentinels).
+  const redis = createRedis(loadConfig(env));
+  redis.on('error', () => undefined); // a test that stops Redis on purpose
   const workers: Proc[] = [];
   const startWorker = async (extra: Record<string, string> = {}, engine = 'espeak') => {
-    const w = spawnProc('worker.js', ['--engine', engine], { ...env, ...extra });
+    const w = spawnProc('worker.js', ['--engine', engine], { ...env, ...removed, ...extra });
     workers.push(w);
     await w.waitFor(/worker ready/);
     return w;
   };
   const engines = opts.engines ?? Array.from({ length: opts.workers ?? 1 }, () => 'espeak');
   await Promise.all(engines.map((e) => startWorker({}, e)));
-  const monitor = opts.monitor ? spawnProc('monitor.js', [], { ...env, ...opts.monitorEnv }) : undefined;
+  const monitor = opts.monitor ? spawnProc('monitor.js', [], { ...env, ...removed, ...opts.monitorEnv }) : undefined;
   if (monitor) await monitor.waitFor(/monitor running/);
-  const api = spawnProc('api.js', [], env);
+  const api = spawnProc('api.js', [], { ...env, ...removed });
   await api.waitFor(/API listening/);
   const base = `http://127.0.0.1:${port}`;
   return {

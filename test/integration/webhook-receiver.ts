@@ -23,7 +23,7 @@ export interface Receiver {
  * Paths: `/ok` → 200; `/flaky/<n>/<name>` → 500 the first n times, then 200;
  * `/gone/<name>` → 410; `/down/<name>` → 503 always.
  */
-export async function startReceiver(): Promise<Receiver> {
+export async function startReceiver(host = '127.0.0.1'): Promise<Receiver> {
   const received: Received[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -40,11 +40,11 @@ export async function startReceiver(): Promise<Receiver> {
       res.writeHead(status, { 'content-type': 'text/plain' }).end(String(status));
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, host, r));
   const port = (server.address() as AddressInfo).port;
   const to = (path: string) => received.filter((r) => r.path === path);
   return {
-    url: (path) => `http://127.0.0.1:${port}${path}`,
+    url: (path) => `http://${host}:${port}${path}`,
     received,
     to,
     async waitFor(path, n = 1, ms = 30_000) {

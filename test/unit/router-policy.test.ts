@@ -8,9 +8,17 @@ import {
   type EngineHealth,
   type Policy,
   type RouterState,
+  waitingForIdleBackup,
 } from '../../src/router/policy.js';
 
-const policy: Policy = { failureThreshold: 3, recoveryProbes: 10, recoveryWindowMs: 600_000, overloadWaitMs: 10_000 };
+const policy: Policy = {
+  failureThreshold: 3,
+  recoveryProbes: 10,
+  recoveryWindowMs: 600_000,
+  overloadWaitMs: 10_000,
+  recoveryRequireIdle: true,
+  recoveryIdleMaxWaitMs: 600_000,
+};
 const healthy: EngineHealth = { consecutiveFailures: 0, consecutiveSuccesses: 20, liveWorkers: 1 };
 const failing = (n: number): EngineHealth => ({ consecutiveFailures: n, consecutiveSuccesses: 0, liveWorkers: 1 });
 
@@ -140,6 +148,173 @@ describe('nextRouterState', () => {
     expect(r.state.route).toBe('backup');
     expect(r.switched?.reason).toBe('operator forced backup');
     expect(nextRouterState(r.state, { primary: healthy, backup: healthy }, policy, 20).switched).toBeUndefined();
+  });
+});
+
+describe('nextRouterState: waiting for an idle backup', () => {
+  const failedOverAt = (at: number): RouterState => ({
+    ...initialRouterState(0),
+    route: 'backup',
+    reason: 'x',
+    since: at,
+    failoverAt: at,
+  });
+  const ready: EngineHealth = { consecutiveFailures: 0, consecutiveSuccesses: 10, liveWorkers: 1 };
+  const backup = (autoJobsInProgress: number): EngineHealth => ({ ...healthy, autoJobsInProgress });
+
+  /** Feed the policy one health reading per step, from `start`, and return every step's result. */
+  function run(
+    s0: RouterState,
+    steps: { after: number; primary: EngineHealth; busy: number }[],
+    p: Policy = policy,
+    start = 0,
+  ) {
+    let s = s0;
+    let now = start;
+    return steps.map((step) => {
+      now += step.after;
+      const r = nextRouterState(s, { primary: step.primary, backup: backup(step.busy) }, p, now);
+      s = r.state;
+      return r;
+    });
+  }
+
+  it.each([
+    {
+      name: 'ready but the backup is busy: stays on the backup and starts waiting',
+      steps: [{ after: 600_000, primary: ready, busy: 2 }],
+      route: 'backup',
+      waitingSince: 600_000,
+    },
+    {
+      name: 'still busy before the bound: keeps waiting from when it started',
+      steps: [
+        { after: 600_000, primary: ready, busy: 1 },
+        { after: 599_999, primary: ready, busy: 1 },
+      ],
+      route: 'backup',
+      waitingSince: 600_000,
+    },
+    {
+      name: 'busy, then idle: switches because the backup went idle',
+      steps: [
+        { after: 600_000, primary: ready, busy: 1 },
+        { after: 30_000, primary: ready, busy: 0 },
+      ],
+      route: 'primary',
+      recovery: 'idle',
+      reason: /went idle after 30000 ms/,
+    },
+    {
+      name: 'ready and idle at once: switches straight away',
+      steps: [{ after: 600_000, primary: ready, busy: 0 }],
+      route: 'primary',
+      recovery: 'idle',
+      reason: /recovery window and the backup is idle/,
+    },
+    {
+      name: 'busy until the bound: switches anyway',
+      steps: [
+        { after: 600_000, primary: ready, busy: 3 },
+        { after: 600_000, primary: ready, busy: 3 },
+      ],
+      route: 'primary',
+      recovery: 'bound',
+      reason: /still busy with 3 auto jobs after waiting 600000 ms \(the bound\)/,
+    },
+    {
+      name: 'primary fails while waiting: stops waiting, and the bound counts again from the next readiness',
+      steps: [
+        { after: 600_000, primary: ready, busy: 1 },
+        { after: 300_000, primary: failing(1), busy: 1 },
+        { after: 1_000, primary: ready, busy: 1 },
+        { after: 500_000, primary: ready, busy: 1 },
+      ],
+      route: 'backup',
+      waitingSince: 901_000,
+    },
+    {
+      name: 'idle backup but too few probes: no switch, no wait',
+      steps: [{ after: 600_000, primary: { ...ready, consecutiveSuccesses: 9 }, busy: 0 }],
+      route: 'backup',
+      waitingSince: null,
+    },
+    {
+      name: 'idle backup inside the window without confirmation: no switch, no wait',
+      steps: [{ after: 1_000, primary: ready, busy: 0 }],
+      route: 'backup',
+      waitingSince: null,
+    },
+  ])('$name', ({ steps, route, waitingSince, recovery, reason }) => {
+    const results = run(failedOverAt(0), steps);
+    const last = results.at(-1);
+    expect(last?.state.route).toBe(route);
+    // Only the last step may switch.
+    expect(results.slice(0, -1).every((r) => r.switched === undefined)).toBe(true);
+    if (route === 'backup') {
+      expect(last?.switched).toBeUndefined();
+      expect(last?.state.idleWaitSince ?? null).toBe(waitingSince);
+    } else {
+      expect(last?.switched?.recovery).toBe(recovery);
+      expect(last?.switched?.reason).toMatch(reason ?? /./);
+      expect(last?.state.idleWaitSince ?? null).toBeNull();
+    }
+  });
+
+  it('an operator confirmation replaces the window but not the probes or the idle condition', () => {
+    const s = { ...failedOverAt(0), confirmed: true };
+    // Confirmed, busy backup: waits.
+    const busy = nextRouterState(s, { primary: ready, backup: backup(1) }, policy, 1000);
+    expect(busy.state.route).toBe('backup');
+    expect(busy.state.idleWaitSince).toBe(1000);
+    expect(busy.state.confirmed).toBe(true);
+    // Confirmed, idle backup, too few probes: stays.
+    expect(
+      nextRouterState(s, { primary: { ...ready, consecutiveSuccesses: 4 }, backup: backup(0) }, policy, 1000).state
+        .route,
+    ).toBe('backup');
+    // Confirmed, idle, enough probes: returns.
+    const r = nextRouterState(busy.state, { primary: ready, backup: backup(0) }, policy, 2000);
+    expect(r.state.route).toBe('primary');
+    expect(r.switched?.reason).toMatch(/operator confirmed and the backup went idle after 1000 ms/);
+    expect(r.state.confirmed).toBe(false);
+  });
+
+  it('with RECOVERY_REQUIRE_IDLE=false a busy backup does not hold traffic back', () => {
+    const r = nextRouterState(
+      failedOverAt(0),
+      { primary: ready, backup: backup(5) },
+      {
+        ...policy,
+        recoveryRequireIdle: false,
+      },
+      600_000,
+    );
+    expect(r.state.route).toBe('primary');
+    expect(r.switched?.recovery).toBeUndefined();
+    expect(r.switched?.reason).not.toMatch(/idle/);
+  });
+
+  it('a bound of 0 switches at once even with a busy backup', () => {
+    const r = nextRouterState(
+      failedOverAt(0),
+      { primary: ready, backup: backup(1) },
+      {
+        ...policy,
+        recoveryIdleMaxWaitMs: 0,
+      },
+      600_000,
+    );
+    expect(r.switched?.recovery).toBe('bound');
+  });
+
+  it('a forced mode clears a pending wait', () => {
+    const waiting = { ...failedOverAt(0), idleWaitSince: 5 };
+    const r = nextRouterState({ ...waiting, mode: 'primary' }, { primary: ready, backup: backup(1) }, policy, 10);
+    expect(r.state.route).toBe('primary');
+    expect(r.state.idleWaitSince ?? null).toBeNull();
+    expect(waitingForIdleBackup(waiting)).toBe(true);
+    expect(waitingForIdleBackup(r.state)).toBe(false);
   });
 });
 

@@ -3,7 +3,8 @@ import { AppError } from '../../domain/errors.js';
 import type { Route } from '../../domain/job.js';
 import { getEngine } from '../../engines/registry.js';
 import { reasonLabel } from '../../observability/metrics.js';
-import type { RouterMode } from '../../router/policy.js';
+import { WorkerActivity } from '../../queue/worker-activity.js';
+import { waitingForIdleBackup, type RouterMode } from '../../router/policy.js';
 import { reloadStatuses, requestReload } from '../../workers/reload.js';
 import type { JobService } from '../job-service.js';
 
@@ -19,6 +20,7 @@ const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
  */
 export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: RequestHandler }): Router {
   const r = Router();
+  const activity = new WorkerActivity(jobs.redis, jobs.prefix, jobs.config.heartbeatMs * 3);
 
   r.get('/api/engines', async (_req, res) => {
     const [state, history, live] = await Promise.all([
@@ -28,11 +30,12 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
     ]);
     const describe = async (role: Route) => {
       const name = jobs.engineFor(role);
-      const [health, es, counts] = await Promise.all([
+      const [health, es, counts, autoJobs] = await Promise.all([
         jobs.store.getHealth(name),
         jobs.routing.engineState(role),
         jobs.queueOf(name)?.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed') ??
           ({} as Record<string, number>),
+        activity.autoJobsInProgress(name),
       ]);
       return {
         name,
@@ -43,6 +46,7 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
         ...(es.code === 'failing_checks' ? { failures: es.failures } : {}),
         ...(es.install ? { install: es.install } : {}),
         live_workers: live[name] ?? 0,
+        auto_jobs_in_progress: autoJobs,
         sample_rate: getEngine(name).capabilities.sampleRate,
         queue: {
           waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
@@ -72,12 +76,20 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
         since: iso(state.since),
         failover_at: iso(state.failoverAt),
         confirmed: state.confirmed,
+        // The primary meets every other recovery condition; traffic returns when the backup has no auto job running.
+        recovery: {
+          require_idle: jobs.config.recoveryRequireIdle,
+          idle_max_wait_ms: jobs.config.recoveryIdleMaxWaitMs,
+          waiting_for_idle_backup: waitingForIdleBackup(state),
+          waiting_since: iso(waitingForIdleBackup(state) ? (state.idleWaitSince ?? null) : null),
+        },
         history: history.map((h) => ({
           from: h.from,
           to: h.to,
           reason: h.reason,
           reason_code: routeReasonCode(h.reason),
           at: iso(h.at),
+          ...(h.recovery ? { recovery: h.recovery } : {}),
         })),
       },
       engines: { primary: await describe('primary'), backup: await describe('backup') },

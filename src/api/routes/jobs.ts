@@ -2,6 +2,8 @@ import { Router, type Request, type Response } from 'express';
 import { AppError, notFound } from '../../domain/errors.js';
 import { cancelJob, listJobs, parseListQuery, webhookOf } from '../job-lifecycle.js';
 import type { Storage } from '../../storage/storage.js';
+import { errorResponse } from '../errors.js';
+import type { MissingAudio } from '../missing-audio.js';
 import { JOB_ID } from '../schemas.js';
 import type { FoundJob, JobService, JobView } from '../job-service.js';
 import type { Submitter } from '../submit.js';
@@ -11,10 +13,11 @@ export interface JobsDeps {
   jobs: JobService;
   storage: Storage;
   submitter: Submitter;
+  missingAudio: MissingAudio;
 }
 
 /** POST /api/jobs, GET /api/jobs, GET and DELETE /api/jobs/:id, GET /api/jobs/:id/audio. */
-export function jobsRouter({ jobs, storage, submitter }: JobsDeps): Router {
+export function jobsRouter({ jobs, storage, submitter, missingAudio }: JobsDeps): Router {
   const r = Router();
 
   r.post('/api/jobs', async (req, res) => {
@@ -55,7 +58,9 @@ export function jobsRouter({ jobs, storage, submitter }: JobsDeps): Router {
         details: { status: view.status, links: view.links },
       });
     }
-    await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`);
+    await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`, () =>
+      missingAudio.error(view.id),
+    );
   });
 
   return r;
@@ -78,16 +83,22 @@ export async function findJob(jobs: JobService, id: string, caller: Caller): Pro
   return jobs.get(id, caller);
 }
 
-/** Send stored audio with Content-Length, ETag and single-range support. */
+/**
+ * Send stored audio with Content-Length, ETag and single-range support. A
+ * file that is not there is answered with `missing()`'s error, sent here and
+ * not thrown, so the error handler does not log it as an unexpected 500 on
+ * every request (`missing` logs it itself, once).
+ */
 export async function sendAudio(
   req: Request,
   res: Response,
   storage: Storage,
   audio: { key: string; content_type: string; sample_rate?: number },
   etag: string,
+  missing: () => Promise<AppError>,
 ): Promise<void> {
   const stat = await storage.stat(audio.key);
-  if (!stat) throw new AppError('audio_gone', 'The audio file is no longer stored', { status: 410 });
+  if (!stat) return errorResponse(res, await missing());
   res.setHeader('Content-Type', audio.content_type);
   // Raw PCM carries no header: the rate travels in this one (sent for every format).
   if (audio.sample_rate) res.setHeader('X-Sample-Rate', String(audio.sample_rate));

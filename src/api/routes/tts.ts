@@ -4,6 +4,7 @@ import { type FreeSpace, storageFull } from '../../storage/free-space.js';
 import type { Storage } from '../../storage/storage.js';
 import { callerOf } from '../caller.js';
 import type { JobService } from '../job-service.js';
+import type { MissingAudio } from '../missing-audio.js';
 import type { Submitter } from '../submit.js';
 import { streamJobAudio } from '../stream.js';
 import { sendAudio } from './jobs.js';
@@ -18,12 +19,14 @@ export function ttsRouter({
   jobs,
   storage,
   submitter,
+  missingAudio,
   waitMs,
   space,
 }: {
   jobs: JobService;
   storage: Storage;
   submitter: Submitter;
+  missingAudio: MissingAudio;
   waitMs: number;
   /** Free space under OUTPUT_DIR; unset: not checked. */
   space?: FreeSpace;
@@ -47,7 +50,9 @@ export function ttsRouter({
     res.setHeader('X-Job-Id', view.id);
     if (outcome === 'succeeded' && view.audio) {
       res.setHeader('X-Engine', view.engine.used ?? view.engine.name);
-      await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`);
+      await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`, () =>
+        missingAudio.error(view.id),
+      );
       return;
     }
     if (outcome === 'failed' && view.error?.message.startsWith('storage_full')) throw storageFull(view.error.message);

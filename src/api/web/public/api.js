@@ -127,8 +127,10 @@ function describe(status, body, retryAfter) {
       return t('err.forbidden');
     case 'rate_limited':
       return t('err.rateLimited', { seconds: retryAfter || body.retry_after_s || 1 });
-    case 'audio_gone':
+    case 'job_expired':
       return t('err.gone');
+    case 'audio_missing':
+      return t('err.audioMissing');
     case 'not_found':
       return t('err.notFound');
     case 'invalid_request':

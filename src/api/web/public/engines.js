@@ -79,6 +79,17 @@ function full(data) {
         route.since ? ` — ${t('engines.since', { time: formatTime(route.since) })}` : '',
       ),
       reasonText(route.reason_code) ? h('dd', { class: 'muted small' }, reasonText(route.reason_code)) : null,
+      route.recovery?.waiting_for_idle_backup
+        ? h(
+            'dd',
+            { id: 'route-waiting', class: 'small' },
+            t('engines.waitingIdle', {
+              n: formatNumber(engines.backup?.auto_jobs_in_progress ?? 0),
+              time: formatTime(route.recovery.waiting_since),
+              max: formatNumber(Math.round((route.recovery.idle_max_wait_ms ?? 0) / 1000)),
+            }),
+          )
+        : null,
       h('dt', {}, t('engines.mode')),
       h('dd', {}, route.mode ? t(`mode.${route.mode}`) : t('engines.unknown')),
       h('dt', {}, t('engines.lastSwitch')),
@@ -91,7 +102,7 @@ function full(data) {
               to: t(`role.${lastSwitch.to}`),
               time: formatTime(lastSwitch.at),
               reason: reasonText(lastSwitch.reason_code) || t('reason.other'),
-            })
+            }) + (lastSwitch.recovery ? ` — ${t(`engines.recovery.${lastSwitch.recovery}`)}` : '')
           : t('engines.noSwitch'),
       ),
     ),
@@ -140,6 +151,7 @@ function detailLine(e, q, probe) {
       ' · ',
       t('engines.queue', { waiting: q.waiting ?? 0, active: q.active ?? 0, failed: q.failed ?? 0 }),
       probe?.ok ? ` · ${t('engines.probe', { ms: probe.ms })}` : '',
+      e.auto_jobs_in_progress ? ` · ${t('engines.autoJobs', { n: formatNumber(e.auto_jobs_in_progress) })}` : '',
     );
   }
   if (code === 'not_installed') {
