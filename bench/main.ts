@@ -33,6 +33,10 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
       'priority [--quick] [--backlog N]: p50 of a 50-char /api/tts with N bulk jobs waiting ÷ with none (target ≤ 1.5)',
     load: () => import('./modes/priority.js'),
   },
+  remote: {
+    about: 'remote [--quick] [--rounds N]: an http engine end to end vs the remote server directly (overhead ratio)',
+    load: () => import('./modes/remote.js'),
+  },
   encoders: {
     about: 'encoders [--quick]: Opus/FLAC/MP3 encode time vs ffmpeg (when installed), event-loop stall while encoding',
     load: () => import('./modes/encoders.js'),

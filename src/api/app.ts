@@ -24,6 +24,9 @@ import { phonemizeRouter } from './routes/phonemize.js';
 import { eventsRouter } from './routes/events.js';
 import { MissingAudio } from './missing-audio.js';
 import { jobsRouter } from './routes/jobs.js';
+import { captionsRouter } from './routes/captions.js';
+import { lexiconsRouter } from './routes/lexicons.js';
+import { LexiconStore } from '../lexicons/store.js';
 import { ttsRouter } from './routes/tts.js';
 import { voicesRouter } from './routes/voices.js';
 import { adminHeaders, pageHeaders } from './security.js';
@@ -111,7 +114,13 @@ export function buildApp({
 
   const quotas = new Quotas(redis, config, () => jobs.queueBases());
   const space = givenSpace ?? new FreeSpace(config.outputDir, config.minFreeBytes);
-  const submitter = new Submitter(jobs, { ttsMaxChars: config.ttsMaxChars, jobsMaxChars: config.jobsMaxChars }, quotas);
+  const lexicons = new LexiconStore(redis, config.queuePrefix);
+  const submitter = new Submitter(
+    jobs,
+    { ttsMaxChars: config.ttsMaxChars, jobsMaxChars: config.jobsMaxChars },
+    lexicons,
+    quotas,
+  );
   app.use(healthRouter({ redis, jobs, space }));
   if (metrics) {
     app.use('/metrics', auth.metrics);
@@ -121,11 +130,13 @@ export function buildApp({
   app.use(enginesRouter({ jobs, admin: auth.admin }));
   const missingAudio = new MissingAudio(jobs, config.outputDir, logger);
   app.use(jobsRouter({ jobs, storage, submitter, missingAudio }));
+  app.use(captionsRouter({ jobs }));
+  app.use(lexiconsRouter({ lexicons }));
   app.use(eventsRouter({ jobs }));
   app.use(ttsRouter({ jobs, storage, submitter, missingAudio, waitMs: config.ttsWaitMs, space }));
   app.use(openAiRouter({ config, jobs, storage, quotas, space }));
   app.use(usageRouter({ quotas }));
-  app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars }));
+  app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars, lexicons }));
 
   const board = new ExpressAdapter();
   board.setBasePath('/admin/queues');

@@ -189,6 +189,8 @@ export function createAuth(
       const { entry, key } = identify(req, clientKeys);
       if (!entry || key === undefined) return refuse(req, res, 'client', 401);
       who = `key:${entry.name}`;
+      // Per-key resources (pronunciation lexicons) are scoped by this name.
+      res.locals.clientKey = entry.name;
       req.caller = {
         tenant: entry.name,
         admin: matchEntry(key, config.adminKeys) !== undefined,

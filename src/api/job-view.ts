@@ -41,7 +41,11 @@ export interface JobView {
   } | null;
   /** `code` is the stable error code when the failure has one (e.g. `storage_full`). */
   error: { message: string; code?: string } | null;
-  links: { self: string; audio: string };
+  /** SSML the service read only in part (unsupported elements read as text). */
+  warnings?: string[];
+  /** Lexicons applied, as name@version. */
+  lexicons?: string[];
+  links: { self: string; audio: string; captions?: string };
 }
 
 const STATUS: Record<string, JobStatus> = {
@@ -54,7 +58,11 @@ const STATUS: Record<string, JobStatus> = {
   failed: 'failed',
 };
 
-export const jobLinks = (id: string) => ({ self: `/api/jobs/${id}`, audio: `/api/jobs/${id}/audio` });
+export const jobLinks = (id: string, captions = false) => ({
+  self: `/api/jobs/${id}`,
+  audio: `/api/jobs/${id}/audio`,
+  ...(captions ? { captions: `/api/jobs/${id}/captions` } : {}),
+});
 
 /** A failure's message, and its code when the message leads with one (`storage_full: …`). */
 const errorOf = (reason: string): { message: string; code?: string } => {
@@ -121,7 +129,7 @@ export function toView(job: Job<JobData, JobOutcome>, state: string, queue: JobV
     voice: request.voice,
     speed: request.speed,
     format: request.format,
-    chars: [...request.text].length,
+    chars: request.spokenChars ?? [...request.text].length,
     progress: result
       ? { chunks_done: result.chunks, chunks_total: result.chunks }
       : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
@@ -145,6 +153,8 @@ export function toView(job: Job<JobData, JobOutcome>, state: string, queue: JobV
         }
       : null,
     error: status === 'failed' && job.failedReason ? errorOf(job.failedReason) : null,
-    links: jobLinks(jobIdOf(job)),
+    ...(request.warnings?.length ? { warnings: request.warnings } : {}),
+    ...(request.lexicon ? { lexicons: request.lexicon.used } : {}),
+    links: jobLinks(jobIdOf(job), request.captions === true),
   };
 }

@@ -20,6 +20,8 @@ interface Snapshot {
   live: Record<string, number>;
   waiting: number;
   meanMs: number;
+  /** Pause the primary's remote server asked for (ms left). */
+  overloadedMs: number;
   health: Record<Route, { failures: number; notInstalled?: { reason: string; install?: string } }>;
 }
 
@@ -95,7 +97,7 @@ export class RoutingView {
   private async read(at: number): Promise<Snapshot> {
     const p = this.engineOf('primary');
     const b = this.engineOf('backup');
-    const [live, waiting, meanMs, hp, hb, ip, ib] = await Promise.all([
+    const [live, waiting, meanMs, hp, hb, ip, ib, overloadedMs] = await Promise.all([
       this.liveness.count([...new Set([p, b])]),
       // Every client job has a priority, so waiting work sits in the prioritized set as well as the wait list.
       this.primaryQueue.getJobCountByTypes('waiting', 'prioritized'),
@@ -104,12 +106,14 @@ export class RoutingView {
       this.store.getHealth(b),
       this.store.getInstallStatus(p),
       this.store.getInstallStatus(b),
+      this.store.overloadedMs(p),
     ]);
     return {
       at,
       live,
       waiting,
       meanMs,
+      overloadedMs,
       health: {
         primary: { failures: hp.consecutiveFailures, notInstalled: ip ?? undefined },
         backup: { failures: hb.consecutiveFailures, notInstalled: ib ?? undefined },
@@ -176,7 +180,12 @@ export class RoutingView {
     return decideRoute({
       requested,
       state: this.state,
-      primary: { waiting: s.waiting, meanSynthesisMs: s.meanMs, liveWorkers: s.live[this.engineOf('primary')] ?? 0 },
+      primary: {
+        waiting: s.waiting,
+        meanSynthesisMs: s.meanMs,
+        liveWorkers: s.live[this.engineOf('primary')] ?? 0,
+        overloadedMs: s.overloadedMs,
+      },
       backupLiveWorkers: s.live[this.engineOf('backup')] ?? 0,
       policy: this.policy,
     });

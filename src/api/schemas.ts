@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { OUTPUT_SAMPLE_RATES } from '../audio/encoders/rates.js';
 import { AppError } from '../domain/errors.js';
 import { ENGINE_CHOICES, FORMATS, type SynthesisRequest } from '../domain/job.js';
+import { isSsml, parseSsml } from '../ssml/parse.js';
 
 export interface RequestLimits {
   maxChars: number;
@@ -18,7 +19,20 @@ const invalid = (field: string, message: string, details: Record<string, unknown
  * Unknown fields are ignored so newer clients keep working.
  */
 export function parseSynthesisBody(body: unknown, limits: RequestLimits): SynthesisRequest {
-  const { b, text } = parseTextBody(body, limits.maxChars);
+  const textType = (body as { text_type?: unknown } | null)?.text_type;
+  if (textType !== undefined && textType !== null && textType !== 'text' && textType !== 'ssml')
+    throw invalid('text_type', '"text_type" must be "text" or "ssml"', { allowed: ['text', 'ssml'] });
+  const raw = (body as { text?: unknown } | null)?.text;
+  const ssml = typeof raw === 'string' && isSsml(raw, textType);
+  // SSML counts its spoken characters, after markup; the markup itself is bounded by the SSML parser.
+  const { b, text } = parseTextBody(body, ssml ? Number.MAX_SAFE_INTEGER : limits.maxChars);
+  const doc = ssml ? parseSsml(text) : undefined;
+  if (doc && doc.chars > limits.maxChars) {
+    throw new AppError('text_too_long', 'Text too long (characters counted after SSML markup)', {
+      status: 413,
+      details: { max_length: limits.maxChars, length: doc.chars },
+    });
+  }
 
   const engine = z
     .enum(ENGINE_CHOICES)
@@ -46,6 +60,8 @@ export function parseSynthesisBody(body: unknown, limits: RequestLimits): Synthe
   const voice = parseVoice(b.voice, limits.voices[engine.data]);
 
   const sampleRate = parseSampleRate(b.sample_rate);
+  if (b.captions !== undefined && b.captions !== null && typeof b.captions !== 'boolean')
+    throw invalid('captions', '"captions" must be true or false');
   return {
     text,
     voice,
@@ -53,6 +69,8 @@ export function parseSynthesisBody(body: unknown, limits: RequestLimits): Synthe
     format: format.data,
     engine: engine.data,
     ...(sampleRate ? { sampleRate } : {}),
+    ...(b.captions === true ? { captions: true } : {}),
+    ...(doc ? { ssml: true, spokenChars: doc.chars, ...(doc.warnings.length ? { warnings: doc.warnings } : {}) } : {}),
   };
 }
 

@@ -3,7 +3,9 @@ import { AppError } from '../domain/errors.js';
 import { PRIORITIES, type Priority } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { allowedVoices } from '../engines/voice.js';
-import { prepareText } from '../text/index.js';
+import { prepareInput } from '../ssml/prepare.js';
+import { lexiconNamespace } from './routes/lexicons.js';
+import type { LexiconStore } from '../lexicons/store.js';
 import { checkWebhookUrl, WebhookUrlError } from '../webhooks/ssrf.js';
 import { callerOf } from './caller.js';
 import { type ClaimRecord, Idempotency, requestHash } from './idempotency.js';
@@ -40,6 +42,8 @@ export class Submitter {
   constructor(
     private readonly jobs: JobService,
     opts: { ttsMaxChars: number; jobsMaxChars: number },
+    /** Pronunciation lexicons a request may name; without it `lexicons` is ignored. */
+    private readonly lexicons?: LexiconStore,
     private readonly quotas?: Quotas,
   ) {
     this.limits = opts;
@@ -59,12 +63,21 @@ export class Submitter {
   /** Validate and queue a request; `priority` is the endpoint's class unless the body names one. */
   async submit(req: Request, maxChars: number, priority: Priority = 'normal'): Promise<Submitted> {
     requireJson(req);
-    const request = parseSynthesisBody(req.body, { maxChars, voices: this.voices, speed: this.speed });
+    const parsed = parseSynthesisBody(req.body, { maxChars, voices: this.voices, speed: this.speed });
+    const lexicon = await this.lexicons?.resolve(
+      lexiconNamespace(req),
+      (req.body as { lexicons?: unknown } | undefined)?.lexicons,
+    );
+    const request = lexicon ? { ...parsed, lexicon } : parsed;
     const body = req.body as Record<string, unknown>;
     const klass = parsePriority(body.priority) ?? priority;
     const engine = getEngine(this.jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
     // Rejects text with nothing to speak before anything is queued; the count seeds progress.
-    const chunks = prepareText(request.text, { maxChunkChars: engine.capabilities.maxChunkChars });
+    const chunks = prepareInput(request.text, {
+      maxChunkChars: engine.capabilities.maxChunkChars,
+      ssml: request.ssml,
+      lexicon: request.lexicon?.entries,
+    });
     const webhookUrl = await this.webhookUrl(body);
     const caller = callerOf(req);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);

@@ -1,6 +1,6 @@
 import type { Chunk } from '../text/types.js';
 
-const keyOf = (c: Chunk) => c.runs.map((r) => `${r.lang}:${r.text}`).join('\u0000');
+const keyOf = (c: Chunk) => `${c.rate ?? 1}\u0000${c.runs.map((r) => `${r.lang}:${r.text}`).join('\u0000')}`;
 
 /**
  * Sentence-level reuse inside one job: a chunk whose text occurs again later
@@ -8,9 +8,9 @@ const keyOf = (c: Chunk) => c.runs.map((r) => `${r.lang}:${r.text}`).join('\u000
  * is kept, and only until its last occurrence, so memory stays bounded by the
  * repeated chunks, never by the document.
  */
-export class ChunkReuse {
+export class ChunkReuse<T = Int16Array> {
   private readonly remaining = new Map<string, number>();
-  private readonly kept = new Map<string, Int16Array>();
+  private readonly kept = new Map<string, T>();
   /** Chunks actually sent to the engine. */
   synthesized = 0;
 
@@ -21,7 +21,7 @@ export class ChunkReuse {
     }
   }
 
-  async get(chunk: Chunk, synthesize: () => Promise<Int16Array>): Promise<Int16Array> {
+  async get(chunk: Chunk, synthesize: () => Promise<T>): Promise<T> {
     const k = keyOf(chunk);
     const left = (this.remaining.get(k) ?? 1) - 1;
     this.remaining.set(k, left);

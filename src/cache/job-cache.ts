@@ -112,6 +112,7 @@ export function entryOf(r: JobResult): CacheEntry {
     engine: r.engine,
     createdAt: Date.now(),
     sha256: r.audio.sha256,
+    ...(r.timings ? { timings: r.timings } : {}),
   };
 }
 
@@ -140,5 +141,6 @@ export function cachedResult(
     finishedAt,
     synthesisMs: finishedAt - startedAt,
     cached: true,
+    ...(entry.timings ? { timings: entry.timings } : {}),
   };
 }

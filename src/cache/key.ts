@@ -19,8 +19,8 @@ export interface ContentFields {
   scope?: string;
 }
 
-/** Bump when the synthesis pipeline changes the audio it makes (pauses, encoders). */
-const PIPELINE_VERSION = 1;
+/** Bump when the synthesis pipeline changes the audio it makes (pauses, encoders) or what a result holds (2: timings). */
+const PIPELINE_VERSION = 2;
 
 /** The content address of a result: sha256 over the fields, with the text normalized. */
 export function contentKey(f: ContentFields): string {
@@ -61,7 +61,9 @@ export function requestKey(
     speed: request.speed,
     format: request.format,
     sampleRate: rate,
-    text: request.text,
+    // Markup is not text: SSML never shares a key with the same characters read as plain text.
+    // Lexicons by name@version: an edited lexicon never meets a result made with its old entries.
+    text: `${request.ssml ? 'ssml\u0000' : ''}${request.lexicon ? `${request.lexicon.used.join(',')}\u0000` : ''}${request.text}`,
     encoding: request.format === 'mp3' ? `${config.mp3Bitrate}k` : '',
     ...(scope === undefined ? {} : { scope }),
   });

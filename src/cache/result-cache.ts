@@ -1,3 +1,4 @@
+import type { JobTimings } from '../domain/timing.js';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Format } from '../domain/job.js';
@@ -16,6 +17,8 @@ export interface CacheEntry {
   engine: string;
   createdAt: number;
   sha256?: string;
+  /** The audio's timings, so a cached result has captions too. */
+  timings?: JobTimings;
 }
 
 export interface ResultCacheOptions {

@@ -1,13 +1,17 @@
 import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from '../config/load.js';
+import { EnginesFileError } from '../config/engines-file.js';
 import type { Config } from '../config/schema.js';
+import { registerConfiguredEngines } from './engines.js';
 
-/** Load settings or exit with every problem listed. */
+/** Load settings and the engines file, or exit with every problem listed. */
 export function configOrExit(): Config {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    registerConfiguredEngines(config, process.env);
+    return config;
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof EnginesFileError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(2);
     }

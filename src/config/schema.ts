@@ -134,6 +134,12 @@ export const settings = {
     engineName,
   ),
   backupEngine: setting('BACKUP_ENGINE', 'espeak', 'Engine behind `backup`.', engineName),
+  enginesFile: setting(
+    'ENGINES_FILE',
+    undefined,
+    'YAML or JSON file defining more engines: speech servers reached over HTTP (kind `http`, see docs/engines.md). PRIMARY_ENGINE and BACKUP_ENGINE may name them. Unset: only the built-in engines.',
+    z.string().min(1).optional(),
+  ),
   workerConcurrency: setting(
     'WORKER_CONCURRENCY',
     '1',

@@ -1,4 +1,6 @@
 /** Shared shapes of a synthesis job as it travels API → queue → worker → API. */
+import type { JobTimings } from './timing.js';
+import type { AppliedLexicons } from '../lexicons/lexicon.js';
 
 export const FORMATS = ['wav', 'mp3', 'opus', 'flac', 'pcm'] as const;
 export type Format = (typeof FORMATS)[number];
@@ -27,6 +29,16 @@ export interface SynthesisRequest {
   engine: EngineChoice;
   /** Output sample rate the client asked for; unset: the engine's (Opus is always 48 kHz). */
   sampleRate?: number;
+  /** The client asked for captions: the job view and webhook event link to them. */
+  captions?: boolean;
+  /** The text is SSML (asked for with `text_type`, or it starts with `<speak`). */
+  ssml?: boolean;
+  /** SSML read only in part: unsupported elements, read as text (shown in the job view). */
+  warnings?: string[];
+  /** Characters spoken, when they differ from the text's (SSML: counted after markup). */
+  spokenChars?: number;
+  /** Pronunciation lexicons applied (a snapshot taken at submit: later edits never change this job). */
+  lexicon?: AppliedLexicons;
 }
 
 /**
@@ -97,6 +109,8 @@ export interface JobResult {
   synthesisMs: number;
   /** Served from the result cache: no synthesis ran for this job. */
   cached?: boolean;
+  /** Where each chunk (and, where the engine reports them, each word) lies in the audio. */
+  timings?: JobTimings;
 }
 
 /** Returned by a primary copy whose work moved to the backup queue (same job id there). */

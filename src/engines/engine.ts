@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import type { WordMark } from '../domain/timing.js';
 import type { Chunk, Lang } from '../text/types.js';
 
 export type Gender = 'female' | 'male';
@@ -32,6 +33,12 @@ export interface SynthesisInput {
   speed: number;
 }
 
+/** A chunk's audio plus, from engines that report them, where its words lie in it. */
+export interface SynthesisOutput {
+  pcm: Int16Array;
+  words?: WordMark[];
+}
+
 export interface EngineHealth {
   ok: boolean;
   detail?: string;
@@ -48,6 +55,8 @@ export interface TtsEngine {
   load(): Promise<void>;
   /** Synthesize one chunk to 16-bit mono PCM at `capabilities.sampleRate`. */
   synthesize(input: SynthesisInput): Promise<Int16Array>;
+  /** Like `synthesize`, with word timings, for engines that report word boundaries. */
+  synthesizeTimed?(input: SynthesisInput): Promise<SynthesisOutput>;
   health(): Promise<EngineHealth>;
   dispose(): Promise<void>;
 }
@@ -63,4 +72,9 @@ export interface EngineDescriptor {
    * `reason` says what is missing and `install` the exact command that fixes it.
    */
   installed(config: Config): Promise<{ ok: boolean; reason?: string; install?: string }>;
+  /**
+   * Set for engines that run no inference in this process (remote servers over HTTP): a worker runs one
+   * instance on its own event loop with `concurrency` chunks in flight, and no engine threads.
+   */
+  inProcess?: { concurrency: number };
 }

@@ -23,6 +23,9 @@ export const healthKey = (prefix: string, engine: string): string => `${prefix}:
 /** Set by an engine's workers while its model is missing (JSON, expires unless refreshed). */
 export const installStatusKey = (prefix: string, engine: string): string => `${prefix}:install:${engine}`;
 
+/** Set while an engine's remote server asked for a pause (429/503 with Retry-After); expires with it. */
+export const overloadKey = (prefix: string, engine: string): string => `${prefix}:overload:${engine}`;
+
 /** Recent synthesis durations of an engine (list of ms), for load estimates. */
 export const durationsKey = (prefix: string, engine: string): string => `${prefix}:durations:${engine}`;
 

@@ -222,6 +222,11 @@ export class Monitor {
         return;
       }
     }
+    // A remote server that asked for a pause is loaded, not broken: the router sends `auto` work elsewhere meanwhile.
+    if ((await this.routing.overloadedMs(engine)) > 0) {
+      this.logger.debug({ engine, error }, 'probe refused by an overloaded remote: not a failed check');
+      return;
+    }
     const why = /timed out|timeout/i.test(error) ? `probe timed out after ${this.config.probeTimeoutMs} ms` : error;
     await this.record(engine, { at, ok: false, ms, kind: 'probe', error: why });
   }
@@ -231,6 +236,7 @@ export class Monitor {
     if (!this.leader || !/^[0-9a-f]{8}-/.test(jobId)) return;
     // A job that failed because Redis went away (its lock lapsed) says nothing about the engine.
     if (this.redisState.disturbedSince(Date.now(), this.redisGraceMs)) return;
+    if ((await this.routing.overloadedMs(engine)) > 0) return;
     await this.record(engine, {
       at: Date.now(),
       ok: false,

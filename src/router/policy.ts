@@ -157,6 +157,8 @@ export interface PrimaryLoad {
   waiting: number;
   meanSynthesisMs: number;
   liveWorkers: number;
+  /** Pause the primary's remote server asked for (429/503 with Retry-After), ms left; 0 or unset: none. */
+  overloadedMs?: number;
 }
 
 /** Estimated wait for new work on the primary: waiting jobs × mean synthesis time ÷ live workers. */
@@ -173,7 +175,7 @@ export interface RouteDecision {
 /**
  * Which role serves one request. Pinned requests stay pinned. `auto` follows
  * the shared route, and goes to the backup while the primary has no live
- * worker or is overloaded.
+ * worker or is overloaded (a long estimated wait, or its remote server asked for a pause).
  */
 export function decideRoute(input: {
   requested: EngineChoice;
@@ -187,6 +189,12 @@ export function decideRoute(input: {
   if (state.route === 'backup') return { route: 'backup', reason: state.reason };
   if (primary.liveWorkers === 0 && input.backupLiveWorkers > 0)
     return { route: 'backup', reason: 'primary engine has no live worker' };
+  const pause = primary.overloadedMs ?? 0;
+  if (pause > 0 && input.backupLiveWorkers > 0)
+    return {
+      route: 'backup',
+      reason: `primary overloaded: its server asked to retry after ${Math.ceil(pause / 1000)} s`,
+    };
   const wait = estimatedWaitMs(primary);
   if (wait > policy.overloadWaitMs && input.backupLiveWorkers > 0) {
     return { route: 'backup', reason: `primary overloaded: estimated wait ${Math.round(wait)} ms` };

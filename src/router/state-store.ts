@@ -3,6 +3,7 @@ import {
   durationsKey,
   healthKey,
   installStatusKey,
+  overloadKey,
   routerChannel,
   routerHistoryKey,
   routerStateKey,
@@ -143,6 +144,16 @@ export class RoutingStore {
   async getInstallStatus(engine: string): Promise<InstallStatus | null> {
     const raw = await this.redis.get(installStatusKey(this.prefix, engine));
     return raw ? (JSON.parse(raw) as InstallStatus) : null;
+  }
+
+  /** An engine's remote asked for a pause: new `auto` work avoids it, and checks do not count as failures, for `ms`. */
+  async setOverloaded(engine: string, ms: number, reason: string): Promise<void> {
+    if (ms > 0) await this.redis.set(overloadKey(this.prefix, engine), reason, 'PX', Math.ceil(ms));
+  }
+
+  /** Time left of an engine's requested pause, 0 when none. */
+  async overloadedMs(engine: string): Promise<number> {
+    return Math.max(0, await this.redis.pttl(overloadKey(this.prefix, engine)));
   }
 
   async recordDuration(engine: string, ms: number): Promise<void> {

@@ -40,7 +40,10 @@ const MAX_MARK_BACKOFF = 32;
  * 1..maxChars characters (UTF-16 units; maxChars must be an integer ≥ 2).
  * Pieces with nothing speakable that cannot share a chunk are dropped.
  */
-export function chunkText(normalized: string, opts: { maxChars: number }): Chunk[] {
+export function chunkText(
+  normalized: string,
+  opts: { maxChars: number; speakable?: (text: string) => boolean },
+): Chunk[] {
   const max = opts.maxChars;
   if (!Number.isInteger(max) || max < 2) {
     // 2, not 1: a surrogate pair must fit in a chunk.
@@ -48,7 +51,7 @@ export function chunkText(normalized: string, opts: { maxChars: number }): Chunk
   }
   const chunks: Chunk[] = [];
   for (const paragraph of splitParagraphs(normalized)) {
-    const texts = packParagraph(paragraph, max).filter(hasSpeakable);
+    const texts = packParagraph(paragraph, max).filter(opts.speakable ?? hasSpeakable);
     texts.forEach((text, n) => {
       const runs = splitLanguageRuns(text);
       let chars = 0;

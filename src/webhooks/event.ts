@@ -18,6 +18,8 @@ export interface WebhookEvent {
     progress: { chunks_done: number; chunks_total: number | null };
     timings: { queued_at: string; started_at: string | null; finished_at: string; synthesis_ms: number | null };
     error: { message: string } | null;
+    /** Present for a succeeded job submitted with `"captions": true`. */
+    captions?: { url: string };
   };
 }
 
@@ -72,6 +74,7 @@ export function buildEvent(input: {
         synthesis_ms: result?.synthesisMs ?? null,
       },
       error: input.error ? { message: input.error } : null,
+      ...(result && job.data.request.captions ? { captions: { url: `${input.baseUrl}/api/jobs/${id}/captions` } } : {}),
     },
   };
 }

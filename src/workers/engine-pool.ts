@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { deserializeError, engineFailure } from '../domain/errors.js';
-import type { SynthesisInput } from '../engines/engine.js';
+import type { SynthesisInput, SynthesisOutput } from '../engines/engine.js';
 import type { FromThread, ToThread } from './engine-thread.js';
 import type { Fault } from './faults.js';
 
@@ -22,7 +22,7 @@ export interface EnginePoolOptions {
 }
 
 interface Pending {
-  resolve(pcm: Int16Array): void;
+  resolve(out: SynthesisOutput): void;
   reject(err: Error): void;
   timer: NodeJS.Timeout;
 }
@@ -113,7 +113,7 @@ export class EnginePool {
     if (!p) return;
     clearTimeout(p.timer);
     slot.pending = undefined;
-    if (msg.type === 'result') p.resolve(msg.pcm);
+    if (msg.type === 'result') p.resolve({ pcm: msg.pcm, ...(msg.words?.length ? { words: msg.words } : {}) });
     else p.reject(deserializeError(msg.error));
     this.release(slot);
   }
@@ -137,11 +137,11 @@ export class EnginePool {
   }
 
   /** Synthesize one chunk on the next free thread. */
-  async synthesize(input: SynthesisInput, fault?: Exclude<Fault, 'load'>): Promise<Int16Array> {
+  async synthesize(input: SynthesisInput, fault?: Exclude<Fault, 'load'>): Promise<SynthesisOutput> {
     if (this.closed) throw engineFailure('engine pool is closed');
     const slot = await this.acquire();
     const id = this.nextId++;
-    return new Promise<Int16Array>((resolve, reject) => {
+    return new Promise<SynthesisOutput>((resolve, reject) => {
       const timer = setTimeout(() => {
         slot.pending = undefined;
         reject(

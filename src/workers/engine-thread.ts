@@ -9,6 +9,7 @@ import type { Config } from '../config/schema.js';
 import { getEngine } from '../engines/registry.js';
 import type { SynthesisInput, TtsEngine } from '../engines/engine.js';
 import type { Lang } from '../text/types.js';
+import type { WordMark } from '../domain/timing.js';
 
 import type { Fault } from './faults.js';
 
@@ -16,7 +17,7 @@ export type ToThread = { type: 'synth'; id: number; input: SynthesisInput; fault
 export type FromThread =
   | { type: 'ready'; loadMs: number; warmupMs: number }
   | { type: 'fatal'; error: ReturnType<typeof serializeError> }
-  | { type: 'result'; id: number; pcm: Int16Array; ms: number }
+  | { type: 'result'; id: number; pcm: Int16Array; words?: WordMark[]; ms: number }
   | { type: 'error'; id: number; error: ReturnType<typeof serializeError> };
 
 const WARMUP: Record<Lang, string> = { en: 'Hello, this is a warm-up.', zh: '你好，这是预热。' };
@@ -64,21 +65,27 @@ async function main(): Promise<void> {
     const start = performance.now();
     try {
       if (msg.fault) injectFault(msg.fault);
-      const pcm = await engine.synthesize(msg.input);
+      const { pcm, words } = engine.synthesizeTimed
+        ? await engine.synthesizeTimed(msg.input)
+        : { pcm: await engine.synthesize(msg.input), words: undefined };
       // Copy into a buffer of its own so the transfer never detaches engine-owned memory.
       const own = new Int16Array(pcm);
-      post({ type: 'result', id: msg.id, pcm: own, ms: performance.now() - start }, [own.buffer as ArrayBuffer]);
+      post({ type: 'result', id: msg.id, pcm: own, words, ms: performance.now() - start }, [own.buffer as ArrayBuffer]);
     } catch (err) {
       post({ type: 'error', id: msg.id, error: serializeError(err) });
     }
   });
 }
 
+const SLOW_FAULT_MS = 500;
+
 /** Resilience tests only (FAULT_INJECTION): misbehave the way a broken engine would. */
 function injectFault(fault: Exclude<Fault, 'load'>): void {
   if (fault === 'throw') throw engineFailure('injected fault: engine error');
   // In a worker thread this ends the thread, as a native crash of the engine would.
   if (fault === 'crash') process.exit(70);
+  // slow: a busy engine that still answers, so a job holds its worker for a known while
+  if (fault === 'slow') return void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SLOW_FAULT_MS);
   // hang: block this thread the way a stuck native call would
   for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
 }

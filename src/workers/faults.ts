@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import { faultKey } from '../queue/names.js';
 
 /** Ways resilience tests can make an engine misbehave. */
-/** `load` makes the next model load fail (checked when a pool is created). */
-export type Fault = 'throw' | 'hang' | 'crash' | 'load';
+/** `load` makes the next model load fail (checked when a pool is created); `slow` adds half a second to every chunk. */
+export type Fault = 'throw' | 'hang' | 'crash' | 'load' | 'slow';
 
 interface FaultSpec {
   mode: Fault;

@@ -17,18 +17,19 @@ import {
   type MovedResult,
   type ProbeResult,
 } from '../domain/job.js';
-import type { EngineCapabilities, SynthesisInput } from '../engines/engine.js';
+import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
+import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
+import { prepareInput } from '../ssml/prepare.js';
 import { PROBE_JOB } from '../queue/names.js';
 import { isNoSpace, storageFull } from '../storage/free-space.js';
 import type { Storage } from '../storage/storage.js';
-import { prepareText } from '../text/index.js';
 import type { TerminalStatus } from '../webhooks/event.js';
 import { jobIdOf } from '../domain/required.js';
 
 export interface SynthesisDeps {
   engine: string;
   capabilities: EngineCapabilities;
-  synthesize(input: SynthesisInput): Promise<Int16Array>;
+  synthesize(input: SynthesisInput): Promise<SynthesisOutput>;
   storage: Storage;
   logger: Logger;
   workerId: string;
@@ -143,8 +144,12 @@ async function sha256Of(storage: Storage, key: string): Promise<string> {
 async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<ProbeResult> {
   const start = performance.now();
   let samples = 0;
-  for (const chunk of prepareText(job.data.request.text, { maxChunkChars: deps.capabilities.maxChunkChars })) {
-    samples += (await deps.synthesize({ chunk, voice: job.data.request.voice, speed: 1 })).length;
+  for (const chunk of prepareInput(job.data.request.text, {
+    maxChunkChars: deps.capabilities.maxChunkChars,
+    ssml: job.data.request.ssml,
+    lexicon: job.data.request.lexicon?.entries,
+  })) {
+    samples += (await deps.synthesize({ chunk, voice: job.data.request.voice, speed: 1 })).pcm.length;
   }
   return { probe: true, ms: Math.round(performance.now() - start), samples };
 }
@@ -161,7 +166,11 @@ async function synthesizeToStorage(
   const tmp = deps.storage.tempPath(part);
   let writer: AudioFileWriter | undefined;
   try {
-    const chunks = prepareText(request.text, { maxChunkChars: deps.capabilities.maxChunkChars });
+    const chunks = prepareInput(request.text, {
+      maxChunkChars: deps.capabilities.maxChunkChars,
+      ssml: request.ssml,
+      lexicon: request.lexicon?.entries,
+    });
     // A retry starts its chunks again, but what clients see never goes backwards: `chunksDone` holds at
     // the furthest point any attempt reached, `attemptChunksDone` is this attempt's own count.
     const before = (job.progress ?? {}) as Partial<JobProgress>;
@@ -179,11 +188,32 @@ async function synthesizeToStorage(
       encoderThread: deps.encoderThread,
     });
     // A sentence that occurs again later in the document is synthesized once.
-    const reuse = new ChunkReuse(chunks);
+    const reuse = new ChunkReuse<SynthesisOutput>(chunks);
+    const timeline = new Timeline(deps.capabilities.sampleRate, writer.sampleRate, request.format);
+    const pauseSamples = Math.round((deps.capabilities.sampleRate * PARAGRAPH_PAUSE_MS) / 1000);
+    const { min, max } = deps.capabilities.speed;
+    /** After an SSML break the next chunk starts with its speech: the break alone is the pause. */
+    let trimLead = false;
     for (const chunk of chunks) {
-      const pcm = await reuse.get(chunk, () => deps.synthesize({ chunk, voice: request.voice, speed: request.speed }));
+      const speed = Math.min(max, Math.max(min, request.speed * (chunk.rate ?? 1)));
+      const made = await reuse.get(chunk, () => deps.synthesize({ chunk, voice: request.voice, speed }));
+      const from = trimLead ? Math.min(speechOnset(made.pcm), made.pcm.length) : 0;
+      const to = chunk.pauseAfterMs !== undefined ? Math.max(from, speechEnd(made.pcm)) : made.pcm.length;
+      const pcm = made.pcm.subarray(from, to);
+      const words = made.words?.map((w) => ({ ...w, start: w.start - from, end: w.end - from }));
       await writer.append(pcm);
-      if (chunk.paragraphEnd && chunk.index < chunks.length - 1) await writer.appendSilence(PARAGRAPH_PAUSE_MS);
+      timeline.chunk(chunk, pcm, words);
+      trimLead = chunk.pauseAfterMs !== undefined;
+      const pause =
+        chunk.pauseAfterMs !== undefined
+          ? Math.round((deps.capabilities.sampleRate * chunk.pauseAfterMs) / 1000)
+          : chunk.paragraphEnd && chunk.index < chunks.length - 1
+            ? pauseSamples
+            : 0;
+      if (pause > 0) {
+        await writer.append(new Int16Array(pause));
+        timeline.pause(pause);
+      }
       progress.attemptChunksDone = chunk.index + 1;
       progress.chunksDone = Math.max(reached, chunk.index + 1);
       await job.updateProgress({ ...progress, bytes: writer.bytes, part });
@@ -217,6 +247,7 @@ async function synthesizeToStorage(
       startedAt,
       finishedAt,
       synthesisMs: finishedAt - startedAt,
+      timings: timeline.result(),
     };
     await deps.onFinished?.(result).catch(() => undefined);
     return result;

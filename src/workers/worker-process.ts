@@ -15,8 +15,10 @@ import { JobMover } from '../router/mover.js';
 import { RoutingStore } from '../router/state-store.js';
 import { DiskStorage } from '../storage/disk.js';
 import { FreeSpace } from '../storage/free-space.js';
+import { overloadedFor } from '../engines/http/errors.js';
 import { EncoderThread } from '../audio/encoders/threaded-encoder.js';
 import { EnginePool } from './engine-pool.js';
+import { InProcessPool } from './in-process-pool.js';
 import { faultReader } from './faults.js';
 import { Reloader } from './reload.js';
 import { join } from 'node:path';
@@ -118,15 +120,20 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   await routing.clearInstallStatus(engineName).catch(() => undefined);
 
   const fault = config.faultInjection ? faultReader(redis, config.queuePrefix, engineName) : async () => undefined;
+  // A remote engine has no threads: its worker holds `concurrency` requests in flight on its own event loop.
+  const light = descriptor.inProcess;
+  const concurrency = light?.concurrency ?? config.workerConcurrency;
   const newPool = async () =>
-    new EnginePool({
-      engine: engineName,
-      config,
-      size: config.workerConcurrency,
-      chunkTimeoutMs: config.chunkTimeoutMs,
-      logger: log,
-      failLoad: (await fault()) === 'load',
-    });
+    light
+      ? new InProcessPool(descriptor, config, light.concurrency)
+      : new EnginePool({
+          engine: engineName,
+          config,
+          size: config.workerConcurrency,
+          chunkTimeoutMs: config.chunkTimeoutMs,
+          logger: log,
+          failLoad: (await fault()) === 'load',
+        });
   let pool = await newPool();
   await pool.start();
   const storage = new DiskStorage(config.outputDir);
@@ -158,7 +165,14 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       capabilities: descriptor.capabilities,
       synthesize: async (input) => {
         const f = await fault();
-        return pool.synthesize(input, f === 'load' ? undefined : f);
+        try {
+          return await pool.synthesize(input, f === 'load' ? undefined : f);
+        } catch (err) {
+          // A remote asking for a pause is load: tell the router before the job moves or retries.
+          const ms = overloadedFor(err);
+          if (ms !== undefined) await routing.setOverloaded(engineName, ms, (err as Error).message);
+          throw err;
+        }
       },
       storage,
       logger: log,
@@ -232,7 +246,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     {
       connection,
       prefix: config.queuePrefix,
-      concurrency: config.workerConcurrency,
+      concurrency,
       lockDuration: config.jobLockMs,
       stalledInterval: config.stalledIntervalMs,
       maxStalledCount: config.maxStalledCount,
@@ -287,10 +301,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     }
   });
   const stopReloads = await reloader.listen();
-  log.info(
-    { concurrency: config.workerConcurrency, queue: synthesisQueueName(engineName) },
-    'worker ready, taking jobs',
-  );
+  log.info({ concurrency, queue: synthesisQueueName(engineName) }, 'worker ready, taking jobs');
 
   return {
     id,

@@ -8,41 +8,50 @@ export interface Decoded {
   sampleRate: number;
   samples: number;
   durationMs: number;
+  /** Root mean square of the first channel, 0..1 (silence is ~0). */
+  rms: number;
+}
+
+function rmsOf(x: ArrayLike<number>, scale: number): number {
+  let sum = 0;
+  for (let i = 0; i < x.length; i++) sum += ((x[i] ?? 0) / scale) ** 2;
+  return x.length ? Math.sqrt(sum / x.length) : 0;
 }
 
 export async function decodeAudio(format: string, buf: Buffer, pcmRate?: number): Promise<Decoded> {
-  const done = (samples: number, sampleRate: number) => ({
+  const done = (samples: number, sampleRate: number, rms: number) => ({
     samples,
     sampleRate,
     durationMs: (samples / sampleRate) * 1000,
+    rms,
   });
   switch (format) {
     case 'wav': {
       const w = parseWav(buf);
-      return done(w.samples.length, w.sampleRate);
+      return done(w.samples.length, w.sampleRate, rmsOf(w.samples, 32768));
     }
     case 'pcm':
-      return done(buf.length / 2, pcmRate!);
+      return done(buf.length / 2, pcmRate!, rmsOf(new Int16Array(Buffer.from(buf).buffer, 0, buf.length >> 1), 32768));
     case 'flac': {
       const d = new FLACDecoder();
       await d.ready;
       const r = await d.decodeFile(new Uint8Array(buf));
       d.free();
-      return done(r.samplesDecoded, r.sampleRate);
+      return done(r.samplesDecoded, r.sampleRate, rmsOf(r.channelData[0] ?? [], 1));
     }
     case 'mp3': {
       const d = new MPEGDecoder();
       await d.ready;
       const r = d.decode(new Uint8Array(buf));
       d.free();
-      return done(r.samplesDecoded, r.sampleRate);
+      return done(r.samplesDecoded, r.sampleRate, rmsOf(r.channelData[0] ?? [], 1));
     }
     case 'opus': {
       const d = new OggOpusDecoder();
       await d.ready;
       const r = await d.decodeFile(new Uint8Array(buf));
       d.free();
-      return done(r.samplesDecoded, r.sampleRate);
+      return done(r.samplesDecoded, r.sampleRate, rmsOf(r.channelData[0] ?? [], 1));
     }
   }
   throw new Error(`no decoder for ${format}`);

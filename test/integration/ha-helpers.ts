@@ -30,7 +30,7 @@ export async function engines(svc: Service): Promise<any> {
 export async function setFault(
   svc: Service,
   engine: string,
-  fault: { mode: 'throw' | 'hang' | 'crash' | 'load'; rate?: number } | null,
+  fault: { mode: 'throw' | 'hang' | 'crash' | 'load' | 'slow'; rate?: number } | null,
 ): Promise<void> {
   const r = new Redis(REDIS_URL);
   const key = `${svc.prefix}:faults:${engine}`;

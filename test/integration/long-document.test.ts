@@ -85,5 +85,17 @@ describe('long documents', () => {
     const dataBytes = head.readUInt32LE(40);
     expect(dataBytes).toBe(job.audio.bytes - 44);
     expect(Math.abs((dataBytes / 2 / 22050) * 1000 - job.audio.duration_ms)).toBeLessThan(2);
+
+    // Timings over the whole document do not drift: the last segment ends at the audio's last sample.
+    const timings = (await (await fetch(`${svc.base}/api/jobs/${job.id}/captions?format=json`)).json()) as {
+      sample_rate: number;
+      segments: { end_ms: number }[];
+    };
+    expect(timings.segments.length).toBe(job.progress.chunks_total);
+    const endSample = ((timings.segments.at(-1)?.end_ms ?? 0) * timings.sample_rate) / 1000;
+    console.info(
+      `100k chars: last segment ends ${Math.abs(endSample - dataBytes / 2).toFixed(3)} samples from the end`,
+    );
+    expect(Math.abs(endSample - dataBytes / 2)).toBeLessThan(1);
   });
 });

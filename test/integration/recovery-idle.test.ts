@@ -23,6 +23,9 @@ const ENV = { RECOVERY_WINDOW_MS: '1000', RECOVERY_PROBES: '3', CHUNK_TIMEOUT_MS
 async function longJobOnBackupThenHeal(s: Service): Promise<string> {
   await setFault(s, PRIMARY, { mode: 'throw' });
   await until('failover', async () => (await engines(s)).route.current === 'backup');
+  // The backup is made slow (half a second a chunk) so the long job outlasts the primary's recovery whatever the
+  // machine's speed; without it a quiet machine finishes the job before the primary is ready.
+  await setFault(s, 'espeak', { mode: 'slow' });
   const long = await submit(s, { text: LONG });
   expect((await job(s, long)).engine.route).toBe('backup');
   await until('the long job to run on the backup', async () => (await job(s, long)).status === 'running');
@@ -60,6 +63,7 @@ describe('recovery waits for an idle backup', () => {
     expect((await job(s, next)).engine.route).toBe('backup');
 
     // The long job finishes on the backup; only then does traffic return.
+    await setFault(s, 'espeak', null);
     const done = await waitForJob(s.base, long, 120_000);
     expect(done.status).toBe('succeeded');
     expect(done.engine.used).toBe('espeak');
@@ -106,6 +110,7 @@ describe('recovery waits for an idle backup', () => {
     expect(Date.parse(sw.at) - since).toBeGreaterThanOrEqual(1500);
     // The switch happened while the long job was still running, and that job stays on the backup.
     expect((await job(s, long)).status).toBe('running');
+    await setFault(s, 'espeak', null);
     const fresh = await submit(s, { text: 'A new reading starts on the primary.' });
     expect((await job(s, fresh)).engine.route).toBe('primary');
     const done = await waitForJob(s.base, long, 120_000);

@@ -54,6 +54,7 @@ describe('tenants', () => {
       ['GET', `/api/jobs/${x}`],
       ['GET', `/api/jobs/${x}/audio`],
       ['GET', `/api/jobs/${x}/events`],
+      ['GET', `/api/jobs/${x}/captions`],
       ['DELETE', `/api/jobs/${x}`],
     ];
     for (const [i, [method, path]] of routes(id).entries()) {

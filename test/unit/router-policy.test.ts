@@ -350,4 +350,17 @@ describe('decideRoute', () => {
     expect(busy.reason).toMatch(/overloaded/);
     expect(decideRoute({ ...base, requested: 'auto', primary: { ...load, waiting: 30 } }).route).toBe('primary');
   });
+
+  it("sends auto to the backup while the primary's remote asked for a pause (429/503 with Retry-After)", () => {
+    const paused = decideRoute({ ...base, requested: 'auto', primary: { ...load, overloadedMs: 4200 } });
+    expect(paused).toEqual({ route: 'backup', reason: 'primary overloaded: its server asked to retry after 5 s' });
+    // Pinned work still goes where it was pinned, and with no backup worker auto work waits for the primary.
+    expect(decideRoute({ ...base, requested: 'primary', primary: { ...load, overloadedMs: 4200 } }).route).toBe(
+      'primary',
+    );
+    expect(
+      decideRoute({ ...base, requested: 'auto', primary: { ...load, overloadedMs: 4200 }, backupLiveWorkers: 0 }).route,
+    ).toBe('primary');
+    expect(decideRoute({ ...base, requested: 'auto', primary: { ...load, overloadedMs: 0 } }).route).toBe('primary');
+  });
 });

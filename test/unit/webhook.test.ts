@@ -89,6 +89,29 @@ describe('webhook events', () => {
     expect(eventId('j1', 'succeeded')).toBe('msg_j1_succeeded');
   });
 
+  it('link the captions of a job submitted with captions: true, and only then', () => {
+    const result = {
+      audio: { key: 'j1.wav', contentType: 'audio/wav', bytes: 44, durationMs: 10, sampleRate: 22050 },
+      engine: 'espeak',
+      worker: 'w',
+      chunks: 1,
+      startedAt: 2_000,
+      finishedAt: 3_000,
+      synthesisMs: 1_000,
+    };
+    const job = (captions: boolean) => ({
+      id: 'j1',
+      data: { ...data, request: { ...data.request, ...(captions ? { captions: true } : {}) } },
+      timestamp: 1_000,
+    });
+    const baseUrl = 'https://tts.example.com';
+    expect(buildEvent({ job: job(true), status: 'succeeded', baseUrl, result }).data.captions).toEqual({
+      url: 'https://tts.example.com/api/jobs/j1/captions',
+    });
+    expect(buildEvent({ job: job(false), status: 'succeeded', baseUrl, result }).data.captions).toBeUndefined();
+    expect(buildEvent({ job: job(true), status: 'failed', baseUrl, error: 'x' }).data.captions).toBeUndefined();
+  });
+
   it('default the public base URL to HOST:PORT', () => {
     expect(publicBaseUrl({ publicBaseUrl: undefined, host: '127.0.0.1', port: 8080 })).toBe('http://127.0.0.1:8080');
     expect(publicBaseUrl({ publicBaseUrl: undefined, host: '::1', port: 80 })).toBe('http://[::1]:80');

@@ -50,6 +50,7 @@ export function ttsRouter({
     res.setHeader('X-Job-Id', view.id);
     if (outcome === 'succeeded' && view.audio) {
       res.setHeader('X-Engine', view.engine.used ?? view.engine.name);
+      res.setHeader('X-Captions-Url', `/api/jobs/${view.id}/captions`);
       await sendAudio(req, res, storage, view.audio, `"${view.id}-${view.audio.bytes}"`, () =>
         missingAudio.error(view.id),
       );

@@ -1,6 +1,7 @@
 import { engineFailure } from '../../domain/errors.js';
 import { concatPcm, silence, trimSilence } from '../../audio/pcm.js';
-import type { EngineHealth, SynthesisInput, TtsEngine } from '../engine.js';
+import type { WordMark } from '../../domain/timing.js';
+import type { EngineHealth, SynthesisInput, SynthesisOutput, TtsEngine } from '../engine.js';
 import { resolveVoice } from '../voice.js';
 import { ESPEAK_CAPABILITIES, ESPEAK_VOICE_IDS } from './voices.js';
 
@@ -8,8 +9,24 @@ import { ESPEAK_CAPABILITIES, ESPEAK_VOICE_IDS } from './voices.js';
 interface ESpeakWorker {
   set_voice(name: string): number;
   set_rate(wpm: number): number;
-  synthesize(text: string, cb: (samples: Int16Array | null, events: unknown[]) => number): void;
+  synthesize(text: string, cb: (samples: Int16Array | null, events: ESpeakEvent[]) => number): void;
   synthesize_ipa(text: string, cb: () => number): { code: number; ipa: string };
+}
+
+/** An event of espeak-ng's synthesis callback (positions: 1-based characters, and ms from the text's start). */
+interface ESpeakEvent {
+  type: string;
+  text_position: number;
+  word_length: number;
+  audio_position: number;
+}
+
+/** A word as espeak-ng reports it: start and end in ms from the start of the text, 0-based character span. */
+interface SpokenWord {
+  startMs: number;
+  endMs: number;
+  offset: number;
+  length: number;
 }
 
 const NORMAL_WPM = 175;
@@ -52,34 +69,79 @@ export class EspeakEngine implements TtsEngine {
     }
   }
 
-  private speak(text: string): Int16Array {
+  private speak(text: string): { pcm: Int16Array; words: SpokenWord[] } {
     const parts: Int16Array[] = [];
     if (!this.worker) throw engineFailure('espeak engine used before load()');
-    this.worker.synthesize(text, (samples) => {
+    const words: SpokenWord[] = [];
+    let open: SpokenWord | undefined;
+    this.worker.synthesize(text, (samples, events) => {
       if (samples?.length) parts.push(samples);
+      for (const e of events) {
+        // A word ends where the next word or the sentence's end begins.
+        if ((e.type === 'word' || e.type === 'end') && open) {
+          open.endMs = Math.max(open.startMs, e.audio_position);
+          open = undefined;
+        }
+        if (e.type === 'word' && e.word_length > 0) {
+          open = {
+            startMs: e.audio_position,
+            endMs: e.audio_position,
+            offset: e.text_position - 1,
+            length: e.word_length,
+          };
+          words.push(open);
+        }
+      }
       return 0; // 0 = keep going
     });
-    return concatPcm(parts);
+    const pcm = concatPcm(parts);
+    if (open) open.endMs = (pcm.length / this.capabilities.sampleRate) * 1000;
+    return { pcm, words };
   }
 
-  async synthesize({ chunk, voice, speed }: SynthesisInput): Promise<Int16Array> {
+  async synthesize(input: SynthesisInput): Promise<Int16Array> {
+    return (await this.synthesizeTimed(input)).pcm;
+  }
+
+  async synthesizeTimed({ chunk, voice, speed }: SynthesisInput): Promise<SynthesisOutput> {
     if (!this.worker) throw engineFailure('espeak engine used before load()');
     const sr = this.capabilities.sampleRate;
     const wpm = Math.round(Math.min(450, Math.max(80, NORMAL_WPM * speed)));
     const out: Int16Array[] = [];
+    const marks: WordMark[] = [];
+    let at = 0; // samples of `out` so far
+    let textBase = 0; // offset of this run in the chunk's text (runs joined by one space)
     chunk.runs.forEach((run, i) => {
       const name = resolveVoice(this.capabilities, voice, run.lang);
       const id = ESPEAK_VOICE_IDS[name];
       if (id === undefined) throw engineFailure(`espeak has no voice "${name}"`);
       this.use(id, wpm);
-      const pcm = this.speak(run.text);
+      // espeak-ng's Mandarin voice reads tone-numbered pinyin as written. IPA has no way in through
+      // this build (its [[…]] phoneme input is not enabled), so an English pronunciation is not applied.
+      const { pcm, words: spoken } = this.speak(run.ph?.pinyin ?? run.text);
+      const first = spoken[0];
+      // Words of substituted pinyin index the pinyin: the run is one word of the chunk's text.
+      const words = run.ph?.pinyin && first ? [{ ...first, offset: 0, length: run.text.length }] : spoken;
+      const base = textBase;
+      textBase += run.text.length + 1;
       const last = i === chunk.runs.length - 1;
       const trimmed = trimSilence(pcm, sr, { keepLeadMs: i === 0 ? 20 : 0, keepTrailMs: last ? CHUNK_TAIL_MS : 0 });
       if (trimmed.length === 0) return;
-      if (out.length) out.push(silence(sr, RUN_GAP_MS));
+      if (out.length) {
+        const gap = silence(sr, RUN_GAP_MS);
+        out.push(gap);
+        at += gap.length;
+      }
+      // trimSilence returns a view: its offset into `pcm` is what was cut from the front.
+      const cut = (trimmed.byteOffset - pcm.byteOffset) / Int16Array.BYTES_PER_ELEMENT;
+      const toSample = (ms: number) => at + Math.min(trimmed.length, Math.max(0, Math.round((ms * sr) / 1000) - cut));
+      for (const w of words) {
+        marks.push({ start: toSample(w.startMs), end: toSample(w.endMs), offset: base + w.offset, length: w.length });
+      }
       out.push(trimmed);
+      at += trimmed.length;
     });
-    return concatPcm(out);
+    return { pcm: concatPcm(out), words: marks };
   }
 
   /** IPA for `text` read by an espeak-ng voice id (diagnostics and tests). */

@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import type { Lang, Run } from '../../text/types.js';
-import { prepareText } from '../../text/index.js';
+import { prepareInput } from '../../ssml/prepare.js';
+import type { LexiconRule } from '../../text/annotations.js';
 import { KokoroFrontEnd } from './frontend.js';
 import { EnPhonemizer } from './g2p-en.js';
 import { ZhPhonemizer } from './g2p-zh.js';
@@ -73,8 +74,12 @@ export class KokoroPhonemize {
    * Yields to the event loop between chunks: a 100,000-character text takes a couple of seconds
    * of CPU, and the API process must keep answering other requests meanwhile.
    */
-  async phonemize(text: string, voice: string): Promise<PhonemizeResult> {
-    const chunks = prepareText(text, { maxChunkChars: KOKORO_CAPABILITIES.maxChunkChars });
+  async phonemize(
+    text: string,
+    voice: string,
+    opts: { ssml?: boolean; lexicon?: readonly LexiconRule[] } = {},
+  ): Promise<PhonemizeResult> {
+    const chunks = prepareInput(text, { maxChunkChars: KOKORO_CAPABILITIES.maxChunkChars, ...opts });
     const vocabulary = await this.vocabulary();
     const out: PhonemizedChunk[] = [];
     for (const c of chunks) {
