@@ -28,6 +28,11 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
     about: 'soak [--quick] [--jobs N]: 10,000 jobs, RSS of the API and each worker over time',
     load: () => import('./modes/soak.js'),
   },
+  priority: {
+    about:
+      'priority [--quick] [--backlog N]: p50 of a 50-char /api/tts with N bulk jobs waiting ÷ with none (target ≤ 1.5)',
+    load: () => import('./modes/priority.js'),
+  },
   remote: {
     about: 'remote [--quick] [--rounds N]: an http engine end to end vs the remote server directly (overhead ratio)',
     load: () => import('./modes/remote.js'),

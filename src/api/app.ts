@@ -31,6 +31,10 @@ import { ttsRouter } from './routes/tts.js';
 import { voicesRouter } from './routes/voices.js';
 import { adminHeaders, pageHeaders } from './security.js';
 import { Submitter } from './submit.js';
+import { Quotas } from './quotas.js';
+import { refuseLargeBodies } from './body-limit.js';
+import { usageRouter } from './routes/usage.js';
+import { FreeSpace } from '../storage/free-space.js';
 import { webRouter } from './web/index.js';
 
 declare module 'express-serve-static-core' {
@@ -47,6 +51,8 @@ export interface AppDeps {
   logger: Logger;
   /** Optional so tests can build an app without one; `npm run api` always passes it. */
   metrics?: Metrics;
+  /** Free space under OUTPUT_DIR (with the result cache as what can be reclaimed); default: measured, nothing reclaimed. */
+  space?: FreeSpace;
   /** Loads the Kokoro front-end for /api/phonemize (without it the route answers 503). */
   phonemizer?: () => Promise<KokoroPhonemize>;
 }
@@ -57,7 +63,16 @@ const phonemizeUnavailable = (): Promise<KokoroPhonemize> =>
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The HTTP application. It never listens: the caller decides where. */
-export function buildApp({ config, redis, jobs, storage, logger, metrics, phonemizer }: AppDeps): Express {
+export function buildApp({
+  config,
+  redis,
+  jobs,
+  storage,
+  logger,
+  metrics,
+  space: givenSpace,
+  phonemizer,
+}: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -86,6 +101,8 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   const page = pageHeaders();
   const admin = adminHeaders();
   app.use((req, res, next) => (req.path.startsWith('/admin/') ? admin(req, res, next) : page(req, res, next)));
+  // A declared body over the limit is refused before a byte of it is read (a slow sender would hold the socket).
+  app.use(refuseLargeBodies(config.bodyLimitBytes));
   // Before anything that reads Redis (auth's rate limit included): bounded 503 while Redis is away.
   app.use(redisGate(new RedisAvailability(redis), config.redisUnavailableMs));
   // Access control comes before body parsing, so strangers' bodies are never read.
@@ -95,13 +112,16 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   app.use('/v1', auth.client);
   app.use(express.json({ limit: config.bodyLimitBytes, strict: false }));
 
+  const quotas = new Quotas(redis, config, () => jobs.queueBases());
+  const space = givenSpace ?? new FreeSpace(config.outputDir, config.minFreeBytes);
   const lexicons = new LexiconStore(redis, config.queuePrefix);
   const submitter = new Submitter(
     jobs,
     { ttsMaxChars: config.ttsMaxChars, jobsMaxChars: config.jobsMaxChars },
     lexicons,
+    quotas,
   );
-  app.use(healthRouter({ redis, jobs }));
+  app.use(healthRouter({ redis, jobs, space }));
   if (metrics) {
     app.use('/metrics', auth.metrics);
     app.use(metricsRouter({ jobs, metrics }));
@@ -113,8 +133,9 @@ export function buildApp({ config, redis, jobs, storage, logger, metrics, phonem
   app.use(captionsRouter({ jobs }));
   app.use(lexiconsRouter({ lexicons }));
   app.use(eventsRouter({ jobs }));
-  app.use(ttsRouter({ jobs, storage, submitter, missingAudio, waitMs: config.ttsWaitMs }));
-  app.use(openAiRouter({ config, jobs, storage }));
+  app.use(ttsRouter({ jobs, storage, submitter, missingAudio, waitMs: config.ttsWaitMs, space }));
+  app.use(openAiRouter({ config, jobs, storage, quotas, space }));
+  app.use(usageRouter({ quotas }));
   app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars, lexicons }));
 
   const board = new ExpressAdapter();

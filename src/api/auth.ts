@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config, KeyHash } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
+import { ANONYMOUS } from './caller.js';
 import { errorResponse } from './errors.js';
 
 /** Middleware that routers put in front of what they protect. */
@@ -37,10 +38,16 @@ export function hashKey(key: string): string {
  * is compared, in constant time, so timing says nothing about which matched.
  */
 export function matchKey(key: string, entries: readonly KeyHash[]): string | undefined {
+  return matchEntry(key, entries)?.name;
+}
+
+/** The entry whose hash matches `key` (same constant-time walk over every entry as matchKey). */
+export function matchEntry(key: string, entries: readonly KeyHash[]): KeyHash | undefined {
   const digest = createHash('sha256').update(key, 'utf8').digest();
-  let found: string | undefined;
+  let found: KeyHash | undefined;
   for (const e of entries) {
-    if (timingSafeEqual(digest, Buffer.from(e.sha256, 'hex')) && found === undefined) found = e.name;
+    // Both sides are 32-byte digests, so timingSafeEqual never throws and never short-cuts on length.
+    if (timingSafeEqual(digest, Buffer.from(e.sha256, 'hex')) && found === undefined) found = e;
   }
   return found;
 }
@@ -49,10 +56,10 @@ export function matchKey(key: string, entries: readonly KeyHash[]): string | und
 export function presentedKey(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const m = /^(Bearer|Basic)\s+(\S+)\s*$/i.exec(header);
-  const [, scheme = '', credentials = ''] = m ?? [];
-  if (!credentials) return undefined;
-  if (scheme.toLowerCase() === 'bearer') return credentials;
-  const decoded = Buffer.from(credentials, 'base64').toString('utf8');
+  if (!m) return undefined;
+  const [, scheme = '', value = ''] = m;
+  if (scheme.toLowerCase() === 'bearer') return value;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   return colon >= 0 && colon < decoded.length - 1 ? decoded.slice(colon + 1) : undefined;
 }
@@ -112,48 +119,87 @@ const CHALLENGE: Record<Role, string> = {
 
 /** Build the access-control middleware once per app. */
 export function createAuth(
-  config: Pick<Config, 'apiKeys' | 'adminKeys' | 'metricsKeys' | 'rateLimitPerMinute' | 'queuePrefix'>,
+  config: Pick<
+    Config,
+    'apiKeys' | 'adminKeys' | 'metricsKeys' | 'rateLimitPerMinute' | 'queuePrefix' | 'authFailuresPerMinute'
+  >,
   redis: Redis,
   logger?: Logger,
 ): Auth {
   const enabled = config.apiKeys.length + config.adminKeys.length > 0;
   const clientKeys = [...config.apiKeys, ...config.adminKeys];
   const limiter =
-    config.rateLimitPerMinute > 0 ? createLimiter(config.rateLimitPerMinute, config.queuePrefix, redis) : undefined;
+    config.rateLimitPerMinute > 0
+      ? createLimiter(config.rateLimitPerMinute, `${config.queuePrefix}:ratelimit`, redis)
+      : undefined;
+  // Failed authentications per address: bounds how fast anyone can guess keys or flood the key check.
+  const failures =
+    config.authFailuresPerMinute > 0
+      ? createLimiter(config.authFailuresPerMinute, `${config.queuePrefix}:authfail`, redis)
+      : undefined;
   let warnedFallback = false;
 
-  const refuse = (res: Response, role: Role, status: 401 | 403) => {
-    if (status === 401) {
-      res.setHeader('WWW-Authenticate', CHALLENGE[role]);
-      const what = role === 'admin' ? 'an admin key' : role === 'metrics' ? 'a metrics key' : 'an API key';
-      errorResponse(
-        res,
-        new AppError('unauthorized', `This needs ${what}: send Authorization: Bearer <key>`, { status: 401 }),
+  const refuse = (req: Request, res: Response, role: Role, status: 401 | 403) => {
+    if (status === 401 && failures) {
+      const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+      failures.consume(address).then(
+        () => refuse401(res, role),
+        (rej: unknown) => {
+          if (!(rej instanceof RateLimiterRes)) return refuse401(res, role);
+          const retryAfter = Math.max(1, Math.ceil(rej.msBeforeNext / 1000));
+          errorResponse(
+            res,
+            new AppError(
+              'auth_throttled',
+              `Too many failed authentications from this address: at most ${config.authFailuresPerMinute} per minute; try again in ${retryAfter} s`,
+              {
+                status: 429,
+                headers: { 'Retry-After': String(retryAfter) },
+                details: { limit_per_minute: config.authFailuresPerMinute, retry_after_s: retryAfter },
+              },
+            ),
+          );
+        },
       );
-    } else {
-      const what = role === 'admin' ? 'an admin key' : 'a metrics or admin key';
-      errorResponse(res, new AppError('forbidden', `This key may not do that: it needs ${what}`, { status: 403 }));
+      return;
     }
+    if (status === 401) return refuse401(res, role);
+    const what = role === 'admin' ? 'an admin key' : 'a metrics or admin key';
+    errorResponse(res, new AppError('forbidden', `This key may not do that: it needs ${what}`, { status: 403 }));
+  };
+  const refuse401 = (res: Response, role: Role) => {
+    res.setHeader('WWW-Authenticate', CHALLENGE[role]);
+    const what = role === 'admin' ? 'an admin key' : role === 'metrics' ? 'a metrics key' : 'an API key';
+    errorResponse(
+      res,
+      new AppError('unauthorized', `This needs ${what}: send Authorization: Bearer <key>`, { status: 401 }),
+    );
   };
 
-  /** 'none' = no key sent; 'bad' = a key that matches nothing; else the key's name. */
-  const identify = (req: Request, entries: readonly KeyHash[]): { name?: string; state: 'none' | 'bad' | 'ok' } => {
+  /** The matching entry, or undefined when no key was sent or it matches nothing. */
+  const identify = (req: Request, entries: readonly KeyHash[]): { entry?: KeyHash; key?: string } => {
     const key = presentedKey(req.headers.authorization);
-    if (key === undefined) return { state: 'none' };
-    const name = matchKey(key, entries);
-    return name === undefined ? { state: 'bad' } : { name, state: 'ok' };
+    if (key === undefined) return {};
+    return { entry: matchEntry(key, entries), key };
   };
 
   const client: RequestHandler = (req, res, next) => {
     let who: string;
     if (enabled) {
-      const id = identify(req, clientKeys);
-      if (id.state !== 'ok') return refuse(res, 'client', 401);
-      who = `key:${id.name}`;
+      const { entry, key } = identify(req, clientKeys);
+      if (!entry || key === undefined) return refuse(req, res, 'client', 401);
+      who = `key:${entry.name}`;
       // Per-key resources (pronunciation lexicons) are scoped by this name.
-      res.locals.clientKey = id.name;
+      res.locals.clientKey = entry.name;
+      req.caller = {
+        tenant: entry.name,
+        admin: matchEntry(key, config.adminKeys) !== undefined,
+        ...(entry.quota ? { quota: entry.quota } : {}),
+      };
     } else {
       who = `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+      // No keys: one open service, one tenant, and whoever reaches it may see everything.
+      req.caller = { tenant: ANONYMOUS, admin: true };
     }
     if (!limiter) return next();
     limiter.consume(who).then(
@@ -184,20 +230,18 @@ export function createAuth(
 
   const admin: RequestHandler = (req, res, next) => {
     if (!enabled) return next();
-    const id = identify(req, clientKeys);
-    if (id.state !== 'ok') return refuse(res, 'admin', 401);
-    if (matchKey(presentedKey(req.headers.authorization) ?? '', config.adminKeys) === undefined)
-      return refuse(res, 'admin', 403);
+    const { entry, key } = identify(req, clientKeys);
+    if (!entry || key === undefined) return refuse(req, res, 'admin', 401);
+    if (matchKey(key, config.adminKeys) === undefined) return refuse(req, res, 'admin', 403);
     next();
   };
 
   const metricsKeys = [...config.metricsKeys, ...config.adminKeys];
   const metrics: RequestHandler = (req, res, next) => {
     if (config.metricsKeys.length === 0) return next();
-    const id = identify(req, [...metricsKeys, ...config.apiKeys]);
-    if (id.state !== 'ok') return refuse(res, 'metrics', 401);
-    if (matchKey(presentedKey(req.headers.authorization) ?? '', metricsKeys) === undefined)
-      return refuse(res, 'metrics', 403);
+    const { entry, key } = identify(req, [...metricsKeys, ...config.apiKeys]);
+    if (!entry || key === undefined) return refuse(req, res, 'metrics', 401);
+    if (matchKey(key, metricsKeys) === undefined) return refuse(req, res, 'metrics', 403);
     next();
   };
 
@@ -205,13 +249,13 @@ export function createAuth(
 }
 
 /**
- * A fixed one-minute window per key, in Redis. When Redis is not ready the
+ * A fixed one-minute window per key (or address), in Redis. When Redis is not ready the
  * process counts on its own (per-process limits) rather than stall requests.
  */
-function createLimiter(perMinute: number, prefix: string, redis: Redis): RateLimiterRedis {
+function createLimiter(perMinute: number, keyPrefix: string, redis: Redis): RateLimiterRedis {
   return new RateLimiterRedis({
     storeClient: redis,
-    keyPrefix: `${prefix}:ratelimit`,
+    keyPrefix,
     points: perMinute,
     duration: 60,
     rejectIfRedisNotReady: true,

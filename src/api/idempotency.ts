@@ -1,18 +1,34 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { AppError } from '../domain/errors.js';
 import { idempotencyKey } from '../queue/names.js';
+import type { PreparedJob } from './job-service.js';
 
 /** Printable ASCII, as the IETF Idempotency-Key draft expects; long enough for a UUID or a hash. */
 const KEY = /^[\x21-\x7e]{1,255}$/;
 
-/** JSON with object keys sorted, so bodies that differ only in key order hash the same. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+/** Deepest nesting of arrays and objects a body with an Idempotency-Key may have (far beyond any real request). */
+export const MAX_BODY_DEPTH = 64;
+
+const tooDeep = () =>
+  new AppError(
+    'body_too_deep',
+    `Request body nests arrays or objects more than ${MAX_BODY_DEPTH} levels deep; at most ${MAX_BODY_DEPTH} are allowed`,
+    { status: 400, details: { max_depth: MAX_BODY_DEPTH } },
+  );
+
+/**
+ * JSON with object keys sorted, so bodies that differ only in key order hash
+ * the same. Nesting is bounded (400 beyond MAX_BODY_DEPTH), so a hostile body
+ * cannot exhaust the stack.
+ */
+export function canonicalJson(value: unknown, depth = 0): string {
+  if (depth > MAX_BODY_DEPTH) throw tooDeep();
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v, depth + 1)).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.keys(value)
       .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`);
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k], depth + 1)}`);
     return `{${entries.join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -23,13 +39,25 @@ export const requestHash = (path: string, body: unknown): string =>
     .update(`${path}\n${canonicalJson(body)}`)
     .digest('hex');
 
-/** What a key resolves to: a fresh job id to submit under, or the job an earlier request made. */
-export type Claim = { fresh: true; jobId: string; release(): Promise<void> } | { fresh: false; jobId: string };
+/**
+ * What a key remembers. `job` is everything needed to create the job, written
+ * in the same SET that claims the key: a crash after the claim leaves a job a
+ * retry can still create (under the same id, so never twice). `created` is
+ * set once the job exists. Older records have neither.
+ */
+export interface ClaimRecord {
+  hash: string;
+  jobId: string;
+  job?: PreparedJob;
+  created?: boolean;
+}
 
 /**
- * `Idempotency-Key` handling: the first request with a key claims it (SET NX)
- * with the hash of its endpoint and body and the id its job will get; a
- * repeat with the same hash gets that job back, with another hash 409.
+ * `Idempotency-Key` handling, per tenant (as payment APIs do): the same key
+ * from two tenants names two different requests. The first request claims
+ * the key (SET NX) together with the job it is about to create; a repeat with
+ * the same body gets that job (creating it if the first request died before
+ * it could), with another body 409.
  */
 export class Idempotency {
   constructor(
@@ -50,24 +78,35 @@ export class Idempotency {
     return header;
   }
 
-  async claim(key: string, hash: string): Promise<Claim> {
-    const rkey = idempotencyKey(this.prefix, createHash('sha256').update(key).digest('hex'));
-    const jobId = randomUUID();
-    const ok = await this.redis.set(rkey, JSON.stringify({ hash, jobId }), 'EX', this.ttlSeconds, 'NX');
-    if (ok === 'OK') return { fresh: true, jobId, release: async () => void (await this.redis.del(rkey)) };
-    const raw = await this.redis.get(rkey);
-    if (!raw) return this.claim(key, hash); // expired in between
-    const prior = JSON.parse(raw) as { hash: string; jobId: string };
+  private rkey(tenant: string, key: string): string {
+    return idempotencyKey(this.prefix, createHash('sha256').update(`${tenant}\n${key}`).digest('hex'));
+  }
+
+  /** The earlier claim of this key, checked against this request's hash (409 for another body); null if none. */
+  async existing(tenant: string, key: string, hash: string): Promise<ClaimRecord | null> {
+    const raw = await this.redis.get(this.rkey(tenant, key));
+    if (!raw) return null;
+    const prior = JSON.parse(raw) as ClaimRecord;
     if (prior.hash !== hash) {
       throw new AppError(
         'idempotency_key_reused',
         'This Idempotency-Key was already used with a different request body',
-        {
-          status: 409,
-          details: { field: 'Idempotency-Key', id: prior.jobId },
-        },
+        { status: 409, details: { field: 'Idempotency-Key', id: prior.jobId } },
       );
     }
-    return { fresh: false, jobId: prior.jobId };
+    return prior;
+  }
+
+  /** Claim the key for `job`; false when another request claimed it first. */
+  async claim(tenant: string, key: string, hash: string, job: PreparedJob): Promise<boolean> {
+    const record: ClaimRecord = { hash, jobId: job.id, job };
+    const ok = await this.redis.set(this.rkey(tenant, key), JSON.stringify(record), 'EX', this.ttlSeconds, 'NX');
+    return ok === 'OK';
+  }
+
+  /** Note that the claimed job exists (a later repeat then skips creating it). */
+  async created(tenant: string, key: string, record: ClaimRecord): Promise<void> {
+    const done: ClaimRecord = { hash: record.hash, jobId: record.jobId, created: true };
+    await this.redis.set(this.rkey(tenant, key), JSON.stringify(done), 'KEEPTTL', 'XX');
   }
 }

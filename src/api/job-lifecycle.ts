@@ -1,6 +1,7 @@
 import { AppError } from '../domain/errors.js';
 import type { JobStatus } from '../domain/job.js';
-import { cancelKey, jobsIndexKey, webhookKey } from '../queue/names.js';
+import { cancelKey, jobsIndexKey, tenantJobsKey, webhookKey } from '../queue/names.js';
+import type { Caller } from './caller.js';
 import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
 import type { WebhookView } from '../webhooks/store.js';
 import { FINAL_STATUSES, type FoundJob, type JobService, type JobView } from './job-service.js';
@@ -24,9 +25,13 @@ const jobFinished = (view: JobView) =>
  * (200 once it has, 202 if it takes longer than a moment). Either way it ends
  * `canceled`, with a `canceled` webhook event. A finished job: 409.
  */
-export async function cancelJob(jobs: JobService, id: string): Promise<{ status: 200 | 202; view: JobView }> {
+export async function cancelJob(
+  jobs: JobService,
+  id: string,
+  caller?: Caller,
+): Promise<{ status: 200 | 202; view: JobView }> {
   const { config, redis } = jobs;
-  const found = await jobs.get(id);
+  const found = await jobs.get(id, caller);
   if (found.view.status === 'canceled') return { status: 200, view: found.view };
   if (FINAL_STATUSES.includes(found.view.status) || !found.job) throw jobFinished(found.view);
   const job = found.job;
@@ -57,7 +62,7 @@ export async function cancelJob(jobs: JobService, id: string): Promise<{ status:
   }
   const deadline = Date.now() + CANCEL_WAIT_MS;
   for (;;) {
-    const { view } = await jobs.get(id);
+    const { view } = await jobs.get(id, caller);
     if (view.status === 'canceled') return { status: 200, view };
     // It finished before reaching a chunk boundary.
     if (FINAL_STATUSES.includes(view.status)) throw jobFinished(view);
@@ -75,6 +80,8 @@ export async function webhookOf(jobs: JobService, found: FoundJob): Promise<Webh
 
 export interface ListQuery {
   status?: JobStatus;
+  /** The index to page through: one tenant's jobs, or (admins only) every job. */
+  owner?: string;
   limit: number;
   cursor?: { score: number; id: string };
 }
@@ -82,8 +89,11 @@ export interface ListQuery {
 const invalid = (field: string, message: string, details: Record<string, unknown> = {}) =>
   new AppError('invalid_request', message, { status: 400, details: { field, ...details } });
 
-/** Validate `GET /api/jobs` query parameters. */
-export function parseListQuery(q: Record<string, unknown>): ListQuery {
+/**
+ * Validate `GET /api/jobs` query parameters. A client key lists its own jobs;
+ * an admin key lists every job, or one tenant's with `owner`.
+ */
+export function parseListQuery(q: Record<string, unknown>, caller: Caller): ListQuery {
   const one = (name: string) => {
     const v = q[name];
     if (v !== undefined && typeof v !== 'string') throw invalid(name, `"${name}" must be given once`);
@@ -109,7 +119,20 @@ export function parseListQuery(q: Record<string, unknown>): ListQuery {
       throw invalid('cursor', '"cursor" is not one this service handed out (use next_cursor from the previous page)');
     }
   }
-  return { status: status as JobStatus | undefined, limit, cursor };
+  const owner = one('owner');
+  if (owner !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(owner))
+    throw invalid('owner', '"owner" must be a key name (letters, digits, _ . -, at most 64)');
+  if (owner !== undefined && !caller.admin && owner !== caller.tenant)
+    throw new AppError('forbidden', 'Only an admin key may list the jobs of another key', {
+      status: 403,
+      details: { field: 'owner' },
+    });
+  return {
+    status: status as JobStatus | undefined,
+    limit,
+    cursor,
+    ...(caller.admin ? (owner === undefined ? {} : { owner }) : { owner: caller.tenant }),
+  };
 }
 
 const encodeCursor = (score: number, id: string) => Buffer.from(JSON.stringify([score, id])).toString('base64url');
@@ -119,7 +142,8 @@ export async function listJobs(
   jobs: JobService,
   query: ListQuery,
 ): Promise<{ jobs: JobView[]; next_cursor: string | null }> {
-  const key = jobsIndexKey(jobs.config.queuePrefix);
+  const prefix = jobs.config.queuePrefix;
+  const key = query.owner === undefined ? jobsIndexKey(prefix) : tenantJobsKey(prefix, query.owner);
   const out: JobView[] = [];
   let after = query.cursor;
   let scanned = 0;

@@ -6,72 +6,41 @@ import { AppError, notFound } from '../domain/errors.js';
 import { redisUnavailable } from './errors.js';
 import {
   audioKey,
-  isCanceled,
+  BULLMQ_PRIORITY,
   isMoved,
   type JobData,
   type JobOutcome,
   type JobProgress,
-  type JobStatus,
+  type Priority,
   type Route,
   type SynthesisRequest,
 } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { Liveness } from '../queue/liveness.js';
+import {
+  cancelKey,
+  expiredKey,
+  jobsIndexKey,
+  SYNTHESIZE_JOB,
+  synthesisQueueName,
+  tenantJobsKey,
+  tenantsKey,
+} from '../queue/names.js';
 import { ReplicaAck } from '../queue/replica-ack.js';
-import { cancelKey, expiredKey, jobsIndexKey, SYNTHESIZE_JOB, synthesisQueueName } from '../queue/names.js';
 import { RoutingStore } from '../router/state-store.js';
 import type { CachedJobs } from '../cache/cached-jobs.js';
 import { requestKey } from '../cache/key.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
+import { ANONYMOUS, type Caller, mayAccess } from './caller.js';
+import { queuePosition } from './queue-position.js';
+import { promoteBulk } from '../queue/bulk-promoter.js';
 import { RoutingView } from './routing-view.js';
-import { isoTime, jobIdOf, mustGet } from '../domain/required.js';
+import { FINAL_STATUSES, type JobView, toView } from './job-view.js';
 
-export interface JobView {
-  id: string;
-  status: JobStatus;
-  engine: { requested: string; route: Route; name: string; used: string | null };
-  fallback: { from: string; reason: string; at: string } | null;
-  voice: string;
-  speed: number;
-  format: string;
-  chars: number;
-  progress: { chunks_done: number; chunks_total: number | null };
-  /** Served from the result cache: no synthesis ran for this job. */
-  cached: boolean;
-  attempts: number;
-  timings: { queued_at: string; started_at: string | null; finished_at: string | null; synthesis_ms: number | null };
-  audio: {
-    content_type: string;
-    bytes: number;
-    duration_ms: number;
-    sample_rate: number;
-    sha256: string | null;
-    key: string;
-  } | null;
-  error: { message: string } | null;
-  /** SSML the service read only in part (unsupported elements read as text). */
-  warnings?: string[];
-  /** Lexicons applied, as name@version. */
-  lexicons?: string[];
-  links: { self: string; audio: string; captions?: string };
-}
-
-const STATUS: Record<string, JobStatus> = {
-  waiting: 'queued',
-  'waiting-children': 'queued',
-  prioritized: 'queued',
-  delayed: 'queued',
-  active: 'running',
-  completed: 'succeeded',
-  failed: 'failed',
-};
-
-export const jobLinks = (id: string, captions = false) => ({
-  self: `/api/jobs/${id}`,
-  audio: `/api/jobs/${id}/audio`,
-  ...(captions ? { captions: `/api/jobs/${id}/captions` } : {}),
-});
+// The job view lives in its own file; these names stay importable from here.
+export { FINAL_STATUSES, jobLinks, orderedTimings, type JobView } from './job-view.js';
+import { jobIdOf, mustGet } from '../domain/required.js';
 
 /** A job as the API finds it: a queue job, or only the final view a client cancel left behind. */
 export interface FoundJob {
@@ -87,30 +56,13 @@ export const jobExpired = (id: string) =>
     { status: 410 },
   );
 
-/**
- * A job's timings in order: a cache hit's result is prepared just before its job is queued, and
- * clocks of different hosts differ by a few ms, so each time is clamped to be no earlier than the
- * one before it.
- */
-export function orderedTimings(
-  queuedAt: number,
-  startedAt: number | undefined | null,
-  finishedAt: number | undefined | null,
-  synthesisMs: number | null,
-): JobView['timings'] {
-  const started = startedAt ? Math.max(startedAt, queuedAt) : null;
-  const finished = finishedAt ? Math.max(finishedAt, started ?? queuedAt) : null;
-  return {
-    queued_at: new Date(queuedAt).toISOString(),
-    started_at: iso(started),
-    finished_at: iso(finished),
-    synthesis_ms: synthesisMs,
-  };
+/** Everything needed to create a job, decided before it is created (stored in an idempotency claim). */
+export interface PreparedJob {
+  id: string;
+  engine: string;
+  data: JobData;
+  chunks: number;
 }
-
-/** Statuses after which a job never changes again. */
-export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
-const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
 
 /**
  * All queue I/O of the API: submitting jobs to the engine the router picks,
@@ -123,6 +75,7 @@ export class JobService {
   readonly routing: RoutingView;
   readonly store: RoutingStore;
   private cached?: CachedJobs;
+  private promoter?: NodeJS.Timeout;
   /** REDIS_MIN_REPLICAS_ACK: a job is accepted once that many replicas have it. */
   private readonly replicaAck: ReplicaAck;
 
@@ -195,10 +148,27 @@ export class JobService {
       chunks: number;
       jobId?: string;
       webhookUrl?: string;
+      tenant?: string;
+      priority?: Priority;
       /** Aborted once the client was told 503 (Redis too slow): the job is then withdrawn, not left half-accepted. */
       abandoned?: AbortSignal;
     },
   ): Promise<Job<JobData, JobOutcome>> {
+    return this.create(await this.prepare(request, opts), { useCache: true, abandoned: opts.abandoned });
+  }
+
+  /** Route the request and build its job, without creating it. */
+  async prepare(
+    request: SynthesisRequest,
+    opts: {
+      requestId?: string;
+      chunks: number;
+      jobId?: string;
+      webhookUrl?: string;
+      tenant?: string;
+      priority?: Priority;
+    },
+  ): Promise<PreparedJob> {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
     // A named voice of the other engine falls back to the same gender on this one.
@@ -207,43 +177,99 @@ export class JobService {
       ['female', 'male'].includes(request.voice) || caps.voices.some((v) => v.name === request.voice)
         ? request.voice
         : (this.genderOf(request.voice) ?? 'female');
-    const id = opts.jobId ?? randomUUID();
-    const queue = mustGet(this.queues, engine, 'queue');
     const data: JobData = {
       request: { ...request, voice },
       route,
       engine,
       requestId: opts.requestId,
+      tenant: opts.tenant ?? ANONYMOUS,
+      priority: opts.priority ?? 'normal',
       ...(opts.webhookUrl ? { webhook: { url: opts.webhookUrl } } : {}),
     };
+    return { id: opts.jobId ?? randomUUID(), engine, data, chunks: opts.chunks };
+  }
+
+  /**
+   * Create a prepared job. Safe to repeat: BullMQ ignores a second add with
+   * the same id in the same queue, and the indexes are sorted sets. With
+   * `useCache`, a cached result completes the job at once (not for a job that
+   * must be created exactly once from a claim: a cache hit lands in another
+   * queue, and a repeat could then create a second copy).
+   */
+  async create(
+    p: PreparedJob,
+    { useCache, abandoned }: { useCache: boolean; abandoned?: AbortSignal },
+  ): Promise<Job<JobData, JobOutcome>> {
+    const { id, engine, data } = p;
+    const queue = this.queueOf(engine);
+    if (!queue) throw new AppError('internal', `no queue for engine ${engine}`);
+    // A repeat (a retry completing a claim) finds the job there and leaves it as it is.
+    const existing = useCache ? undefined : await queue.getJob(id);
     const jobOpts = {
       jobId: id,
       attempts: this.config.jobAttempts,
       backoff: { type: 'exponential' as const, delay: this.config.jobBackoffMs },
+      priority: BULLMQ_PRIORITY[data.priority ?? 'normal'],
       // JOB_TTL_SECONDS bounds every job record; the cleanup answers 410 for them afterwards.
       removeOnComplete: { age: this.config.jobTtlSeconds },
       removeOnFail: { age: this.config.jobTtlSeconds },
     };
     // A cached result completes the job at once, without synthesis. Not for a job with a webhook:
     // its event is sent by a worker, which serves the cached result just as fast.
-    const hit = await (opts.webhookUrl ? undefined : this.cached)
-      ?.submit(requestKey(data.request, engine, this.config), audioKey(id, request.format), data, jobOpts)
+    const cache = useCache && !data.webhook ? this.cached : undefined;
+    const hit = await cache
+      ?.submit(
+        requestKey(data.request, engine, this.config, this.cacheScope(data)),
+        audioKey(id, data.request.format),
+        data,
+        jobOpts,
+      )
       .catch(() => undefined);
     // Awaiting replicas, the job is held (delayed) so no worker starts what may yet be refused.
     const held = this.replicaAck.enabled
       ? { ...jobOpts, delay: this.config.redisReplicaAckTimeoutMs + 5_000 }
       : jobOpts;
-    const job = hit ?? (await queue.add(SYNTHESIZE_JOB, data, held));
-    await this.redis.zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id);
-    if (this.replicaAck.enabled) await this.confirmReplicated(job, !hit, opts.abandoned);
-    else if (opts.abandoned?.aborted) {
-      await this.withdraw(job);
-      throw redisUnavailable(this.config.redisUnavailableMs);
+    const job = existing ?? hit ?? (await queue.add(SYNTHESIZE_JOB, data, held));
+    const tenant = data.tenant ?? ANONYMOUS;
+    await this.redis
+      .multi()
+      .zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id)
+      .zadd(tenantJobsKey(this.config.queuePrefix, tenant), job.timestamp, id)
+      .sadd(tenantsKey(this.config.queuePrefix), tenant)
+      .exec();
+    if (!existing) {
+      if (this.replicaAck.enabled) await this.confirmReplicated(job, !hit, abandoned);
+      else if (abandoned?.aborted) {
+        await this.withdraw(job);
+        throw redisUnavailable(this.config.redisUnavailableMs);
+      }
+      await job
+        .updateProgress({ chunksDone: hit ? p.chunks : 0, chunksTotal: p.chunks } satisfies JobProgress)
+        .catch(() => undefined);
     }
-    await job
-      .updateProgress({ chunksDone: hit ? opts.chunks : 0, chunksTotal: opts.chunks } satisfies JobProgress)
-      .catch(() => undefined);
     return job;
+  }
+
+  /** Whether a job with this id was ever created (it may since have been canceled or expired). */
+  async known(id: string): Promise<boolean> {
+    if (await this.find(id)) return true;
+    const prefix = this.config.queuePrefix;
+    const [marker, tombstone, indexed] = await Promise.all([
+      this.redis.exists(cancelKey(prefix, id)),
+      this.redis.exists(expiredKey(prefix, id)),
+      this.redis.zscore(jobsIndexKey(prefix), id),
+    ]);
+    return marker === 1 || tombstone === 1 || indexed !== null;
+  }
+
+  /** BullMQ key bases (`<prefix>:<queue>:`) of every queue a job can be in. */
+  queueBases(): string[] {
+    return this.allQueues().map((q) => `${this.config.queuePrefix}:${q.name}:`);
+  }
+
+  /** The result-cache scope of a job: its tenant, or everyone with CACHE_SCOPE=global. */
+  cacheScope(data: JobData): string | undefined {
+    return this.config.cacheScope === 'tenant' ? (data.tenant ?? ANONYMOUS) : undefined;
   }
 
   /** Release a held job once enough replicas have it; otherwise remove every trace of it and refuse (503). */
@@ -281,6 +307,9 @@ export class JobService {
     await Promise.all([
       job.remove().catch(() => undefined),
       this.redis.zrem(jobsIndexKey(this.config.queuePrefix), job.id ?? '').catch(() => undefined),
+      this.redis
+        .zrem(tenantJobsKey(this.config.queuePrefix, job.data.tenant ?? ANONYMOUS), job.id ?? '')
+        .catch(() => undefined),
     ]);
   }
 
@@ -307,68 +336,31 @@ export class JobService {
       const own = this.allQueues().find((q) => q.name === job.queueName);
       job = (await own?.getJob(jobIdOf(job))) ?? job;
     }
-    const rv = job.returnvalue as JobOutcome | undefined;
-    const result = state === 'completed' && rv && 'audio' in rv ? rv : null;
-    // A primary copy that handed its work to the backup is not the job's final word. A completed job
-    // whose result cannot be read (yet) is not reported as succeeded: a succeeded view always has audio.
-    const status: JobStatus =
-      state === 'completed' && isMoved(rv)
-        ? 'queued'
-        : state === 'completed' && isCanceled(rv)
-          ? 'canceled'
-          : state === 'completed' && !result
-            ? 'running'
-            : (STATUS[state] ?? 'queued');
-    const p = (job.progress ?? {}) as Partial<JobProgress>;
-    const { request } = job.data;
-    return {
-      id: jobIdOf(job),
-      status,
-      engine: { requested: request.engine, route: job.data.route, name: job.data.engine, used: result?.engine ?? null },
-      fallback: job.data.fallback
-        ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: isoTime(job.data.fallback.at) }
-        : null,
-      voice: request.voice,
-      speed: request.speed,
-      format: request.format,
-      chars: request.spokenChars ?? [...request.text].length,
-      progress: result
-        ? { chunks_done: result.chunks, chunks_total: result.chunks }
-        : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
-      cached: result?.cached === true,
-      attempts: job.attemptsStarted ?? job.attemptsMade,
-      timings: orderedTimings(
-        job.timestamp,
-        result?.startedAt ?? job.processedOn,
-        FINAL_STATUSES.includes(status) ? (job.finishedOn ?? result?.finishedAt) : undefined,
-        result?.synthesisMs ?? null,
-      ),
-      audio: result
-        ? {
-            content_type: result.audio.contentType,
-            bytes: result.audio.bytes,
-            duration_ms: result.audio.durationMs,
-            sample_rate: result.audio.sampleRate,
-            sha256: result.audio.sha256 ?? null,
-            key: result.audio.key,
-          }
-        : null,
-      error: status === 'failed' && job.failedReason ? { message: job.failedReason } : null,
-      ...(request.warnings?.length ? { warnings: request.warnings } : {}),
-      ...(request.lexicon ? { lexicons: request.lexicon.used } : {}),
-      links: jobLinks(jobIdOf(job), request.captions === true),
-    };
+    const waiting = (state === 'prioritized' || state === 'waiting') && !isMoved(job.returnvalue);
+    const queue = waiting ? await this.position(job).catch(() => null) : null;
+    return toView(job, state, queue);
+  }
+
+  /** Where a waiting job stands in its queue, and when it should start at the recent pace. */
+  private async position(job: Job<JobData, JobOutcome>): Promise<JobView['queue']> {
+    const engine = job.data.engine;
+    const [live, meanMs] = await Promise.all([this.liveness.count([engine]), this.store.meanDuration(engine, 2000)]);
+    const slots = Math.max(1, (live[engine] ?? 0) * this.config.workerConcurrency);
+    return queuePosition(this.redis, this.config.queuePrefix, job, { slots, meanMs });
   }
 
   /**
    * Find a job by id, whatever became of it: in an engine queue, canceled
    * while waiting (only its final view is left), or expired (410).
-   * Throws 404 for an id never seen.
+   * Throws 404 for an id never seen, and, for a `caller` that is not an
+   * admin, for another tenant's job: to them it does not exist.
    */
-  async get(id: string): Promise<FoundJob> {
+  async get(id: string, caller?: Caller): Promise<FoundJob> {
     const prefix = this.config.queuePrefix;
+    const unknown = () => notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
     const job = await this.find(id);
     if (job) {
+      if (caller && !mayAccess(caller, job.data.tenant)) throw unknown();
       const view = await this.view(job);
       const ttlMs = this.config.jobTtlSeconds * 1000;
       if (FINAL_STATUSES.includes(view.status) && job.finishedOn && Date.now() - job.finishedOn > ttlMs)
@@ -377,15 +369,20 @@ export class JobService {
     }
     const [marker, tombstone, submitted] = await Promise.all([
       this.redis.get(cancelKey(prefix, id)),
-      this.redis.exists(expiredKey(prefix, id)),
-      this.redis.zscore(jobsIndexKey(prefix), id),
+      this.redis.get(expiredKey(prefix, id)),
+      // A client only learns of expiry for its own jobs: look in its own index.
+      this.redis.zscore(caller && !caller.admin ? tenantJobsKey(prefix, caller.tenant) : jobsIndexKey(prefix), id),
     ]);
     const snapshot = marker ? (JSON.parse(marker) as { view?: JobView }).view : undefined;
-    if (snapshot) return { view: snapshot };
+    if (snapshot) {
+      if (caller && !mayAccess(caller, snapshot.owner)) throw unknown();
+      return { view: snapshot };
+    }
+    // The tombstone holds the owner ('1' from before tenants, or for a file whose record was gone: owner unknown).
+    if (tombstone !== null && (!caller || caller.admin || tombstone === caller.tenant)) throw jobExpired(id);
     // A record BullMQ already removed, before the cleanup wrote its tombstone, has expired too.
-    if (tombstone || (submitted !== null && Date.now() - Number(submitted) > this.config.jobTtlSeconds * 1000))
-      throw jobExpired(id);
-    throw notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
+    if (submitted !== null && Date.now() - Number(submitted) > this.config.jobTtlSeconds * 1000) throw jobExpired(id);
+    throw unknown();
   }
 
   private async queueEvents(engineOrQueue: string): Promise<QueueEvents> {
@@ -399,10 +396,18 @@ export class JobService {
     return ev;
   }
 
-  /** Start listening for job events (so the first synchronous request does not pay for it). */
+  /** Start listening for job events (so the first synchronous request does not pay for it), and ageing bulk work. */
   async init(): Promise<void> {
     await Promise.all(this.engineNames.map((e) => this.queueEvents(e)));
     await this.routing.start();
+    const every = Math.min(10_000, Math.max(250, Math.floor(this.config.bulkPromoteAfterMs / 4)));
+    this.promoter = setInterval(() => {
+      const engines = [...this.queues.values()];
+      void promoteBulk(this.redis, this.config.queuePrefix, engines, this.config.bulkPromoteAfterMs).catch(
+        () => undefined,
+      );
+    }, every);
+    this.promoter.unref();
   }
 
   /**
@@ -426,6 +431,7 @@ export class JobService {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.promoter);
     await this.routing.stop();
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all(this.allQueues().map((q) => q.close()));

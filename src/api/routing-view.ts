@@ -99,7 +99,8 @@ export class RoutingView {
     const b = this.engineOf('backup');
     const [live, waiting, meanMs, hp, hb, ip, ib, overloadedMs] = await Promise.all([
       this.liveness.count([...new Set([p, b])]),
-      this.primaryQueue.getWaitingCount(),
+      // Every client job has a priority, so waiting work sits in the prioritized set as well as the wait list.
+      this.primaryQueue.getJobCountByTypes('waiting', 'prioritized'),
       this.store.meanDuration(p, DEFAULT_MEAN_MS),
       this.store.getHealth(p),
       this.store.getHealth(b),

@@ -1,17 +1,17 @@
 import type { Request } from 'express';
-import type { Job } from 'bullmq';
 import { AppError } from '../domain/errors.js';
-import type { JobData, JobOutcome, SynthesisRequest } from '../domain/job.js';
+import { PRIORITIES, type Priority } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { allowedVoices } from '../engines/voice.js';
 import { prepareInput } from '../ssml/prepare.js';
 import { lexiconNamespace } from './routes/lexicons.js';
 import type { LexiconStore } from '../lexicons/store.js';
 import { checkWebhookUrl, WebhookUrlError } from '../webhooks/ssrf.js';
-import { Idempotency, requestHash } from './idempotency.js';
+import { callerOf } from './caller.js';
+import { type ClaimRecord, Idempotency, requestHash } from './idempotency.js';
 import type { JobService } from './job-service.js';
-import { parseSynthesisBody, type RequestLimits } from './schemas.js';
-import { jobIdOf } from '../domain/required.js';
+import type { Quotas } from './quotas.js';
+import { countChars, parseSynthesisBody, type RequestLimits } from './schemas.js';
 
 /** What a submission led to: a new job, or (same Idempotency-Key and body) the job an earlier request made. */
 export interface Submitted {
@@ -19,7 +19,7 @@ export interface Submitted {
   replayed: boolean;
 }
 
-/** Longest a repeated request waits for the job of a concurrent first request to appear. */
+/** Longest a repeated request waits for the job of a concurrent first request to appear (claims from older versions). */
 const REPLAY_WAIT_MS = 2000;
 
 /** Every endpoint that reads a JSON body says the same when it gets something else. */
@@ -44,6 +44,7 @@ export class Submitter {
     opts: { ttsMaxChars: number; jobsMaxChars: number },
     /** Pronunciation lexicons a request may name; without it `lexicons` is ignored. */
     private readonly lexicons?: LexiconStore,
+    private readonly quotas?: Quotas,
   ) {
     this.limits = opts;
     this.idempotency = new Idempotency(jobs.redis, jobs.config.queuePrefix, jobs.config.idempotencyTtlSeconds);
@@ -59,7 +60,8 @@ export class Submitter {
     };
   }
 
-  async submit(req: Request, maxChars: number): Promise<Submitted> {
+  /** Validate and queue a request; `priority` is the endpoint's class unless the body names one. */
+  async submit(req: Request, maxChars: number, priority: Priority = 'normal'): Promise<Submitted> {
     requireJson(req);
     const parsed = parseSynthesisBody(req.body, { maxChars, voices: this.voices, speed: this.speed });
     const lexicon = await this.lexicons?.resolve(
@@ -67,6 +69,8 @@ export class Submitter {
       (req.body as { lexicons?: unknown } | undefined)?.lexicons,
     );
     const request = lexicon ? { ...parsed, lexicon } : parsed;
+    const body = req.body as Record<string, unknown>;
+    const klass = parsePriority(body.priority) ?? priority;
     const engine = getEngine(this.jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
     // Rejects text with nothing to speak before anything is queued; the count seeds progress.
     const chunks = prepareInput(request.text, {
@@ -74,33 +78,51 @@ export class Submitter {
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });
-    const webhookUrl = await this.webhookUrl(req.body as Record<string, unknown>);
+    const webhookUrl = await this.webhookUrl(body);
+    const caller = callerOf(req);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
-    if (!key)
-      return {
-        id: jobIdOf(await this.enqueue(request, req.id, chunks.length, webhookUrl, undefined, req.redisGaveUp)),
-        replayed: false,
-      };
-    const claim = await this.idempotency.claim(key, requestHash(req.path, req.body));
-    if (!claim.fresh) return { id: await this.replayed(claim.jobId), replayed: true };
-    try {
-      await this.enqueue(request, req.id, chunks.length, webhookUrl, claim.jobId, req.redisGaveUp);
-    } catch (err) {
-      await claim.release().catch(() => undefined); // nothing was queued: the client may retry with the same key
-      throw err;
+    const hash = key === undefined ? undefined : requestHash(req.path, req.body);
+    const opts = { requestId: req.id, chunks: chunks.length, webhookUrl, tenant: caller.tenant, priority: klass };
+    if (key === undefined || hash === undefined) {
+      const prepared = await this.jobs.prepare(request, opts);
+      const chars = countChars(request.text);
+      await this.quotas?.reserve(caller, chars, prepared.id);
+      try {
+        await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+      } catch (err) {
+        await this.quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
+        throw err;
+      }
+      return { id: prepared.id, replayed: false };
     }
-    return { id: claim.jobId, replayed: false };
+    const prior = await this.idempotency.existing(caller.tenant, key, hash);
+    if (prior) return { id: await this.complete(caller.tenant, key, prior), replayed: true };
+    const prepared = await this.jobs.prepare(request, opts);
+    const chars = countChars(request.text);
+    await this.quotas?.reserve(caller, chars, prepared.id);
+    if (!(await this.idempotency.claim(caller.tenant, key, hash, prepared))) {
+      // Another request with this key claimed it first: this one is its repeat.
+      await this.quotas?.refund(caller, chars, prepared.id);
+      const winner = await this.idempotency.existing(caller.tenant, key, hash);
+      if (!winner)
+        throw new AppError('idempotency_conflict', 'Idempotency-Key expired mid-request; retry', { status: 409 });
+      return { id: await this.complete(caller.tenant, key, winner), replayed: true };
+    }
+    // From here a crash is harmless: a retry with the same key finds the claim and creates its job.
+    await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
+    await this.idempotency.created(caller.tenant, key, { hash, jobId: prepared.id }).catch(() => undefined);
+    return { id: prepared.id, replayed: false };
   }
 
-  private enqueue(
-    request: SynthesisRequest,
-    requestId: string,
-    chunks: number,
-    webhookUrl?: string,
-    jobId?: string,
-    abandoned?: AbortSignal,
-  ): Promise<Job<JobData, JobOutcome>> {
-    return this.jobs.submit(request, { requestId, chunks, webhookUrl, jobId, abandoned });
+  /** The job of an earlier request with this key, created now if that request died before it could. */
+  private async complete(tenant: string, key: string, record: ClaimRecord): Promise<string> {
+    if (!record.job) return record.created ? record.jobId : this.replayed(record.jobId);
+    // Never re-create a job that existed and was canceled or expired since.
+    // A job that exists is passed on too: create() then only completes its index entries.
+    if ((await this.jobs.find(record.jobId)) || !(await this.jobs.known(record.jobId)))
+      await this.jobs.create(record.job, { useCache: false });
+    await this.idempotency.created(tenant, key, record).catch(() => undefined);
+    return record.jobId;
   }
 
   /** The job of an earlier request with the same key; a concurrent first request may still be queuing it. */
@@ -136,4 +158,16 @@ export class Submitter {
     }
     return raw;
   }
+}
+
+/** `priority`: unset, or one of PRIORITIES. */
+export function parsePriority(raw: unknown): Priority | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string' || !(PRIORITIES as readonly string[]).includes(raw)) {
+    throw new AppError('invalid_request', `"priority" must be one of ${PRIORITIES.join(', ')}`, {
+      status: 400,
+      details: { field: 'priority', allowed: PRIORITIES },
+    });
+  }
+  return raw as Priority;
 }

@@ -15,6 +15,8 @@ export interface ContentFields {
   text: string;
   /** Encoder settings that change the bytes (the MP3 bitrate). */
   encoding?: string;
+  /** The tenant a cached result is kept for (CACHE_SCOPE=tenant); unset: shared by everyone. */
+  scope?: string;
 }
 
 /** Bump when the synthesis pipeline changes the audio it makes (pauses, encoders) or what a result holds (2: timings). */
@@ -32,6 +34,8 @@ export function contentKey(f: ContentFields): string {
     f.sampleRate,
     f.encoding ?? '',
     normalizeText(f.text),
+    // Appended only when set, so a global cache keeps the keys it had before scopes existed.
+    ...(f.scope === undefined ? [] : [`tenant:${f.scope}`]),
   ];
   return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
@@ -47,6 +51,7 @@ export function requestKey(
   request: SynthesisRequest,
   engine: string,
   config: Pick<Config, 'kokoroVariant' | 'mp3Bitrate'>,
+  scope?: string,
 ): string {
   const rate = request.format === 'opus' ? 48_000 : (request.sampleRate ?? getEngine(engine).capabilities.sampleRate);
   return contentKey({
@@ -60,5 +65,6 @@ export function requestKey(
     // Lexicons by name@version: an edited lexicon never meets a result made with its old entries.
     text: `${request.ssml ? 'ssml\u0000' : ''}${request.lexicon ? `${request.lexicon.used.join(',')}\u0000` : ''}${request.text}`,
     encoding: request.format === 'mp3' ? `${config.mp3Bitrate}k` : '',
+    ...(scope === undefined ? {} : { scope }),
   });
 }

@@ -127,6 +127,29 @@ export class ResultCache {
     return removed;
   }
 
+  /**
+   * Free disk space: remove least recently used entries until `enough()` says
+   * so. An entry whose file is also a job's audio (a hard link, links > 1)
+   * frees nothing when removed, so it is kept; it becomes removable once the
+   * job's audio is deleted or expires. Returns the bytes actually freed.
+   */
+  async evictForSpace(enough: () => Promise<boolean>, maxEntries = 1000): Promise<number> {
+    if (await enough()) return 0;
+    const index = await this.redis.hgetall(cacheIndexKey(this.prefix));
+    const lru = await this.redis.zrange(cacheLruKey(this.prefix), '0', String(maxEntries - 1));
+    let freed = 0;
+    for (const key of lru) {
+      const raw = index[key];
+      if (!raw) continue;
+      const { format } = JSON.parse(raw) as CacheEntry;
+      const stat = await this.files.stat(this.fileKey(key, format));
+      if (stat && (stat.links ?? 1) > 1) continue;
+      if (await this.remove(key, format)) freed += stat?.size ?? 0;
+      if (stat && (await enough())) break;
+    }
+    return freed;
+  }
+
   private async removeKey(key: string): Promise<boolean> {
     const raw = await this.redis.hget(cacheIndexKey(this.prefix), key);
     if (!raw) {

@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../api/app.js';
 import { bindPolicy } from '../api/auth.js';
+import { jsonProtocolErrors } from '../api/http-server.js';
 import { JobService } from '../api/job-service.js';
 import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
@@ -10,6 +11,7 @@ import { DiskStorage } from '../storage/disk.js';
 import { join } from 'node:path';
 import { CachedJobs } from '../cache/cached-jobs.js';
 import { ResultCache } from '../cache/result-cache.js';
+import { FreeSpace } from '../storage/free-space.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
 import { loadOnce } from '../api/routes/phonemize.js';
 import { kokoroFiles } from '../engines/kokoro/files.js';
@@ -34,24 +36,23 @@ const jobs = new JobService(config, redis);
 const storage = new DiskStorage(config.outputDir);
 const metrics = new Metrics('api');
 // A request whose result is cached is answered at submit, without synthesis.
-const cached = new CachedJobs(
-  redis,
-  config.queuePrefix,
-  new ResultCache(redis, config.queuePrefix, new DiskStorage(join(config.outputDir, 'cache')), {
-    maxBytes: config.cacheMaxBytes,
-    ttlSeconds: config.cacheTtlSeconds,
-    onLookup: (result) => metrics.cacheLookups.inc({ result }),
-  }),
-  storage,
-);
+const resultCache = new ResultCache(redis, config.queuePrefix, new DiskStorage(join(config.outputDir, 'cache')), {
+  maxBytes: config.cacheMaxBytes,
+  ttlSeconds: config.cacheTtlSeconds,
+  onLookup: (result) => metrics.cacheLookups.inc({ result }),
+});
+const cached = new CachedJobs(redis, config.queuePrefix, resultCache, storage);
 cached.start(logger);
 jobs.useCache(cached);
+// Short of space, the result cache gives back what only it holds.
+const space = new FreeSpace(config.outputDir, config.minFreeBytes, (enough) => resultCache.evictForSpace(enough));
 // Phonemes need only the front-end and config.json, never the weights; loaded on the first request.
 const phonemizer = loadOnce(() => KokoroPhonemize.create(kokoroFiles(config.modelsDir, config.kokoroVariant).config));
-const app = buildApp({ config, redis, jobs, storage, logger, metrics, phonemizer });
+const app = buildApp({ config, redis, jobs, storage, logger, metrics, space, phonemizer });
 
 await jobs.init();
 const server = app.listen(config.port, config.host);
+jsonProtocolErrors(server);
 server.on('error', (err) => {
   logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
   process.exit(1);

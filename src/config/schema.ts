@@ -36,10 +36,16 @@ export interface KeyHash {
   name: string;
   /** sha256 of the key, lower-case hex. */
   sha256: string;
+  /** Per-key quota overrides (`:chars_per_day=N`, `:active_jobs=N` after the hash); 0 = unlimited. */
+  quota?: { charsPerDay?: number; activeJobs?: number };
 }
 
-const KEY_ENTRY = /^(?:([A-Za-z0-9_.-]{1,64}):)?([0-9a-fA-F]{64})$/;
-/** Comma-separated `sha256hex` or `name:sha256hex` entries; unset means none. */
+const KEY_ENTRY = /^(?:([A-Za-z0-9_.-]{1,64}):)?([0-9a-fA-F]{64})((?::[a-z_]+=\d{1,12})*)$/;
+const QUOTA_FIELDS: Record<string, 'charsPerDay' | 'activeJobs'> = {
+  chars_per_day: 'charsPerDay',
+  active_jobs: 'activeJobs',
+};
+/** Comma-separated `sha256hex` or `name:sha256hex[:chars_per_day=N][:active_jobs=N]` entries; unset means none. */
 const keyList = z
   .string()
   .optional()
@@ -51,16 +57,31 @@ const keyList = z
       .entries()) {
       if (!entry) continue;
       const m = KEY_ENTRY.exec(entry);
+      const hash = m?.[2];
       // Never echo the entry: it may be a key pasted by mistake instead of its hash.
-      if (!m)
+      if (!m || !hash) {
         ctx.addIssue({
           code: 'custom',
-          message: `entry ${i + 1} is not sha256hex or name:sha256hex (make one with \`npm run hash-key -- <key>\`)`,
+          message: `entry ${i + 1} is not sha256hex or name:sha256hex[:chars_per_day=N][:active_jobs=N] (make one with \`npm run hash-key -- <key>\`)`,
         });
-      else {
-        const hash = (m[2] ?? '').toLowerCase();
-        out.push({ name: m[1] ?? `key-${hash.slice(0, 8)}`, sha256: hash });
+        continue;
       }
+      const quota: NonNullable<KeyHash['quota']> = {};
+      for (const pair of (m[3] ?? '').split(':').filter(Boolean)) {
+        const [field = '', value = ''] = pair.split('=');
+        const known = QUOTA_FIELDS[field];
+        if (!known)
+          ctx.addIssue({
+            code: 'custom',
+            message: `entry ${i + 1}: unknown quota ${field} (use chars_per_day or active_jobs)`,
+          });
+        else quota[known] = Number(value);
+      }
+      out.push({
+        name: m[1] ?? `key-${hash.slice(0, 8).toLowerCase()}`,
+        sha256: hash.toLowerCase(),
+        ...(Object.keys(quota).length ? { quota } : {}),
+      });
     }
     const names = out.map((k) => k.name);
     const dup = names.find((n, i) => names.indexOf(n) !== i);
@@ -320,6 +341,24 @@ export const settings = {
     'Requests to `/api/*` one key (or, with no keys set, one address) may make per minute, counted in Redis across every API process; over it: 429 with Retry-After. 0 turns it off.',
     int(0, 1_000_000),
   ),
+  authFailuresPerMinute: setting(
+    'AUTH_FAILURES_PER_MINUTE',
+    '30',
+    'Failed authentications one address may make per minute (counted in Redis); beyond it, requests from that address without a valid key get 429 with Retry-After. 0 turns it off.',
+    int(0, 1_000_000),
+  ),
+  quotaCharsPerDay: setting(
+    'QUOTA_CHARS_PER_DAY',
+    '0',
+    'Characters one key (tenant) may submit per UTC day, counted in Redis across every API process; over it: 429 naming the quota. A key entry may override it with `:chars_per_day=N`. 0 = unlimited.',
+    int(0, Number.MAX_SAFE_INTEGER),
+  ),
+  quotaActiveJobs: setting(
+    'QUOTA_ACTIVE_JOBS',
+    '0',
+    'Jobs one key (tenant) may have queued or running at once; over it: 429 naming the quota. A key entry may override it with `:active_jobs=N`. 0 = unlimited.',
+    int(0, 1_000_000),
+  ),
   allowOpenBind: setting(
     'ALLOW_OPEN_BIND',
     'false',
@@ -415,6 +454,30 @@ export const settings = {
     '1073741824',
     'Byte budget of the result cache (files under OUTPUT_DIR/cache); least recently used results are evicted beyond it. 0 turns the cache off.',
     int(0, Number.MAX_SAFE_INTEGER),
+  ),
+  cacheScope: setting(
+    'CACHE_SCOPE',
+    'tenant',
+    '`tenant`: a cached result is only served to the key (tenant) whose request made it, so no tenant learns what another synthesized. `global`: one cache for everyone (more hits; a tenant can tell from timing or `cached: true` that someone already asked for the same text).',
+    z.enum(['tenant', 'global']),
+  ),
+  minFreeBytes: setting(
+    'MIN_FREE_BYTES',
+    '52428800',
+    'Free space to keep under OUTPUT_DIR. Below it `/readyz` is not ready, `/api/tts` answers 507, workers hold jobs until space is back and the result cache evicts to make room. 0 turns the check off.',
+    int(0, Number.MAX_SAFE_INTEGER),
+  ),
+  storageRetryMs: setting(
+    'STORAGE_RETRY_MS',
+    '5000',
+    'How often a job held for lack of disk space looks again (it spends no attempt while held).',
+    int(100, 3_600_000),
+  ),
+  bulkPromoteAfterMs: setting(
+    'BULK_PROMOTE_AFTER_MS',
+    '120000',
+    'A `"priority": "bulk"` job that has waited this long is raised to normal priority, so bulk work is never starved by a steady stream of other work.',
+    int(1000, 86_400_000),
   ),
   cacheTtlSeconds: setting(
     'CACHE_TTL_SECONDS',

@@ -41,9 +41,26 @@ export interface SynthesisRequest {
   lexicon?: AppliedLexicons;
 }
 
+/**
+ * Scheduling classes. `interactive` (/api/tts, /v1/audio/speech, or asked for) is taken before
+ * `normal` (the /api/jobs default), which is taken before `bulk`; a bulk job that waited
+ * BULK_PROMOTE_AFTER_MS is raised to normal, so bulk work is never starved.
+ */
+export const PRIORITIES = ['interactive', 'normal', 'bulk'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+/** BullMQ priority of each class (lower runs first; 0, used by health probes, runs before all). */
+export const BULLMQ_PRIORITY: Record<Priority, number> = { interactive: 1, normal: 2, bulk: 3 };
+
+/** The tenant every job belongs to when no keys are configured (the service is then one tenant). */
+export const ANONYMOUS = 'anonymous';
+
 /** BullMQ job data. */
 export interface JobData {
   request: SynthesisRequest;
+  /** The tenant (key name) that submitted the job; unset on jobs from before tenants existed (anonymous). */
+  tenant?: string;
+  /** Scheduling class; unset on older jobs (normal). */
+  priority?: Priority;
   /** The role the router picked and the engine behind it at submit time. */
   route: Route;
   engine: string;

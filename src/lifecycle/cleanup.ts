@@ -2,12 +2,14 @@ import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import { FORMATS, type JobData, type JobOutcome } from '../domain/job.js';
+import { ANONYMOUS, FORMATS, type JobData, type JobOutcome } from '../domain/job.js';
 import {
   cancelKey,
   expiredKey,
   jobsIndexKey,
   synthesisQueueName,
+  tenantJobsKey,
+  tenantsKey,
   webhookAttemptsKey,
   webhookKey,
 } from '../queue/names.js';
@@ -54,7 +56,8 @@ export class Cleanup {
       await this.storage.delete(obj.key);
       files++;
       const id = obj.key.split('.')[0] ?? '';
-      if (JOB_ID.test(id)) await this.redis.set(expiredKey(prefix, id), '1', 'EX', ttl);
+      // NX: a tombstone the record's expiry wrote holds the job's owner; keep it.
+      if (JOB_ID.test(id)) await this.redis.set(expiredKey(prefix, id), '1', 'EX', ttl, 'NX');
     }
     if (jobs || files) this.logger.info({ jobs, files, ttlSeconds: ttl }, 'removed expired jobs and audio');
     return { jobs, files };
@@ -66,6 +69,7 @@ export class Cleanup {
       (j): j is Job<JobData, JobOutcome> => !!j,
     );
     const newest = copies.sort((a, b) => b.timestamp - a.timestamp)[0];
+    let owner: string | undefined = newest?.data.tenant;
     if (newest) {
       const state = await newest.getState();
       const final = state === 'completed' || state === 'failed';
@@ -73,9 +77,12 @@ export class Cleanup {
       if (!final || !newest.finishedOn || newest.finishedOn > cutoff) return false;
     } else {
       const marker = await this.redis.get(cancelKey(prefix, id));
-      if (marker && (JSON.parse(marker) as { at: number }).at > cutoff) return false;
+      const parsed = marker ? (JSON.parse(marker) as { at: number; view?: { owner?: string } }) : undefined;
+      if (parsed && parsed.at > cutoff) return false;
+      owner = parsed?.view?.owner;
     }
-    await this.redis.set(expiredKey(prefix, id), '1', 'EX', this.config.jobTtlSeconds);
+    // The tombstone names the owner, so only that tenant (or an admin) learns the job expired.
+    await this.redis.set(expiredKey(prefix, id), owner ?? ANONYMOUS, 'EX', this.config.jobTtlSeconds);
     const keys = new Set(FORMATS.map((f) => `${id}.${f}`));
     for (const c of copies) {
       const rv = c.returnvalue as JobOutcome | null;
@@ -85,6 +92,9 @@ export class Cleanup {
     await Promise.all(copies.map((c) => c.remove().catch(() => undefined)));
     await this.redis.del(cancelKey(prefix, id), webhookKey(prefix, id), webhookAttemptsKey(prefix, id));
     await this.redis.zrem(jobsIndexKey(prefix), id);
+    // The owner may be unknown (record gone): tenants are few, so look in each index.
+    for (const tenant of owner ? [owner] : await this.redis.smembers(tenantsKey(prefix)))
+      await this.redis.zrem(tenantJobsKey(prefix, tenant), id);
     return true;
   }
 

@@ -63,7 +63,18 @@ export const expiredKey = (prefix: string, jobId: string): string => `${prefix}:
 /** Every submitted job: sorted set, member = job id, score = submit time (ms). For listing and expiry. */
 export const jobsIndexKey = (prefix: string): string => `${prefix}:jobs:index`;
 
-/** An Idempotency-Key seen at submit (JSON {bodyHash, jobId}); the key is stored as its sha256. */
+/** One tenant's jobs: sorted set like jobsIndexKey, for listing a tenant's own jobs. */
+export const tenantJobsKey = (prefix: string, tenant: string): string => `${prefix}:jobs:tenant:${tenant}`;
+/** Every tenant that ever submitted a job (set), so expiry can clean their indexes. */
+export const tenantsKey = (prefix: string): string => `${prefix}:tenants`;
+
+/** Characters a tenant submitted on one UTC day (integer, expires after the day). */
+export const quotaCharsKey = (prefix: string, tenant: string, day: string): string =>
+  `${prefix}:quota:chars:${tenant}:${day}`;
+/** A tenant's jobs counted as active: sorted set, member = job id, score = submit time (ms). */
+export const quotaActiveKey = (prefix: string, tenant: string): string => `${prefix}:quota:active:${tenant}`;
+
+/** An Idempotency-Key seen at submit (JSON claim: body hash, job id, the job to create); stored as sha256 of tenant and key. */
 export const idempotencyKey = (prefix: string, keyHash: string): string => `${prefix}:idempotency:${keyHash}`;
 
 /** Channel on which an engine's workers are asked to reload their model, and the lease that makes them take turns. */

@@ -27,6 +27,7 @@ export class JobMover {
       jobId: id,
       attempts: opts.attempts,
       backoff: opts.backoff,
+      priority: opts.priority,
       removeOnComplete: opts.removeOnComplete,
       removeOnFail: opts.removeOnFail,
     });

@@ -37,7 +37,7 @@ export class DiskStorage implements Storage {
   async stat(key: string): Promise<StoredObject | null> {
     try {
       const s = await stat(this.path(key));
-      return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs } : null;
+      return s.isFile() ? { size: s.size, mtimeMs: s.mtimeMs, links: s.nlink } : null;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;

@@ -3,6 +3,8 @@ import type { Readable } from 'node:stream';
 export interface StoredObject {
   size: number;
   mtimeMs: number;
+  /** Names the bytes have (hard links); removing one name frees space only when this is 1. Unset: unknown. */
+  links?: number;
 }
 
 /**

@@ -21,6 +21,7 @@ import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../eng
 import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
 import { prepareInput } from '../ssml/prepare.js';
 import { PROBE_JOB } from '../queue/names.js';
+import { isNoSpace, storageFull } from '../storage/free-space.js';
 import type { Storage } from '../storage/storage.js';
 import type { TerminalStatus } from '../webhooks/event.js';
 import { jobIdOf } from '../domain/required.js';
@@ -102,7 +103,8 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
     if (err instanceof LateResult) throw err;
     const retryable = !isAppError(err) || err.retryable;
     // Whatever broke on the primary, the backup may still manage: `auto` work is never failed here.
-    if (canFallBack(job) && deps.fallback) {
+    // Not a full disk: the backup writes to the same storage.
+    if (canFallBack(job) && deps.fallback && !(isAppError(err) && err.code === 'storage_full')) {
       const reason = `primary engine ${deps.engine} failed: ${(err as Error).message}`;
       const moved = await deps.fallback(job, reason);
       if (moved) {
@@ -250,8 +252,15 @@ async function synthesizeToStorage(
     await deps.onFinished?.(result).catch(() => undefined);
     return result;
   } catch (err) {
-    await writer?.abort();
+    await writer?.abort().catch(() => undefined);
     await rm(tmp, { force: true });
+    if (isNoSpace(err)) {
+      log.warn({ err: (err as Error).message }, 'storage full while writing audio');
+      // The code leads the message: it is what BullMQ keeps as the job's failedReason.
+      throw storageFull(
+        'storage_full: the disk under OUTPUT_DIR ran out of space while writing the audio; the job is retried once space is freed',
+      );
+    }
     if (err instanceof CancelSignal) {
       log.info({ chunksDone: err.chunksDone }, 'synthesis canceled by the client');
       return canceled(err.chunksDone);

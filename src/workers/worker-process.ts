@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { type Job, Queue, Worker } from 'bullmq';
+import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
@@ -14,6 +14,7 @@ import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { JobMover } from '../router/mover.js';
 import { RoutingStore } from '../router/state-store.js';
 import { DiskStorage } from '../storage/disk.js';
+import { FreeSpace } from '../storage/free-space.js';
 import { overloadedFor } from '../engines/http/errors.js';
 import { EncoderThread } from '../audio/encoders/threaded-encoder.js';
 import { EnginePool } from './engine-pool.js';
@@ -24,7 +25,7 @@ import { join } from 'node:path';
 import { requestKey } from '../cache/key.js';
 import { SharedSynthesis } from '../cache/job-cache.js';
 import { ResultCache } from '../cache/result-cache.js';
-import { audioKey } from '../domain/job.js';
+import { ANONYMOUS, audioKey } from '../domain/job.js';
 import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
@@ -184,7 +185,12 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       share: (j, make) =>
         shared.run({
           jobId: jobIdOf(j),
-          key: requestKey(j.data.request, engineName, config),
+          key: requestKey(
+            j.data.request,
+            engineName,
+            config,
+            config.cacheScope === 'tenant' ? (j.data.tenant ?? ANONYMOUS) : undefined,
+          ),
           audioKey: audioKey(jobIdOf(j), j.data.request.format),
           workerId: id,
           make,
@@ -205,9 +211,24 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       },
     });
   const connection = createRedis(config);
+  // Short of disk space a job waits, spending no attempt, until space is back (the cache gives back what it can).
+  const space = new FreeSpace(
+    config.outputDir,
+    config.minFreeBytes,
+    (enough) => resultCache.evictForSpace(enough),
+    0, // measured before every job: a reading from before the disk filled must not let one through
+  );
   const worker = new Worker<JobData, JobOutcome>(
     synthesisQueueName(engineName),
     async (job, token) => {
+      if (job.name !== PROBE_JOB && token && !(await space.hasRoom().catch(() => true))) {
+        log.warn(
+          { jobId: job.id, minFreeBytes: config.minFreeBytes, retryMs: config.storageRetryMs },
+          'storage full under OUTPUT_DIR: holding the job until space is back',
+        );
+        await job.moveToDelayed(Date.now() + config.storageRetryMs, token);
+        throw new DelayedError();
+      }
       const counted = job.name !== PROBE_JOB && job.data.request.engine === 'auto';
       if (counted) {
         autoRunning++;

@@ -4,6 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import type { JobResult } from '../../domain/job.js';
 import type { JobService } from '../job-service.js';
 import { findJob } from './jobs.js';
+import { callerOf } from '../caller.js';
 
 const isFormat = (f: unknown): f is CaptionFormat => CAPTION_FORMATS.includes(f as CaptionFormat);
 
@@ -21,7 +22,7 @@ export function captionsRouter({ jobs }: { jobs: JobService }): Router {
         details: { field: 'format', allowed: CAPTION_FORMATS },
       });
     }
-    const { view, job } = await findJob(jobs, req.params.id);
+    const { view, job } = await findJob(jobs, req.params.id, callerOf(req));
     if (view.status !== 'succeeded' || !view.audio) {
       throw new AppError('captions_not_ready', `Captions are not ready: the job is ${view.status}`, {
         status: 409,

@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { callerOf } from '../caller.js';
 import { FINAL_STATUSES, type JobService, type JobView } from '../job-service.js';
 import { findJob, publicView } from './jobs.js';
 
@@ -17,7 +18,8 @@ export function eventsRouter({ jobs }: { jobs: JobService }): Router {
   const r = Router();
   r.get('/api/jobs/:id/events', async (req, res) => {
     // Unknown (404) and expired (410) jobs are answered before the stream starts.
-    let { view } = await findJob(jobs, req.params.id);
+    const caller = callerOf(req);
+    let { view } = await findJob(jobs, req.params.id, caller);
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -69,7 +71,7 @@ export function eventsRouter({ jobs }: { jobs: JobService }): Router {
         quietSince = Date.now();
       }
       try {
-        ({ view } = await jobs.get(view.id));
+        ({ view } = await jobs.get(view.id, caller));
       } catch {
         break; // Redis trouble: the client's EventSource reconnects
       }

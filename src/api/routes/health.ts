@@ -1,9 +1,13 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
+import type { FreeSpace } from '../../storage/free-space.js';
 import type { JobService } from '../job-service.js';
 
-/** GET /healthz (process is up) and GET /readyz (Redis reachable and an engine has a live worker). */
-export function healthRouter({ redis, jobs }: { redis: Redis; jobs: JobService }): Router {
+/**
+ * GET /healthz (process is up) and GET /readyz (Redis reachable, an engine has
+ * a live worker, and OUTPUT_DIR has at least MIN_FREE_BYTES free).
+ */
+export function healthRouter({ redis, jobs, space }: { redis: Redis; jobs: JobService; space?: FreeSpace }): Router {
   const r = Router();
   r.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
@@ -33,10 +37,22 @@ export function healthRouter({ redis, jobs }: { redis: Redis; jobs: JobService }
     } catch {
       redisOk = false;
     }
-    const ready = redisOk && Object.values(workers).some((n) => n > 0);
-    res
-      .status(ready ? 200 : 503)
-      .json({ status: ready ? 'ready' : 'not_ready', redis: redisOk ? 'ok' : 'unreachable', engines });
+    let storage: { state: 'ok' | 'full' | 'unknown'; free_bytes?: number; min_free_bytes?: number } = { state: 'ok' };
+    if (space && space.minFreeBytes > 0) {
+      // A fresh reading: probes come every few seconds, and a stale one would hide a disk that just filled.
+      space.invalidate();
+      const m = await space.check().catch(() => undefined);
+      storage = m
+        ? { state: m.ok ? 'ok' : 'full', free_bytes: m.free, min_free_bytes: space.minFreeBytes }
+        : { state: 'unknown', min_free_bytes: space.minFreeBytes };
+    }
+    const ready = redisOk && Object.values(workers).some((n) => n > 0) && storage.state !== 'full';
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not_ready',
+      redis: redisOk ? 'ok' : 'unreachable',
+      engines,
+      storage,
+    });
   });
   return r;
 }

@@ -7,6 +7,7 @@ import type { MissingAudio } from '../missing-audio.js';
 import { JOB_ID } from '../schemas.js';
 import type { FoundJob, JobService, JobView } from '../job-service.js';
 import type { Submitter } from '../submit.js';
+import { type Caller, callerOf } from '../caller.js';
 
 export interface JobsDeps {
   jobs: JobService;
@@ -20,8 +21,8 @@ export function jobsRouter({ jobs, storage, submitter, missingAudio }: JobsDeps)
   const r = Router();
 
   r.post('/api/jobs', async (req, res) => {
-    const { id, replayed } = await submitter.submit(req, submitter.limits.jobsMaxChars);
-    const { view } = await jobs.get(id);
+    const { id, replayed } = await submitter.submit(req, submitter.limits.jobsMaxChars, 'normal');
+    const { view } = await jobs.get(id, callerOf(req));
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     // A cache hit is done at once: its answer says so and, like every succeeded view, carries the audio.
     const { audio } = publicView(view);
@@ -32,24 +33,25 @@ export function jobsRouter({ jobs, storage, submitter, missingAudio }: JobsDeps)
   });
 
   r.get('/api/jobs', async (req, res) => {
-    const page = await listJobs(jobs, parseListQuery(req.query as Record<string, unknown>));
+    const page = await listJobs(jobs, parseListQuery(req.query as Record<string, unknown>, callerOf(req)));
     res.json({ jobs: page.jobs.map(publicView), next_cursor: page.next_cursor });
   });
 
   r.get('/api/jobs/:id', async (req, res) => {
-    const found = await findJob(jobs, req.params.id);
+    const found = await findJob(jobs, req.params.id, callerOf(req));
     const webhook = await webhookOf(jobs, found);
     res.json({ ...publicView(found.view), ...(webhook ? { webhook } : {}) });
   });
 
   r.delete('/api/jobs/:id', async (req, res) => {
-    await findJob(jobs, req.params.id);
-    const { status, view } = await cancelJob(jobs, req.params.id);
+    const caller = callerOf(req);
+    await findJob(jobs, req.params.id, caller);
+    const { status, view } = await cancelJob(jobs, req.params.id, caller);
     res.status(status).json(publicView(view));
   });
 
   r.get('/api/jobs/:id/audio', async (req, res) => {
-    const { view } = await findJob(jobs, req.params.id);
+    const { view } = await findJob(jobs, req.params.id, callerOf(req));
     if (view.status !== 'succeeded' || !view.audio) {
       throw new AppError('audio_not_ready', `Audio is not ready: the job is ${view.status}`, {
         status: 409,
@@ -72,10 +74,13 @@ export const publicView = ({ audio, ...view }: JobView) => ({
   audio: audio && { ...stripKey(audio), url: view.links.audio },
 });
 
-/** The job with this id (404 for none, 410 once expired); ids that are not UUIDs never reach Redis. */
-export async function findJob(jobs: JobService, id: string): Promise<FoundJob> {
+/**
+ * The job with this id as `caller` may see it (404 for none and for another
+ * tenant's, 410 once expired); ids that are not UUIDs never reach Redis.
+ */
+export async function findJob(jobs: JobService, id: string, caller: Caller): Promise<FoundJob> {
   if (!JOB_ID.test(id)) throw notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
-  return jobs.get(id);
+  return jobs.get(id, caller);
 }
 
 /**

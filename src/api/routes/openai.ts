@@ -9,7 +9,9 @@ import type { JobService } from '../job-service.js';
 import { countChars } from '../schemas.js';
 import { streamJobAudio } from '../stream.js';
 import type { Storage } from '../../storage/storage.js';
-import { jobIdOf } from '../../domain/required.js';
+import type { FreeSpace } from '../../storage/free-space.js';
+import { callerOf } from '../caller.js';
+import type { Quotas } from '../quotas.js';
 
 /** OpenAI model names and the engine choice each maps to. */
 export const OPENAI_MODELS: Record<string, EngineChoice> = {
@@ -33,10 +35,14 @@ export function openAiRouter({
   config,
   jobs,
   storage,
+  quotas,
+  space,
 }: {
   config: Config;
   jobs: JobService;
   storage: Storage;
+  quotas?: Quotas;
+  space?: FreeSpace;
 }): Router {
   const r = Router();
   const primary = getEngine(jobs.engineFor('primary')).capabilities;
@@ -75,8 +81,23 @@ export function openAiRouter({
     });
     const engine = getEngine(jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
     const chunks = prepareText(request.text, { maxChunkChars: engine.capabilities.maxChunkChars });
-    const job = await jobs.submit(request, { requestId: req.id, chunks: chunks.length, abandoned: req.redisGaveUp });
-    await streamJobAudio(res, jobs, storage, jobIdOf(job));
+    await space?.assertRoom();
+    const caller = callerOf(req);
+    const prepared = await jobs.prepare(request, {
+      requestId: req.id,
+      chunks: chunks.length,
+      tenant: caller.tenant,
+      priority: 'interactive',
+    });
+    const chars = countChars(request.text);
+    await quotas?.reserve(caller, chars, prepared.id);
+    try {
+      await jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+    } catch (err) {
+      await quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
+      throw err;
+    }
+    await streamJobAudio(res, jobs, storage, prepared.id);
   });
   return r;
 }

@@ -1,0 +1,182 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/schema.js';
+import { AppError } from '../domain/errors.js';
+import { quotaActiveKey, quotaCharsKey } from '../queue/names.js';
+import type { Caller } from './caller.js';
+
+/** A job counted active this recently is kept even before its queue record appears (it is being created). */
+const GRACE_MS = 10_000;
+/** Retry-After for a full active-jobs quota: it frees when one of the tenant's jobs ends. */
+const ACTIVE_RETRY_S = 5;
+
+/**
+ * Drop members whose jobs are no longer queued or running (no copy in any
+ * engine queue without `finishedOn`), then count what is left. ARGV from 9
+ * on: the key bases of the queues (`<prefix>:<queue>:`).
+ */
+const PRUNE = `
+local function prune(key, now, base)
+  local n = 0
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', now - ${GRACE_MS})) do
+    local live = false
+    for i = base, #ARGV do
+      local k = ARGV[i] .. id
+      if redis.call('EXISTS', k) == 1 and redis.call('HEXISTS', k, 'finishedOn') == 0 then live = true end
+    end
+    if not live then redis.call('ZREM', key, id) end
+  end
+  return redis.call('ZCARD', key)
+end`;
+
+/** KEYS: chars counter, active set. ARGV: chars, char limit, active limit (-1: only count), job id, now, ttl s, -, -, queue bases… */
+const RESERVE = `${PRUNE}
+local n = tonumber(ARGV[1])
+local climit = tonumber(ARGV[2])
+local alimit = tonumber(ARGV[3])
+local now = tonumber(ARGV[5])
+local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local active = prune(KEYS[2], now, 9)
+if alimit < 0 then return {0, used, active} end
+if climit > 0 and used + n > climit then return {1, used, active} end
+if alimit > 0 and active >= alimit then return {2, used, active} end
+if alimit > 0 then
+  redis.call('ZADD', KEYS[2], now, ARGV[4])
+  redis.call('PEXPIRE', KEYS[2], 7 * 86400000)
+end
+redis.call('INCRBY', KEYS[1], n)
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
+return {0, used + n, active + 1}`;
+
+export interface QuotaLimits {
+  /** 0 = unlimited. */
+  charsPerDay: number;
+  activeJobs: number;
+}
+
+export interface Usage {
+  tenant: string;
+  day: string;
+  chars_per_day: { limit: number | null; used: number; remaining: number | null; resets_at: string };
+  /** `used` is null when the tenant has no active-jobs limit (its jobs are then not counted). */
+  active_jobs: { limit: number | null; used: number | null };
+}
+
+const utcDay = (now: number) => new Date(now).toISOString().slice(0, 10);
+const nextMidnight = (now: number) => {
+  const d = new Date(now);
+  return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
+};
+
+/**
+ * Per-tenant quotas, counted in Redis so every API process agrees:
+ * characters per UTC day and jobs queued or running at once. Checking and
+ * counting are one script, so concurrent requests cannot both slip under a limit.
+ */
+export class Quotas {
+  constructor(
+    private readonly redis: Redis,
+    private readonly config: Pick<Config, 'queuePrefix' | 'quotaCharsPerDay' | 'quotaActiveJobs'>,
+    /** BullMQ key bases of every queue a job can be in (`<prefix>:<queue name>:`). */
+    private readonly queueBases: () => string[],
+  ) {}
+
+  limits(caller: Caller): QuotaLimits {
+    return {
+      charsPerDay: caller.quota?.charsPerDay ?? this.config.quotaCharsPerDay,
+      activeJobs: caller.quota?.activeJobs ?? this.config.quotaActiveJobs,
+    };
+  }
+
+  private run(caller: Caller, chars: number, activeLimit: number, jobId: string, now: number) {
+    const p = this.config.queuePrefix;
+    return this.redis.eval(
+      RESERVE,
+      2,
+      quotaCharsKey(p, caller.tenant, utcDay(now)),
+      quotaActiveKey(p, caller.tenant),
+      chars,
+      this.limits(caller).charsPerDay,
+      activeLimit,
+      jobId,
+      now,
+      2 * 86_400,
+      '',
+      '',
+      ...this.queueBases(),
+    ) as Promise<[number, number, number]>;
+  }
+
+  /** Count a new job against the caller's quotas, or throw 429 naming the quota that is full. */
+  async reserve(caller: Caller, chars: number, jobId: string, now = Date.now()): Promise<void> {
+    const limits = this.limits(caller);
+    if (limits.charsPerDay === 0 && limits.activeJobs === 0) return;
+    const [verdict, used, active] = await this.run(caller, chars, limits.activeJobs, jobId, now);
+    if (verdict === 1) {
+      const reset = nextMidnight(now);
+      const retry = Math.max(1, Math.ceil((reset - now) / 1000));
+      throw new AppError(
+        'quota_exceeded',
+        `Daily character quota reached: ${used} of ${limits.charsPerDay} characters used today (UTC); this request has ${chars}. It resets at ${new Date(reset).toISOString()}`,
+        {
+          status: 429,
+          headers: { 'Retry-After': String(retry) },
+          details: {
+            quota: 'chars_per_day',
+            limit: limits.charsPerDay,
+            used,
+            requested: chars,
+            resets_at: new Date(reset).toISOString(),
+            retry_after_s: retry,
+          },
+        },
+      );
+    }
+    if (verdict === 2) {
+      throw new AppError(
+        'quota_exceeded',
+        `Active jobs quota reached: ${active} of ${limits.activeJobs} jobs are queued or running; submit more when one finishes`,
+        {
+          status: 429,
+          headers: { 'Retry-After': String(ACTIVE_RETRY_S) },
+          details: {
+            quota: 'active_jobs',
+            limit: limits.activeJobs,
+            used: active,
+            resets_at: null,
+            resets: 'when one of your queued or running jobs finishes',
+            retry_after_s: ACTIVE_RETRY_S,
+          },
+        },
+      );
+    }
+  }
+
+  /** Give back what `reserve` counted (the job was not created after all). */
+  async refund(caller: Caller, chars: number, jobId: string, now = Date.now()): Promise<void> {
+    const limits = this.limits(caller);
+    if (limits.charsPerDay === 0 && limits.activeJobs === 0) return;
+    const p = this.config.queuePrefix;
+    await this.redis
+      .multi()
+      .decrby(quotaCharsKey(p, caller.tenant, utcDay(now)), chars)
+      .zrem(quotaActiveKey(p, caller.tenant), jobId)
+      .exec();
+  }
+
+  /** The caller's usage today and its limits (null = unlimited). */
+  async usage(caller: Caller, now = Date.now()): Promise<Usage> {
+    const limits = this.limits(caller);
+    const [, used, active] = await this.run(caller, 0, -1, '', now);
+    return {
+      tenant: caller.tenant,
+      day: utcDay(now),
+      chars_per_day: {
+        limit: limits.charsPerDay || null,
+        used,
+        remaining: limits.charsPerDay ? Math.max(0, limits.charsPerDay - used) : null,
+        resets_at: new Date(nextMidnight(now)).toISOString(),
+      },
+      active_jobs: { limit: limits.activeJobs || null, used: limits.activeJobs ? active : null },
+    };
+  }
+}
