@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { createLogger } from '../observability/logger.js';
 import { configOrExit } from './main-helpers.js';
+import { portAvailable } from './port-check.js';
 import { claimRedisPort } from './stale-redis.js';
 import { recoverEarlierRun, removeRunRecord, writeRunRecord, type RunRecord } from './run-record.js';
 
@@ -208,6 +209,23 @@ const earlier = await recoverEarlierRun(runFile, (line) => logger.warn(line), {
 if (earlier.refused) {
   process.stderr.write(`${earlier.refused}\n`);
   process.exit(1);
+}
+// A port someone else holds would leave a child restarting in a loop: say so now, before anything starts.
+const ports: [string, number][] = [['PORT', config.port]];
+if (config.metricsPort !== 0) {
+  const engineCount = new Set([config.primaryEngine, config.backupEngine]).size;
+  for (let i = 0; i <= engineCount; i++)
+    ports.push([i === 0 ? 'METRICS_PORT' : `METRICS_PORT+${i}`, config.metricsPort + i]);
+}
+for (const [name, port] of ports) {
+  const free = await portAvailable(config.host, port);
+  if (!free.ok) {
+    process.stderr.write(
+      `Port ${port} (${name}) on ${config.host} ${free.reason}.\n` +
+        `Stop what holds it, or set ${name.split('+')[0]} to a free port.\n`,
+    );
+    process.exit(1);
+  }
 }
 writeRunRecord(runFile, record);
 

@@ -53,11 +53,15 @@ export const invalidSsml = (reason: string, line?: number, column?: number) =>
     details: { field: 'text', ...(line ? { line, column } : {}), reason },
   });
 
-/** Whether a request's text is SSML: asked for, or it starts with <speak (after an optional XML declaration). */
+/**
+ * Whether a request's text is SSML: asked for, or it starts with <speak, an XML declaration or a DOCTYPE.
+ * A text that opens with XML markup is never meant to be read aloud, so it is parsed (and a DOCTYPE refused)
+ * rather than spoken character by character.
+ */
 export function isSsml(text: string, textType: unknown): boolean {
   if (textType === 'ssml') return true;
   if (textType === 'text') return false;
-  return /^\s*(<\?xml[^>]*\?>\s*)?<speak[\s>/]/u.test(text);
+  return /^\s*(<\?xml[\s?]|<!doctype[\s>]|<speak[\s>/])/iu.test(text);
 }
 
 function parseTime(raw: string): number | null {

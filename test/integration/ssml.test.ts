@@ -125,5 +125,12 @@ describe('SSML', () => {
       expect(ms, name).toBeLessThan(2000);
     }
     console.info(`hostile SSML: ${timings.join('; ')}`);
+    // Without text_type, markup that opens with an XML declaration or a DOCTYPE is still parsed and refused,
+    // never read aloud as text.
+    for (const text of [laughs, external]) {
+      const r = await postJson(`${svc.base}/api/jobs`, { text });
+      expect(r.status).toBe(400);
+      expect(r.json.code).toBe('invalid_ssml');
+    }
   });
 });

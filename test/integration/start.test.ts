@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,4 +64,28 @@ describe('npm start on embedded defaults', () => {
     const order = proc.lines.filter((l) => /worker stopped|Redis is now ready to exit/.test(l));
     expect(order.at(-1)).toMatch(/Redis is now ready to exit/);
   });
+});
+
+describe('npm start with its port taken', () => {
+  it('refuses at once, naming the port and the setting, and starts nothing', async () => {
+    const held = createServer();
+    const port = await freePort();
+    await new Promise<void>((r) => held.listen(port, '127.0.0.1', () => r()));
+    const other = mkdtempSync(join(tmpdir(), 'tandem-start-busy-'));
+    try {
+      const p = spawnProc('start.js', [], {
+        REDIS_URL: undefined,
+        DATA_DIR: join(other, 'data'),
+        PORT: String(port),
+        LOCAL_REDIS_PORT: String(await freePort()),
+        METRICS_PORT: '0',
+      });
+      expect(await p.exited).toBe(1);
+      expect(p.lines.join('\n')).toMatch(new RegExp(`Port ${port} \\(PORT\\) on 127\\.0\\.0\\.1 is already in use`));
+      expect(p.lines.some((l) => /Tandem TTS is ready|^\[(redis|api|worker)/.test(l))).toBe(false);
+    } finally {
+      held.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 30_000);
 });

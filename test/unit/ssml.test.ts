@@ -75,6 +75,11 @@ describe('SSML parsing', () => {
     expect(isSsml('<speak>x</speak>', undefined)).toBe(true);
     expect(isSsml('  <?xml version="1.0"?>\n<speak version="1.1">x</speak>', undefined)).toBe(true);
     expect(isSsml('<speaker>x', undefined)).toBe(false);
+    // Markup that opens with a DOCTYPE or an XML declaration is parsed (and refused), never read aloud.
+    expect(isSsml('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><speak>&a;</speak>', undefined)).toBe(true);
+    expect(isSsml(' <!DOCTYPE speak><speak>hi</speak>', undefined)).toBe(true);
+    expect(isSsml('<?xml version="1.0"?><note>x</note>', undefined)).toBe(true);
+    expect(isSsml('<3 you', undefined)).toBe(false);
     expect(isSsml('<speak>x</speak>', 'text')).toBe(false);
     expect(isSsml('plain', 'ssml')).toBe(true);
   });
