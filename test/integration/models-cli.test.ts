@@ -82,32 +82,38 @@ describe('npm run models', () => {
     }
   }, 120_000);
 
-  it('HF_ENDPOINT: every Hugging Face file comes from the mirror, and `list` shows the effective URLs', async () => {
-    requested.length = 0;
-    const dir = tmp();
-    const { code, out } = await models(['install', 'kokoro', '--variant', 'quantized'], {
-      HF_ENDPOINT: `${mirrorUrl}/`,
-      MODELS_DIR: dir,
-    });
-    expect(code, out).toBe(0);
-    const manifest = JSON.parse(readFileSync('models/manifest.json', 'utf8')).kokoro as {
-      files: { path: string; url: string }[];
-      variants: Record<string, { url: string }>;
-    };
-    const expected = [...manifest.files.map((f) => f.url), manifest.variants.quantized?.url ?? ''].map((u) =>
-      u.replace('https://huggingface.co', ''),
-    );
-    expect([...new Set(requested)].sort()).toEqual(expected.sort());
-    expect(existsSync(join(dir, 'kokoro', 'voices', 'zf_xiaobei.bin'))).toBe(true);
+  // The mirror serves the real voices, whose sha256 the manifest pins: they are reference data beside the repo
+  // (../shared), too large to ship with the tests. Without them this one case cannot run, and says so.
+  it.skipIf(!existsSync(join(SHARED, 'voices')))(
+    'HF_ENDPOINT: every Hugging Face file comes from the mirror, and `list` shows the effective URLs (needs ../shared)',
+    async () => {
+      requested.length = 0;
+      const dir = tmp();
+      const { code, out } = await models(['install', 'kokoro', '--variant', 'quantized'], {
+        HF_ENDPOINT: `${mirrorUrl}/`,
+        MODELS_DIR: dir,
+      });
+      expect(code, out).toBe(0);
+      const manifest = JSON.parse(readFileSync('models/manifest.json', 'utf8')).kokoro as {
+        files: { path: string; url: string }[];
+        variants: Record<string, { url: string }>;
+      };
+      const expected = [...manifest.files.map((f) => f.url), manifest.variants.quantized?.url ?? ''].map((u) =>
+        u.replace('https://huggingface.co', ''),
+      );
+      expect([...new Set(requested)].sort()).toEqual(expected.sort());
+      expect(existsSync(join(dir, 'kokoro', 'voices', 'zf_xiaobei.bin'))).toBe(true);
 
-    const list = await models(['list'], { HF_ENDPOINT: 'https://hf-mirror.example' });
-    expect(list.code).toBe(0);
-    const urls = list.out.match(/https?:\/\/\S+\/resolve\/main\/\S+/g) ?? [];
-    expect(urls.length).toBeGreaterThanOrEqual(4);
-    expect(urls.every((u) => u.startsWith('https://hf-mirror.example/'))).toBe(true);
-    expect(list.out).toContain(
-      'from https://hf-mirror.example/onnx-community/Kokoro-82M-v1.0-ONNX/resolve/main/onnx/model.onnx',
-    );
-    expect(list.out).not.toContain('huggingface.co/');
-  }, 120_000);
+      const list = await models(['list'], { HF_ENDPOINT: 'https://hf-mirror.example' });
+      expect(list.code).toBe(0);
+      const urls = list.out.match(/https?:\/\/\S+\/resolve\/main\/\S+/g) ?? [];
+      expect(urls.length).toBeGreaterThanOrEqual(4);
+      expect(urls.every((u) => u.startsWith('https://hf-mirror.example/'))).toBe(true);
+      expect(list.out).toContain(
+        'from https://hf-mirror.example/onnx-community/Kokoro-82M-v1.0-ONNX/resolve/main/onnx/model.onnx',
+      );
+      expect(list.out).not.toContain('huggingface.co/');
+    },
+    120_000,
+  );
 });
