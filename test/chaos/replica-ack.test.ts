@@ -5,6 +5,7 @@
  * is refused (503) within the timeout and leaves nothing behind.
  */
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobsIndexKey, synthesisQueueName } from '../../src/queue/names.js';
 import { postJson, type Service, startService, waitForJob } from '../integration/harness.js';
@@ -21,6 +22,13 @@ beforeAll(async () => {
   master = await startDataNode();
   replica = await startDataNode({ replicaOf: master.port });
   await until('the replica to connect', async () => (await connectedReplicas(master.port)) === 1);
+  // Connected is not yet in sync: wait until the replica acknowledges a write, as every measured submission needs.
+  const probe = new Redis(master.port, '127.0.0.1');
+  await until('the replica to acknowledge writes', async () => {
+    await probe.set('replica-ack-probe', String(Date.now()));
+    return (await probe.wait(1, 1000)) === 1;
+  });
+  probe.disconnect();
   const url = `redis://127.0.0.1:${master.port}`;
   plain = await startService({ workers: 1, env: { REDIS_URL: url } });
   acked = await startService({
