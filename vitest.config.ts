@@ -25,7 +25,10 @@ export default defineConfig({
           name: 'chaos',
           include: ['test/chaos/**/*.test.ts'],
           globalSetup: ['test/integration/global-setup.ts'],
+          // Kills, outages and floods: run after the integration tests, not beside them, so their load
+          // cannot make a timing-sensitive integration test fail on 2 cores.
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
           testTimeout: 300_000,
           hookTimeout: 120_000,
         },
@@ -37,7 +40,7 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
           // A browser plus the service's processes: one file at a time, after the other projects.
           fileParallelism: false,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 2 },
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
