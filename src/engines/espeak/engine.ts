@@ -96,7 +96,7 @@ export class EspeakEngine implements TtsEngine {
     });
     const pcm = concatPcm(parts);
     if (open) open.endMs = (pcm.length / this.capabilities.sampleRate) * 1000;
-    return { pcm, words };
+    return { pcm, words: spanWords(words, text) };
   }
 
   async synthesize(input: SynthesisInput): Promise<Int16Array> {
@@ -118,7 +118,9 @@ export class EspeakEngine implements TtsEngine {
       this.use(id, wpm);
       // espeak-ng's Mandarin voice reads tone-numbered pinyin as written. IPA has no way in through
       // this build (its [[…]] phoneme input is not enabled), so an English pronunciation is not applied.
-      const { pcm, words: spoken } = this.speak(run.ph?.pinyin ?? run.text);
+      const { pcm, words: spoken } = this.speak(
+        run.ph?.pinyin ?? (run.lang === 'zh' ? widePunctuation(run.text) : run.text),
+      );
       const first = spoken[0];
       // Words of substituted pinyin index the pinyin: the run is one word of the chunk's text.
       const words = run.ph?.pinyin && first ? [{ ...first, offset: 0, length: run.text.length }] : spoken;
@@ -158,6 +160,32 @@ export class EspeakEngine implements TtsEngine {
   async dispose(): Promise<void> {
     this.worker = undefined;
   }
+}
+
+const WIDE: Record<string, string> = { '?': '？', '!': '！', ',': '，', ';': '；', ':': '：', '.': '。' };
+
+/**
+ * NFKC has turned "？" into "?". Glued between two Han characters, an ASCII mark makes espeak-ng's Mandarin
+ * voice report one word twice and lose the next (你好吗?我 → 吗?我, 吗?我); the full-width mark it expects does
+ * not. Same length, so the word positions it reports still index the run's text. Digits keep their "3.14".
+ */
+export function widePunctuation(text: string): string {
+  return text.replace(/(?<=\p{Script=Han})[?!,;:.](?![0-9A-Za-z])/gu, (c) => WIDE[c] ?? c);
+}
+
+/**
+ * espeak-ng's Mandarin voice reports every word with length 1, although its words (你好, 很好) span several
+ * characters; its positions are right. A word therefore runs from its own start to the next word's start (the
+ * last one to the end of the text), less the spaces and punctuation between them. For English this gives the
+ * lengths espeak-ng reports itself.
+ */
+export function spanWords(words: SpokenWord[], text: string): SpokenWord[] {
+  return words.map((w, i) => {
+    const next = words[i + 1]?.offset ?? text.length;
+    let end = Math.max(next, w.offset + w.length);
+    while (end > w.offset + 1 && !/[\p{L}\p{N}]/u.test(text.charAt(end - 1))) end--;
+    return { ...w, length: Math.max(1, Math.min(end, text.length) - w.offset) };
+  });
 }
 
 export function create(): TtsEngine {
