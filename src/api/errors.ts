@@ -37,6 +37,9 @@ export function openAiError(err: AppError): {
   return { error: { message: err.message, type, param: typeof field === 'string' ? field : null, code: err.code } };
 }
 
+/** What body-parser can decompress; `identity` is no encoding at all. */
+const CONTENT_ENCODINGS = ['identity', 'gzip', 'deflate', 'br'];
+
 /** Translate what Express and body-parser throw into AppErrors; never leak a stack. */
 export function toAppError(err: unknown, limitBytes: number): AppError {
   if (isAppError(err)) return err as AppError;
@@ -50,11 +53,25 @@ export function toAppError(err: unknown, limitBytes: number): AppError {
         details: { max_bytes: limitBytes },
       });
     case 'charset.unsupported':
+      return new AppError('unsupported_encoding', 'Request body must be UTF-8 JSON', {
+        status: 400,
+        details: { allowed: ['utf-8'] },
+      });
     case 'encoding.unsupported':
-      return new AppError('unsupported_encoding', 'Request body must be UTF-8 JSON', { status: 400 });
+      return new AppError('unsupported_encoding', 'Content-Encoding is not supported', {
+        status: 400,
+        details: { allowed: CONTENT_ENCODINGS },
+      });
     case 'request.aborted':
     case 'request.size.invalid':
       return new AppError('bad_body', 'Request body was incomplete', { status: 400 });
+  }
+  // zlib refused a body whose Content-Encoding says gzip, deflate or br but whose bytes are not.
+  if (/^Z_|^ERR_(BROTLI|ZLIB|_ERROR)/.test(String((err as { code?: unknown }).code ?? ''))) {
+    return new AppError('unsupported_encoding', 'Request body is not encoded the way its Content-Encoding says', {
+      status: 400,
+      details: { allowed: CONTENT_ENCODINGS },
+    });
   }
   if (isRedisUnavailable(err)) return redisUnavailable();
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {

@@ -189,6 +189,23 @@ describe('bad input gets a clear JSON error and queues nothing', () => {
     }
   });
 
+  it('a body its Content-Encoding does not describe, or an encoding not supported → 400 unsupported_encoding', async () => {
+    const before = await jobCount();
+    for (const encoding of ['gzip', 'deflate', 'br', 'zstd']) {
+      const r = await decode(
+        await fetch(`${svc.base}/api/jobs`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+          body: '{"text":"not compressed at all"}',
+        }),
+      );
+      expect(r.status, encoding).toBe(400);
+      expect(r.json.code, encoding).toBe('unsupported_encoding');
+      expect(r.json.allowed, encoding).toEqual(['identity', 'gzip', 'deflate', 'br']);
+    }
+    expect(await jobCount()).toBe(before);
+  });
+
   it('unknown route → 404 JSON', async () => {
     const r = await decode(await fetch(`${svc.base}/api/nothing-here`));
     expect(r.status).toBe(404);
