@@ -240,6 +240,22 @@ describe('web page', () => {
       await ctx.close();
     }
   });
+
+  it("shows the server's refusals in the reader's language, from their codes", async () => {
+    const { ctx, page } = await openWithKey({ locale: 'zh-CN' });
+    try {
+      // Blank text passes the page's own count check and is refused by the server as empty.
+      await page.fill('#text', '   ');
+      await page.click('#synthesize');
+      const error = page.locator('#error');
+      await error.waitFor({ state: 'visible' });
+      const shown = (await error.textContent()) ?? '';
+      expect(shown).not.toMatch(/empty|"text"/);
+      expect(shown).toMatch(/[\u4e00-\u9fff]/);
+    } finally {
+      await ctx.close();
+    }
+  });
 });
 
 describe('Bull Board', () => {

@@ -133,7 +133,13 @@ function describe(status, body, retryAfter) {
       return t('err.audioMissing');
     case 'not_found':
       return t('err.notFound');
+    case 'quota_exceeded':
+      return t('err.quota', { seconds: retryAfter || 1 });
+    case 'invalid_ssml':
+      return t('err.ssml', { line: body.line ?? '?', column: body.column ?? '?' });
     case 'invalid_request':
+      // The page's own text box: empty or blank text reads as "nothing to read", in the reader's language.
+      if (body.field === 'text' && /empty|Missing/.test(body.error ?? '')) return t('err.empty');
       if (body.field === 'text' && body.error) break;
       if (body.field === 'speed')
         return t('err.field.speed', { min: body.allowed?.min ?? '?', max: body.allowed?.max ?? '?' });

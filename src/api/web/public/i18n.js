@@ -53,6 +53,8 @@ const STRINGS = {
     'err.audioMissing':
       'The job finished, but the server cannot find its audio: its API and workers do not share storage. Please tell the operator.',
     'err.notFound': 'The server no longer knows this job.',
+    'err.quota': 'This key has used its quota. Try again in {seconds} s.',
+    'err.ssml': 'The SSML markup is not valid (line {line}, column {column}).',
     'err.other': 'Something went wrong: {message}',
     'engines.title': 'Engines',
     'engines.route': 'Current route',
@@ -150,6 +152,8 @@ const STRINGS = {
     'err.gone': '服务器上已不再保存这段音频。',
     'err.audioMissing': '任务已完成，但服务器找不到音频文件：API 与工作进程没有共享存储。请告知管理员。',
     'err.notFound': '服务器已不再记录这个任务。',
+    'err.quota': '此密钥的配额已用完，请 {seconds} 秒后再试。',
+    'err.ssml': 'SSML 标记无效（第 {line} 行，第 {column} 列）。',
     'err.other': '出错了：{message}',
     'engines.title': '引擎状态',
     'engines.route': '当前路由',
