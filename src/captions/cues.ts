@@ -18,6 +18,22 @@ const SENTENCE_END = /[.!?。！？；;…]/u;
 const SOFT_BREAK = /[,，、：:\s]/u;
 
 /**
+ * Whether text[i] ends a sentence. A full-width mark always does; an ASCII one only before a space, a closer,
+ * a wide character or the end, so "1.0?", "example.com" and "U.S." stay whole.
+ */
+function endsSentence(text: string, i: number): boolean {
+  const ch = text.charAt(i);
+  const next = text.charAt(i + 1);
+  const free = next === '' || /\s/u.test(next) || isWide(next);
+  // Closing quotes and brackets after a sentence's mark belong to that sentence.
+  if (CLOSER.test(ch)) return SENTENCE_END.test(text.charAt(i - 1)) && free;
+  if (!SENTENCE_END.test(ch) || SENTENCE_END.test(next) || CLOSER.test(next)) return false;
+  return isWide(ch) || free;
+}
+
+const CLOSER = /["')\]”’»」』）]/u;
+
+/**
  * Cut a segment's text into cue-sized pieces, at sentence ends first and at
  * commas or spaces when a sentence is still too long. Returns [start, end) offsets.
  */
@@ -35,7 +51,7 @@ export function splitText(text: string, maxWidth = MAX_CUE_WIDTH): [number, numb
   for (let i = 0; i < text.length; i++) {
     const ch = text[i] ?? '';
     width += isWide(ch) ? 2 : 1;
-    if (SENTENCE_END.test(ch) && !SENTENCE_END.test(text[i + 1] ?? '')) push(i + 1);
+    if (endsSentence(text, i)) push(i + 1);
     else if (width > maxWidth) {
       push(lastSoft > start ? lastSoft : i + 1);
       // What followed the soft break belongs to the next piece.
@@ -61,6 +77,9 @@ function cuesOf(seg: SegmentTiming, rate: number): Cue[] {
     else if (first) start = first[0];
     // No word timings (e.g. Kokoro): place the piece in proportion to its characters.
     else start = seg.start + Math.round((span * from) / Math.max(1, seg.text.length));
+    // Cues never run backwards, whatever the engine reported for odd text.
+    const previous = out.at(-1);
+    if (previous) start = Math.max(start, (previous.startMs * rate) / 1000);
     const raw = seg.text.slice(from, to);
     const lead = raw.length - raw.trimStart().length;
     out.push({
@@ -74,7 +93,7 @@ function cuesOf(seg: SegmentTiming, rate: number): Cue[] {
   for (let i = 0; i + 1 < out.length; i++) {
     const cur = out[i];
     const next = out[i + 1];
-    if (cur && next) cur.endMs = next.startMs;
+    if (cur && next) cur.endMs = Math.max(cur.startMs, next.startMs);
   }
   return out;
 }
