@@ -106,9 +106,15 @@ describe('web page', () => {
       expect(await page.textContent('#progress-text')).toMatch(/^Done: \d+\.\d s of audio by espeak$/);
 
       // The player has a playable source with a real duration.
-      await page.waitForFunction(
-        "(a => a.readyState >= 1 && Number.isFinite(a.duration) && a.duration > 0)(document.getElementById('player'))",
-      );
+      // A function, not a string: the page's CSP forbids eval, which a string predicate needs when it polls.
+      await page.waitForFunction(() => {
+        const a = (
+          globalThis as unknown as {
+            document: { getElementById(id: string): { readyState: number; duration: number } | null };
+          }
+        ).document.getElementById('player');
+        return !!a && a.readyState >= 1 && Number.isFinite(a.duration) && a.duration > 0;
+      });
       const player = await page.$eval('#player', (a: any) => ({
         src: a.currentSrc as string,
         duration: a.duration as number,
@@ -147,18 +153,24 @@ describe('web page', () => {
     try {
       const text = `Cached twice ${Date.now()}. 第二次来自缓存。`;
       await page.fill('#text', text);
-      const views: { status: number; body: string }[] = [];
+      const views: { status: number; body: string; request: string }[] = [];
       page.on('response', async (r: PwResponse) => {
         if (r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/jobs')
-          views.push({ status: r.status(), body: await r.text() });
+          views.push({ status: r.status(), body: await r.text(), request: r.request().postData() ?? '' });
       });
       const playOnce = async () => {
         await page.click('#synthesize');
         await page.locator('#progress-box[data-status=succeeded]').waitFor({ timeout: 60_000 });
         await page.locator('#result').waitFor({ state: 'visible' });
-        await page.waitForFunction(
-          "(a => a.readyState >= 1 && Number.isFinite(a.duration) && a.duration > 0)(document.getElementById('player'))",
-        );
+        // A function, not a string: the page's CSP forbids eval, which a string predicate needs when it polls.
+        await page.waitForFunction(() => {
+          const a = (
+            globalThis as unknown as {
+              document: { getElementById(id: string): { readyState: number; duration: number } | null };
+            }
+          ).document.getElementById('player');
+          return !!a && a.readyState >= 1 && Number.isFinite(a.duration) && a.duration > 0;
+        });
         expect(await page.locator('#error').isHidden()).toBe(true);
         return page.$eval('#player', (a) => {
           const { currentSrc, duration } = a as unknown as { currentSrc: string; duration: number };
@@ -166,6 +178,23 @@ describe('web page', () => {
         });
       };
       const first = await playOnce();
+      // The worker files its result in the cache just after the job is seen to succeed: wait until the same
+      // request is a hit, so the page's second run is one whatever the machine's load.
+      await expect
+        .poll(
+          async () => {
+            const r = await fetch(`${svc.base}/api/jobs`, {
+              method: 'POST',
+              headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${CLIENT}` },
+              body: views[0]?.request ?? '{}',
+            });
+            const { id } = (await r.json()) as { id?: string };
+            const view = await fetch(`${svc.base}/api/jobs/${id}`, { headers: { Authorization: `Bearer ${CLIENT}` } });
+            return ((await view.json()) as { cached?: boolean }).cached === true;
+          },
+          { timeout: 20_000 },
+        )
+        .toBe(true);
       // Hide the result and forget the status, so the second run must show its own.
       await page.evaluate(
         "document.getElementById('result').hidden = true; delete document.getElementById('progress-box').dataset.status",
