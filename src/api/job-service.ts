@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError, notFound } from '../domain/errors.js';
@@ -30,7 +30,6 @@ import { queuePosition } from './queue-position.js';
 import { promoteBulk } from '../queue/bulk-promoter.js';
 import { RoutingView } from './routing-view.js';
 import { FINAL_STATUSES, type JobView, toView } from './job-view.js';
-import { jobIdOf } from '../domain/required.js';
 
 // The job view lives in its own file; these names stay importable from here.
 export { FINAL_STATUSES, jobLinks, orderedTimings, type JobView } from './job-view.js';
