@@ -104,8 +104,10 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   if (!began.applied) return skipped(began.status);
   const started: JobRecord = { ...record, status: 'running', attempts: attempt, startedAt: Date.now() };
   let outcome: JobResult | CanceledResult;
+  // The attempt's own chunk count, which may correct the one made at submit: a cancel records it too.
+  const counted = { chunksTotal: started.progress.chunksTotal };
   try {
-    const make = () => synthesizeToStorage(job, started, deps);
+    const make = () => synthesizeToStorage(job, started, deps, counted);
     outcome = began.canceled ? canceled(0) : deps.share ? await deps.share(job, make) : await make();
   } catch (err) {
     // Another attempt owns the job now: this one has nothing to hand over, fail or announce.
@@ -145,6 +147,7 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   if ('canceled' in outcome) {
     const progress = {
       ...started.progress,
+      chunksTotal: counted.chunksTotal,
       chunksDone: Math.max(started.progress.chunksDone, outcome.canceled.chunksDone),
     };
     const wrote = await deps.records.canceled(id, deps.engine, progress, now);
@@ -198,6 +201,7 @@ async function synthesizeToStorage(
   job: Job<JobData, JobOutcome>,
   record: JobRecord,
   deps: SynthesisDeps,
+  counted: { chunksTotal: number },
 ): Promise<JobResult | CanceledResult> {
   const startedAt = Date.now();
   const { request, requestId } = job.data;
@@ -218,6 +222,7 @@ async function synthesizeToStorage(
     const reached = before.chunksTotal === chunks.length ? (before.chunksDone ?? 0) : 0;
     const attempt = job.attemptsMade + 1;
     const progress: JobProgress = { chunksDone: reached, chunksTotal: chunks.length, attempt, attemptChunksDone: 0 };
+    counted.chunksTotal = chunks.length;
     // The count made at submit may differ (the engine was chosen after it): correct it before the first chunk.
     if (before.chunksTotal !== chunks.length) await deps.records.progress(jobIdOf(job), deps.engine, progress);
     log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
