@@ -67,10 +67,18 @@ export class MemoryRecords implements AttemptRecords {
   }
 
   progress(id: string, queue: string, progress: JobProgress): Promise<WriteOutcome> {
-    return this.update(id, queue, '', (r) => void (r.progress = structuredClone(progress)), {
-      op: 'progress',
-      progress,
-    });
+    return this.update(
+      id,
+      queue,
+      '',
+      (r) => {
+        r.progress = structuredClone(progress);
+      },
+      {
+        op: 'progress',
+        progress,
+      },
+    );
   }
 
   succeed(id: string, queue: string, result: JobResult, now = Date.now()): Promise<WriteOutcome> {
@@ -101,7 +109,15 @@ export class MemoryRecords implements AttemptRecords {
   }
 
   retry(id: string, queue: string, error: string): Promise<WriteOutcome> {
-    return this.update(id, queue, 'queued', (r) => void (r.error = error), { op: 'retry', error });
+    return this.update(
+      id,
+      queue,
+      'queued',
+      (r) => {
+        r.error = error;
+      },
+      { op: 'retry', error },
+    );
   }
 
   canceled(id: string, queue: string, progress: JobProgress, now = Date.now()): Promise<WriteOutcome> {
