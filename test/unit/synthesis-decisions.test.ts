@@ -156,7 +156,7 @@ describe('processSynthesisJob decisions', () => {
   it('moves a failing auto job on the primary to the backup instead of failing it', async () => {
     const id = seed();
     const moved: MovedResult = { moved: { to: 'backup', engine: 'back', reason: 'x' } };
-    const fallback = vi.fn(async () => moved);
+    const fallback = vi.fn(async (_job: Job<JobData, JobOutcome>, _reason: string) => moved);
     const out = await processSynthesisJob(
       jobOf(id, data()),
       deps({ synthesize: () => Promise.reject(engineFailure('engine crashed')), fallback }),
