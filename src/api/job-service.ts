@@ -14,7 +14,14 @@ import {
 } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { Liveness } from '../queue/liveness.js';
-import { expiredKey, jobsIndexKey, SYNTHESIZE_JOB, synthesisQueueName, tenantJobsKey } from '../queue/names.js';
+import {
+  expiredKey,
+  faultKey,
+  jobsIndexKey,
+  SYNTHESIZE_JOB,
+  synthesisQueueName,
+  tenantJobsKey,
+} from '../queue/names.js';
 import type { JobRecord } from '../jobs/record.js';
 import { JobStore } from '../jobs/store.js';
 import { JobWatcher } from '../jobs/watcher.js';
@@ -215,6 +222,9 @@ export class JobService {
     }
     // A repeat of a job that ended (canceled, failed) is not queued again.
     if (!made.created && made.status !== 'queued') return id;
+    // Resilience tests: die between the two writes, as a crash would (the reconciler must settle it).
+    if (this.config.faultInjection && (await this.redis.get(faultKey(this.prefix, 'api'))) === 'crash-after-record')
+      process.kill(process.pid, 'SIGKILL');
     await queue.add(SYNTHESIZE_JOB, data, this.jobOptions(id, data));
     if (made.created) {
       if (this.replicaAck.enabled) await this.confirmReplicated(id, data, true, abandoned);
