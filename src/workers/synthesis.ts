@@ -94,7 +94,12 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   // Nothing to do for a job that ended (canceled while waiting, or finished by an attempt that died
   // before BullMQ heard of it), whose record expired, or whose work moved to another engine's queue.
   if (!record) return skipped('no record');
-  if (isTerminal(record.status)) return skipped(`already ${record.status}`);
+  if (isTerminal(record.status)) {
+    // An attempt that wrote the final record but could not queue the job's event threw, so BullMQ retried
+    // it: queue the event now (the event's id makes a copy already queued a no-op).
+    await deps.notify?.(record, record.status as TerminalStatus);
+    return skipped(`already ${record.status}`);
+  }
   if (record.data.engine !== deps.engine) return skipped(`moved to ${record.data.engine}`);
   const began = await deps.records.begin(id, deps.engine, attempt, {
     ...record.progress,
