@@ -124,7 +124,9 @@ describe('processSynthesisJob decisions', () => {
     expect(await processSynthesisJob(jobOf(moved, data()), deps())).toEqual({ skipped: 'moved to back' });
     expect(calls).toHaveLength(0);
     expect(records.writes).toEqual([]);
-    expect(notified).toEqual([]);
+    // The final record's event is queued again, in case the attempt that ended it could not (a copy
+    // already queued has the same id and is dropped by the outbox).
+    expect(notified.map((x) => [x.status, x.record.id])).toEqual([['canceled', done]]);
   });
 
   it('stops at the chunk boundary a cancel is learnt at, removes the partial file and records it', async () => {
@@ -260,6 +262,26 @@ describe('processSynthesisJob decisions', () => {
     ).rejects.toBeInstanceOf(UnrecoverableError);
     expect(records.ops()).toEqual(['begin']);
     expect(notified).toEqual([]);
+  });
+
+  it('retries a job whose terminal event could not be queued, and the retry queues it', async () => {
+    const id = seed();
+    let down = true;
+    const notify = vi.fn(async (record: JobRecord, status: TerminalStatus) => {
+      if (down) throw new Error('webhook outbox unavailable');
+      notified.push({ record, status });
+    });
+    const fallback = vi.fn(async () => null);
+    // Not handed to the backup: the audio is made, only the event is missing.
+    await expect(processSynthesisJob(jobOf(id, data()), deps({ notify, fallback }))).rejects.toThrow(
+      'webhook outbox unavailable',
+    );
+    expect(fallback).not.toHaveBeenCalled();
+    expect((await records.get(id))?.status).toBe('succeeded');
+    down = false;
+    expect(await processSynthesisJob(jobOf(id, data(), 1), deps({ notify }))).toEqual({ skipped: 'already succeeded' });
+    expect(calls).toHaveLength(CHUNKS); // no second synthesis
+    expect(notified.map((x) => [x.status, x.record.result?.audio.key])).toEqual([['succeeded', `${id}.wav`]]);
   });
 
   it('keeps progress from going backwards on a retry', async () => {
