@@ -129,6 +129,35 @@ describe('processSynthesisJob decisions', () => {
     expect(notified.map((x) => [x.status, x.record.id])).toEqual([['canceled', done]]);
   });
 
+  it('skips when its start is refused (the work moved between the read and the write)', async () => {
+    const id = seed();
+    const r = records.records.get(id);
+    if (r) r.queue = 'back';
+    expect(await processSynthesisJob(jobOf(id, data()), deps())).toEqual({ skipped: 'moved' });
+    expect(calls).toHaveLength(0);
+  });
+
+  it('lets the result cache serve or share the work, and records what it returns', async () => {
+    const served = seed();
+    const finished: string[] = [];
+    // A job waiting on an identical one in flight was canceled: the cache hands back a cancel, no synthesis.
+    const share = async () => ({ canceled: { at: Date.now(), chunksDone: 0 } });
+    expect(await processSynthesisJob(jobOf(served, data()), deps({ share }))).toMatchObject({ canceled: {} });
+    expect(calls).toHaveLength(0);
+    expect((await records.get(served))?.status).toBe('canceled');
+    const made = seed();
+    const out = await processSynthesisJob(
+      jobOf(made, data()),
+      deps({
+        share: (_job, make) => make(),
+        onFinished: async (r) => void finished.push(r.audio.key),
+      }),
+    );
+    expect(out).toMatchObject({ audio: { key: `${made}.wav` } });
+    expect(finished).toEqual([`${made}.wav`]);
+    expect(notified.map((x) => x.status)).toEqual(['canceled', 'succeeded']);
+  });
+
   it('stops at the chunk boundary a cancel is learnt at, removes the partial file and records it', async () => {
     const id = seed();
     records.onProgress = (r) => {
