@@ -15,17 +15,9 @@ import {
   type Route,
   type SynthesisRequest,
 } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { Liveness } from '../queue/liveness.js';
-import {
-  cancelKey,
-  expiredKey,
-  jobsIndexKey,
-  SYNTHESIZE_JOB,
-  synthesisQueueName,
-  tenantJobsKey,
-  tenantsKey,
-} from '../queue/names.js';
+import { cancelKey, expiredKey, jobsIndexKey, SYNTHESIZE_JOB, tenantJobsKey, tenantsKey } from '../queue/names.js';
 import { ReplicaAck } from '../queue/replica-ack.js';
 import { RoutingStore } from '../router/state-store.js';
 import type { CachedJobs } from '../cache/cached-jobs.js';
@@ -35,7 +27,7 @@ import { WebhookLog } from '../webhooks/store.js';
 import { ANONYMOUS, type Caller, mayAccess } from './caller.js';
 import { queuePosition } from './queue-position.js';
 import { promoteBulk } from '../queue/bulk-promoter.js';
-import { RoutingView } from './routing-view.js';
+import { RoutingView } from '../router/routing-view.js';
 import { FINAL_STATUSES, type JobView, toView } from './job-view.js';
 
 // The job view lives in its own file; these names stay importable from here.
@@ -86,6 +78,8 @@ export class JobService {
   constructor(
     readonly config: Config,
     readonly redis: Redis,
+    /** Which engine plays which role, on which queue, with which voices (built once by the process's main). */
+    readonly roster: EngineRoster,
   ) {
     this.webhookLog = new WebhookLog(redis, config.queuePrefix, config.jobTtlSeconds);
     this.webhooks = new WebhookOutbox(redis, config.queuePrefix, this.webhookLog, {
@@ -93,9 +87,8 @@ export class JobService {
       ttlSeconds: config.jobTtlSeconds,
     });
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
-    for (const engine of this.engineNames) {
-      const name = synthesisQueueName(engine);
-      this.queues.set(engine, new Queue(name, { connection: redis, prefix: config.queuePrefix }));
+    for (const engine of roster.names) {
+      this.queues.set(engine, new Queue(roster.queueName(engine), { connection: redis, prefix: config.queuePrefix }));
     }
     this.store = new RoutingStore(redis, config.queuePrefix);
     this.replicaAck = new ReplicaAck(redis, {
@@ -105,9 +98,10 @@ export class JobService {
     });
     this.routing = new RoutingView(
       config,
+      roster,
       this.store,
       this.liveness,
-      mustGet(this.queues, config.primaryEngine, 'queue'),
+      mustGet(this.queues, roster.roles.primary, 'queue'),
     );
   }
 
@@ -126,11 +120,11 @@ export class JobService {
 
   /** Distinct engines behind the roles. */
   get engineNames(): string[] {
-    return [...new Set([this.config.primaryEngine, this.config.backupEngine])];
+    return [...this.roster.names];
   }
 
   engineFor(route: Route): string {
-    return route === 'primary' ? this.config.primaryEngine : this.config.backupEngine;
+    return this.roster.engineFor(route);
   }
 
   allQueues(): Queue<JobData, JobOutcome>[] {
@@ -172,11 +166,7 @@ export class JobService {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
     // A named voice of the other engine falls back to the same gender on this one.
-    const caps = getEngine(engine).capabilities;
-    const voice =
-      ['female', 'male'].includes(request.voice) || caps.voices.some((v) => v.name === request.voice)
-        ? request.voice
-        : (this.genderOf(request.voice) ?? 'female');
+    const voice = this.roster.resolveVoice(request.voice, engine);
     const data: JobData = {
       request: { ...request, voice },
       route,
@@ -219,7 +209,13 @@ export class JobService {
     const cache = useCache && !data.webhook ? this.cached : undefined;
     const hit = await cache
       ?.submit(
-        requestKey(data.request, engine, this.config, this.cacheScope(data)),
+        requestKey(
+          data.request,
+          engine,
+          this.roster.capabilities(engine).sampleRate,
+          this.config,
+          this.cacheScope(data),
+        ),
         audioKey(id, data.request.format),
         data,
         jobOpts,
@@ -313,14 +309,6 @@ export class JobService {
     ]);
   }
 
-  private genderOf(voice: string): 'female' | 'male' | undefined {
-    for (const e of this.engineNames) {
-      const v = getEngine(e).capabilities.voices.find((x) => x.name === voice);
-      if (v) return v.gender;
-    }
-    return undefined;
-  }
-
   /** Find a job in whichever engine queue holds it (the newest copy if several do). */
   async find(id: string): Promise<Job<JobData, JobOutcome> | undefined> {
     const found = await Promise.all(this.allQueues().map((q) => q.getJob(id)));
@@ -386,7 +374,7 @@ export class JobService {
   }
 
   private async queueEvents(engineOrQueue: string): Promise<QueueEvents> {
-    const name = engineOrQueue.startsWith('tts-') ? engineOrQueue : synthesisQueueName(engineOrQueue);
+    const name = engineOrQueue.startsWith('tts-') ? engineOrQueue : this.roster.queueName(engineOrQueue);
     let ev = this.events.get(name);
     if (!ev) {
       ev = new QueueEvents(name, { connection: this.redis.duplicate(), prefix: this.config.queuePrefix });

@@ -45,6 +45,11 @@ export interface EngineRoster {
   resolveVoice(requested: string, engine: string): string;
 }
 
+/** A job's output rate from its engine's: Opus is always 48 kHz, otherwise the request's or the engine's. */
+export function outputRate(format: Format | string, engineRate: number, requested?: number): number {
+  return format === 'opus' ? 48_000 : (requested ?? engineRate);
+}
+
 /**
  * Build the roster of `config`'s roles. `lookup` finds an engine's descriptor (the registry,
  * which holds the built-ins and the engines file's); an unknown engine throws at once.
@@ -93,7 +98,7 @@ export function createRoster(
     capabilities: caps,
     queueName: synthesisQueueName,
     chunkLimit: (choice) => caps(roles[choice === 'backup' ? 'backup' : 'primary']).maxChunkChars,
-    outputRate: (format, name, requested) => (format === 'opus' ? 48_000 : (requested ?? caps(name).sampleRate)),
+    outputRate: (format, name, requested) => outputRate(format, caps(name).sampleRate, requested),
     resolveVoice: (requested, name) => {
       if (requested === 'female' || requested === 'male') return requested;
       if (caps(name).voices.some((v) => v.name === requested)) return requested;

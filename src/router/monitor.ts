@@ -10,19 +10,17 @@ import { Liveness } from '../queue/liveness.js';
 import { WorkerActivity } from '../queue/worker-activity.js';
 import { monitorLeaderKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
 import { JobMover } from './mover.js';
-import { engineState, nextRouterState, waitingForIdleBackup, type EngineHealth, type Policy } from './policy.js';
+import {
+  engineState,
+  nextRouterState,
+  policyFrom,
+  waitingForIdleBackup,
+  type EngineHealth,
+  type Policy,
+} from './policy.js';
 import { reasonLabel, type Metrics } from '../observability/metrics.js';
 import { RoutingStore, type ProbeRecord } from './state-store.js';
 import { mustGet } from '../domain/required.js';
-
-export const policyFrom = (c: Config): Policy => ({
-  failureThreshold: c.failoverThreshold,
-  recoveryProbes: c.recoveryProbes,
-  recoveryWindowMs: c.recoveryWindowMs,
-  overloadWaitMs: c.overloadWaitMs,
-  recoveryRequireIdle: c.recoveryRequireIdle,
-  recoveryIdleMaxWaitMs: c.recoveryIdleMaxWaitMs,
-});
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 

@@ -188,6 +188,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
           key: requestKey(
             j.data.request,
             engineName,
+            descriptor.capabilities.sampleRate,
             config,
             config.cacheScope === 'tenant' ? (j.data.tenant ?? ANONYMOUS) : undefined,
           ),
