@@ -2,12 +2,12 @@ import { Queue, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { ANONYMOUS, FORMATS, type JobData, type JobOutcome } from '../domain/job.js';
 import {
   cancelKey,
   expiredKey,
   jobsIndexKey,
-  synthesisQueueName,
   tenantJobsKey,
   tenantsKey,
   webhookAttemptsKey,
@@ -31,13 +31,13 @@ export class Cleanup {
 
   constructor(
     private readonly config: Config,
+    roster: EngineRoster,
     private readonly redis: Redis,
     private readonly storage: Storage,
     private readonly logger: Logger,
   ) {
-    const engines = [...new Set([config.primaryEngine, config.backupEngine])];
-    this.queues = engines.map(
-      (e) => new Queue(synthesisQueueName(e), { connection: redis, prefix: config.queuePrefix }),
+    this.queues = roster.names.map(
+      (e) => new Queue(roster.queueName(e), { connection: redis, prefix: config.queuePrefix }),
     );
   }
 

@@ -8,7 +8,8 @@ import { RedisAvailability } from '../queue/availability.js';
 import { createRedis } from '../queue/connection.js';
 import { Liveness } from '../queue/liveness.js';
 import { WorkerActivity } from '../queue/worker-activity.js';
-import { monitorLeaderKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
+import { monitorLeaderKey, PROBE_JOB } from '../queue/names.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { JobMover } from './mover.js';
 import {
   engineState,
@@ -53,6 +54,7 @@ export class Monitor {
 
   constructor(
     private readonly config: Config,
+    private readonly roster: EngineRoster,
     private readonly redis: Redis,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
@@ -64,34 +66,22 @@ export class Monitor {
     this.activity = new WorkerActivity(redis, config.queuePrefix, config.heartbeatMs * 3);
     this.policy = policyFrom(config);
     this.redisState = new RedisAvailability(redis);
-    for (const engine of this.engines) {
-      this.queues.set(engine, new Queue(synthesisQueueName(engine), { connection: redis, prefix: config.queuePrefix }));
+    for (const engine of roster.names) {
+      this.queues.set(engine, new Queue(roster.queueName(engine), { connection: redis, prefix: config.queuePrefix }));
     }
-    if (this.distinct) {
-      this.mover = new JobMover(
-        redis,
-        config.queuePrefix,
-        mustGet(this.queues, config.backupEngine, 'queue'),
-        config.backupEngine,
-      );
+    if (roster.distinct) {
+      const backup = roster.roles.backup;
+      this.mover = new JobMover(redis, config.queuePrefix, mustGet(this.queues, backup, 'queue'), backup);
     }
-  }
-
-  private get engines(): string[] {
-    return [...new Set([this.config.primaryEngine, this.config.backupEngine])];
-  }
-
-  private get distinct(): boolean {
-    return this.config.primaryEngine !== this.config.backupEngine;
   }
 
   private engineOf(role: Route): string {
-    return role === 'primary' ? this.config.primaryEngine : this.config.backupEngine;
+    return this.roster.engineFor(role);
   }
 
   async start(): Promise<void> {
-    for (const engine of this.engines) {
-      const ev = new QueueEvents(synthesisQueueName(engine), {
+    for (const engine of this.roster.names) {
+      const ev = new QueueEvents(this.roster.queueName(engine), {
         connection: createRedis(this.config),
         prefix: this.config.queuePrefix,
       });
@@ -103,7 +93,7 @@ export class Monitor {
       await ev.waitUntilReady();
       this.events.set(engine, ev);
       // Jobs of a worker that died go back to waiting even when no worker of that engine is left.
-      const checker = new Worker(synthesisQueueName(engine), async () => undefined, {
+      const checker = new Worker(this.roster.queueName(engine), async () => undefined, {
         connection: createRedis(this.config),
         prefix: this.config.queuePrefix,
         autorun: false,
@@ -173,7 +163,7 @@ export class Monitor {
       const recovered = await this.mover.recoverOutbox();
       if (recovered) this.logger.warn({ recovered }, 'finished job moves left half done');
     }
-    await Promise.all(this.engines.map((e) => this.probe(e)));
+    await Promise.all(this.roster.names.map((e) => this.probe(e)));
     await this.evaluate();
   }
 
@@ -196,7 +186,7 @@ export class Monitor {
       PROBE_JOB,
       {
         request: { text: 'test', voice: 'female', speed: 1, format: 'wav', engine: 'auto' },
-        route: engine === this.config.primaryEngine ? 'primary' : 'backup',
+        route: this.roster.roleOf(engine) ?? 'backup',
         engine,
       },
       { lifo: true, attempts: 1, removeOnComplete: true, removeOnFail: true },
@@ -282,7 +272,7 @@ export class Monitor {
 
   /** Apply the policy to what the checks have shown; move queued `auto` work off a primary that cannot serve it. */
   async evaluate(): Promise<void> {
-    if (!this.distinct) return;
+    if (!this.roster.distinct) return;
     const [primary, backup] = await Promise.all([this.health('primary'), this.health('backup')]);
     const before = await this.routing.getState();
     const { state, switched } = await this.routing.update((s) =>
@@ -334,7 +324,7 @@ export class Monitor {
   private async drainPrimary(reason: string): Promise<void> {
     const mover = this.mover;
     if (!mover) return;
-    const queue = mustGet(this.queues, this.config.primaryEngine, 'queue');
+    const queue = mustGet(this.queues, this.roster.roles.primary, 'queue');
     const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, 999);
     let moved = 0;
     for (const job of jobs) {
