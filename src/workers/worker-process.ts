@@ -4,12 +4,12 @@ import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { createRedis } from '../queue/connection.js';
 import { holdJobLock } from '../queue/job-lock.js';
 import { Liveness } from '../queue/liveness.js';
 import { WorkerActivity } from '../queue/worker-activity.js';
-import { cancelKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
+import { cancelKey, PROBE_JOB } from '../queue/names.js';
 import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { JobMover } from '../router/mover.js';
 import { RoutingStore } from '../router/state-store.js';
@@ -50,8 +50,13 @@ export interface RunningWorker {
  * warm it up, then take jobs from the engine's queue. If the engine is not
  * installed, say so (logs and Redis) and wait for it instead of crashing.
  */
-export async function startWorker(config: Config, engineName: string, logger: Logger): Promise<RunningWorker> {
-  const descriptor = getEngine(engineName);
+export async function startWorker(
+  config: Config,
+  roster: EngineRoster,
+  engineName: string,
+  logger: Logger,
+): Promise<RunningWorker> {
+  const descriptor = roster.engine(engineName);
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = logger.child({ engine: engineName, workerId: id });
   const redis = createRedis(config);
@@ -151,14 +156,12 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   if (swept) log.info({ swept }, 'removed partial audio files left by dead workers');
 
   // The primary hands failing `auto` jobs to the backup's queue.
-  const isPrimary = engineName === config.primaryEngine && config.backupEngine !== engineName;
+  const backup = roster.roles.backup;
+  const isPrimary = roster.distinct && engineName === roster.roles.primary;
   const backupQueue = isPrimary
-    ? new Queue<JobData, JobOutcome>(synthesisQueueName(config.backupEngine), {
-        connection: redis,
-        prefix: config.queuePrefix,
-      })
+    ? new Queue<JobData, JobOutcome>(roster.queueName(backup), { connection: redis, prefix: config.queuePrefix })
     : undefined;
-  const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
+  const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, backup) : undefined;
   const runJob = (job: Job<JobData, JobOutcome>, token: string | undefined) =>
     processSynthesisJob(job, {
       engine: engineName,
@@ -220,7 +223,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     0, // measured before every job: a reading from before the disk filled must not let one through
   );
   const worker = new Worker<JobData, JobOutcome>(
-    synthesisQueueName(engineName),
+    roster.queueName(engineName),
     async (job, token) => {
       if (job.name !== PROBE_JOB && token && !(await space.hasRoom().catch(() => true))) {
         log.warn(
@@ -302,7 +305,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     }
   });
   const stopReloads = await reloader.listen();
-  log.info({ concurrency, queue: synthesisQueueName(engineName) }, 'worker ready, taking jobs');
+  log.info({ concurrency, queue: roster.queueName(engineName) }, 'worker ready, taking jobs');
 
   return {
     id,
