@@ -4,7 +4,6 @@
  * engines of ENGINES_FILE, registered before it) by the process's main and
  * handed to everything that needs it, so no other module works this out again.
  */
-import type { Config } from '../config/schema.js';
 import type { EngineChoice, Format, Route } from '../domain/job.js';
 import { synthesisQueueName } from '../queue/names.js';
 import type { EngineCapabilities, EngineDescriptor, Gender } from './engine.js';
@@ -55,7 +54,7 @@ export function outputRate(format: Format | string, engineRate: number, requeste
  * which holds the built-ins and the engines file's); an unknown engine throws at once.
  */
 export function createRoster(
-  config: Pick<Config, 'primaryEngine' | 'backupEngine'>,
+  config: { primaryEngine: string; backupEngine: string },
   lookup: (name: string) => EngineDescriptor = getEngine,
 ): EngineRoster {
   const roles = { primary: config.primaryEngine, backup: config.backupEngine } as const;

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
 import type { EngineRoster } from '../engines/roster.js';
+import { engineSettings } from '../config/engine-settings.js';
 import { createRedis } from '../queue/connection.js';
 import { holdJobLock } from '../queue/job-lock.js';
 import { Liveness } from '../queue/liveness.js';
@@ -57,6 +58,8 @@ export async function startWorker(
   logger: Logger,
 ): Promise<RunningWorker> {
   const descriptor = roster.engine(engineName);
+  // The engine sees its own settings only, never the whole config.
+  const settings = engineSettings(config, engineName);
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = logger.child({ engine: engineName, workerId: id });
   const redis = createRedis(config);
@@ -97,7 +100,7 @@ export async function startWorker(
   // Not installed is a state: report it until the model appears, then carry on.
   let announced = false;
   for (;;) {
-    const installed = await descriptor.installed(config);
+    const installed = await descriptor.installed(settings);
     if (installed.ok) break;
     if (closed) return waiting;
     // Said once at warn level; the repeated checks only at debug (log when health changes, not on every check).
@@ -130,10 +133,10 @@ export async function startWorker(
   const concurrency = light?.concurrency ?? config.workerConcurrency;
   const newPool = async () =>
     light
-      ? new InProcessPool(descriptor, config, light.concurrency)
+      ? new InProcessPool(descriptor, settings, light.concurrency)
       : new EnginePool({
           engine: engineName,
-          config,
+          settings,
           size: config.workerConcurrency,
           chunkTimeoutMs: config.chunkTimeoutMs,
           logger: log,
