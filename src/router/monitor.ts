@@ -11,6 +11,12 @@ import { WorkerActivity } from '../queue/worker-activity.js';
 import { monitorLeaderKey, PROBE_JOB } from '../queue/names.js';
 import type { EngineRoster } from '../engines/roster.js';
 import { JobMover } from './mover.js';
+import { Reconciler } from '../jobs/reconciler.js';
+import { JobStore } from '../jobs/store.js';
+import { workOptions } from '../queue/work-options.js';
+
+/** How often the leader reconciles job records with the queues. */
+const RECONCILE_EVERY_MS = 5_000;
 import {
   engineState,
   nextRouterState,
@@ -40,6 +46,9 @@ export class Monitor {
   private readonly events = new Map<string, QueueEvents>();
   private readonly stalledCheckers: Worker[] = [];
   private readonly mover?: JobMover;
+  /** Settles job records that disagree with the queues (see jobs/reconciler.ts). */
+  private readonly reconciler: Reconciler;
+  private reconciledAt = 0;
   private readonly policy: Policy;
   private timer?: NodeJS.Timeout;
   private leader = false;
@@ -69,10 +78,12 @@ export class Monitor {
     for (const engine of roster.names) {
       this.queues.set(engine, new Queue(roster.queueName(engine), { connection: redis, prefix: config.queuePrefix }));
     }
+    const records = new JobStore(redis, config.queuePrefix);
     if (roster.distinct) {
       const backup = roster.roles.backup;
-      this.mover = new JobMover(redis, config.queuePrefix, mustGet(this.queues, backup, 'queue'), backup);
+      this.mover = new JobMover(records, mustGet(this.queues, backup, 'queue'), backup);
     }
+    this.reconciler = new Reconciler(redis, records, this.queues, (id, data) => workOptions(config, id, data), logger);
   }
 
   private engineOf(role: Route): string {
@@ -159,9 +170,9 @@ export class Monitor {
       );
     this.pausedForRedis = paused;
     if (paused) return;
-    if (this.mover) {
-      const recovered = await this.mover.recoverOutbox();
-      if (recovered) this.logger.warn({ recovered }, 'finished job moves left half done');
+    if (Date.now() - this.reconciledAt >= RECONCILE_EVERY_MS) {
+      this.reconciledAt = Date.now();
+      await this.reconciler.run().catch((err) => this.logger.warn({ err }, 'job reconciliation failed'));
     }
     await Promise.all(this.roster.names.map((e) => this.probe(e)));
     await this.evaluate();
