@@ -17,6 +17,7 @@ import type { Redis } from 'ioredis';
 import { commandCounts, countsDelta, scriptInnerCommandsCounted, total, type Counts } from '../lib/commandstats.js';
 import { JobChanges } from '../lib/job-changes.js';
 import { startPrivateRedis } from '../lib/private-redis.js';
+import { type Traced, traceCommands, traceTable } from '../lib/redis-trace.js';
 import { table, type Section, type Target } from '../lib/report.js';
 import { log, runAndReport, type ModeOpts } from '../lib/run.js';
 import {
@@ -213,7 +214,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
   const idleMs = q ? 2000 : 5000;
   const hitReps = q ? 20 : 100;
   const e2eReps = q ? 5 : 20;
-  const progressReps = q ? 2 : 5;
+  const progressReps = q ? 3 : 8;
   const notes: string[] = [];
 
   const own = await startPrivateRedis();
@@ -248,7 +249,25 @@ export async function measure(opts: ModeOpts): Promise<Section> {
           });
           log(`record: cache-hit latency, ${hitReps} hits`);
           const latency = await hitLatency(svc, hitBody, hitReps);
-          return { probe, job, hit, latency };
+          // One of each traced command by command, to show which process spends them.
+          const who = new Map<number, string>();
+          const label = (pid: number | undefined, name: string) => pid !== undefined && who.set(pid, name);
+          label(svc.api.child.pid, 'api');
+          for (const w of svc.workers) label(w.child.pid, 'worker');
+          label(svc.monitor?.child.pid, 'monitor');
+          label(process.pid, 'bench');
+          let trace: { miss: Traced[]; hit: Traced[] } | undefined;
+          if (own) {
+            log('record: tracing one job and one hit with MONITOR');
+            const missTrace = await traceCommands(redisUrl, who, async () => {
+              await jobOnce(svc, changes, miss(1_000_000));
+            });
+            const hitTrace = await traceCommands(redisUrl, who, async () => {
+              await jobOnce(svc, changes, hitBody);
+            });
+            trace = { miss: missTrace, hit: hitTrace };
+          }
+          return { probe, job, hit, latency, trace };
         } finally {
           await changes.close();
         }
@@ -294,7 +313,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
           for (let rep = 0; rep < progressReps; rep++)
             for (const lang of ['zh', 'en'] as const) {
               log(`record: progress delay, ${lang} rep ${rep + 1}/${progressReps}`);
-              const r = await progressDelays(svc, changes, body(textOf(lang, 2000)));
+              const r = await progressDelays(svc, changes, body(textOf(lang, 1000)));
               delays.push(...r.delays);
               chunks = Math.max(chunks, r.chunks);
             }
@@ -306,7 +325,10 @@ export async function measure(opts: ModeOpts): Promise<Section> {
     );
 
     // Report.
-    const { probe, job, hit, latency } = a;
+    const { probe, job, hit, latency, trace } = a;
+    const traceLabels = (t: Traced[]) => [
+      ...new Set(['api', 'worker', 'monitor', ...t.map((x) => x.by).filter((b) => b !== 'bench'), 'bench']),
+    ];
     const e2eSum = Object.fromEntries(
       Object.entries(b.e2e).map(([lang, ways]) => [
         lang,
@@ -364,7 +386,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
       `Cache-hit latency: ${latency.postSucceeded} of ${latency.reps} POST answers already said succeeded; ${latency.misses} were not hits.`,
       "e2e − synthesis: POST → final status seen, minus the view's timings.synthesis_ms (worker-side, whole ms); ways interleaved: " +
         'poll = GET every 1 ms; sse = GET /api/jobs/:id/events opened after the POST answer, `end` event; sync = POST /api/tts.',
-      `Progress delay: ${progressReps} zh and ${progressReps} en jobs of 2,000 characters (${b.progress.chunksPerJob} chunks at most), SSE opened after the POST; ` +
+      `Progress delay: ${progressReps} zh and ${progressReps} en jobs of 1,000 characters (${b.progress.chunksPerJob} chunks at most), SSE opened after the POST; ` +
         "the write time is the arrival of its change notification on the bench's own subscriber (same process clock).",
     );
     const costCols = [
@@ -412,6 +434,17 @@ export async function measure(opts: ModeOpts): Promise<Section> {
         ['progress → SSE', 'n', 'p50 ms', 'p95 ms', 'max ms'],
         [['delay', pd.n, fmt(pd.p50, 2), fmt(pd.p95, 2), fmt(pd.max, 2)]],
       ),
+      ...(trace
+        ? (['miss', 'hit'] as const).flatMap((k) => {
+            const labels = traceLabels(trace[k]);
+            return [
+              '',
+              `One ${k === 'miss' ? '1-chunk job (cache on)' : 'cache hit'} traced with MONITOR, by process (background of the same ~0.1 s included):`,
+              '',
+              table(['command', ...labels], traceTable(trace[k], labels).slice(0, 26)),
+            ];
+          })
+        : []),
     ].join('\n');
     return {
       mode: 'record',
@@ -422,6 +455,11 @@ export async function measure(opts: ModeOpts): Promise<Section> {
         before: BEFORE,
         commands: { cacheOn: job, cacheOff: b.job, cacheHit: hit },
         cacheHitLatency: latency,
+        trace: trace && {
+          miss: traceTable(trace.miss, traceLabels(trace.miss)),
+          hit: traceTable(trace.hit, traceLabels(trace.hit)),
+          missSequence: trace.miss.map((t) => `${t.by}:${t.command}${t.lua ? '*' : ''}`),
+        },
         e2eMinusSynthesis: e2eSum,
         progressDelay: { ...b.progress },
       },
