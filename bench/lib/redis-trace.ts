@@ -13,6 +13,8 @@ export interface Traced {
   command: string;
   /** Run inside a script. */
   lua: boolean;
+  /** The first key (for EVAL/EVALSHA, the script's first key), to tell BullMQ's keys from the store's. */
+  key: string;
 }
 
 /** Client address (`127.0.0.1:port`) → pid, for sockets connected to `redisPort`. */
@@ -36,9 +38,11 @@ export async function traceCommands(
   const port = Number(new URL(url).port || 6379);
   const client = new Redis(url);
   const monitor = await client.monitor();
-  const raw: { source: string; command: string }[] = [];
+  const raw: { source: string; command: string; key: string }[] = [];
   monitor.on('monitor', (_time: string, args: string[], source: string) => {
-    raw.push({ source, command: String(args[0] ?? '').toLowerCase() });
+    const command = String(args[0] ?? '').toLowerCase();
+    const script = command === 'eval' || command === 'evalsha';
+    raw.push({ source, command, key: String((script ? args[3] : args[1]) ?? '') });
   });
   // The monitor connection's own setup is not part of the trace.
   await new Promise((r) => setTimeout(r, 50));
@@ -49,13 +53,13 @@ export async function traceCommands(
   monitor.disconnect();
   client.disconnect();
   let last = '?';
-  return raw.map(({ source, command }) => {
+  return raw.map(({ source, command, key }) => {
     const lua = source === 'lua';
     if (!lua) {
       const pid = pids.get(source);
       last = pid === undefined ? source : (who.get(pid) ?? `pid ${pid}`);
     }
-    return { by: last, command, lua };
+    return { by: last, command, lua, key };
   });
 }
 

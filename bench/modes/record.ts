@@ -115,6 +115,8 @@ const uniqueText = (i: number) => `Record bench job ${i}, one short sentence.`;
 
 interface HitLatency {
   ms: Summary;
+  /** GET /api/jobs/:id of the same finished job right after: the API's floor (HTTP, one record read). */
+  getMs: Summary;
   postSucceeded: number;
   reps: number;
   misses: number;
@@ -123,6 +125,7 @@ interface HitLatency {
 /** Cache hit: submit start → first answer showing `succeeded` (the POST's, or GETs polled back to back). */
 async function hitLatency(svc: Service, body: JobBody, reps: number): Promise<HitLatency> {
   const ms: number[] = [];
+  const getMs: number[] = [];
   let postSucceeded = 0;
   let misses = 0;
   for (let i = 0; i < reps; i++) {
@@ -138,11 +141,13 @@ async function hitLatency(svc: Service, body: JobBody, reps: number): Promise<Hi
         if (job.status === 'succeeded') break;
         if (seen - t0 > 30_000) throw new Error(`cache hit ${sub.id} still ${job.status} after 30 s`);
       }
-    job ??= await getJob(svc, sub.id);
+    const g0 = performance.now();
+    job = await getJob(svc, sub.id);
+    getMs.push(performance.now() - g0);
     if (job.cached !== true) misses++;
     ms.push(seen - t0);
   }
-  return { ms: summarize(ms), postSucceeded, reps, misses };
+  return { ms: summarize(ms), getMs: summarize(getMs), postSucceeded, reps, misses };
 }
 
 type Way = 'poll' | 'sse' | 'sync';
@@ -249,6 +254,15 @@ export async function measure(opts: ModeOpts): Promise<Section> {
           });
           log(`record: cache-hit latency, ${hitReps} hits`);
           const latency = await hitLatency(svc, hitBody, hitReps);
+          // e2e − synthesis with the cache on: every text new (a number in front), waited for on SSE.
+          const cacheOnSse: Record<string, number[]> = { zh: [], en: [] };
+          for (const lang of ['zh', 'en'] as const)
+            for (let rep = -1; rep < e2eReps; rep++) {
+              const head = `${rep + 2} `;
+              const text = head + textOf(lang, 50 - head.length);
+              const r = await e2eMinusSynthesis(svc, { text, engine: 'backup', voice: 'female', speed: 1 }, 'sse');
+              if (rep >= 0) cacheOnSse[lang]!.push(r.e2e - r.synth);
+            }
           // One of each traced command by command, to show which process spends them.
           const who = new Map<number, string>();
           const label = (pid: number | undefined, name: string) => pid !== undefined && who.set(pid, name);
@@ -267,7 +281,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
             });
             trace = { miss: missTrace, hit: hitTrace };
           }
-          return { probe, job, hit, latency, trace };
+          return { probe, job, hit, latency, trace, cacheOnSse };
         } finally {
           await changes.close();
         }
@@ -326,6 +340,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
 
     // Report.
     const { probe, job, hit, latency, trace } = a;
+    const cacheOnSse = { zh: summarize(a.cacheOnSse.zh ?? []), en: summarize(a.cacheOnSse.en ?? []) };
     const traceLabels = (t: Traced[]) => [
       ...new Set(['api', 'worker', 'monitor', ...t.map((x) => x.by).filter((b) => b !== 'bench'), 'bench']),
     ];
@@ -385,7 +400,8 @@ export async function measure(opts: ModeOpts): Promise<Section> {
         "Jobs are waited for on the bench's own subscriber to the changes channel (no command), then read once with GET.",
       `Cache-hit latency: ${latency.postSucceeded} of ${latency.reps} POST answers already said succeeded; ${latency.misses} were not hits.`,
       "e2e − synthesis: POST → final status seen, minus the view's timings.synthesis_ms (worker-side, whole ms); ways interleaved: " +
-        'poll = GET every 1 ms; sse = GET /api/jobs/:id/events opened after the POST answer, `end` event; sync = POST /api/tts.',
+        'poll = GET every 1 ms; sse = GET /api/jobs/:id/events opened after the POST answer, `end` event; sync = POST /api/tts. ' +
+        'Cache off (as in the service mode), except the last row of each language: the service default, with a text never seen before.',
       `Progress delay: ${progressReps} zh and ${progressReps} en jobs of 1,000 characters (${b.progress.chunksPerJob} chunks at most), SSE opened after the POST; ` +
         "the write time is the arrival of its change notification on the bench's own subscriber (same process clock).",
     );
@@ -410,6 +426,14 @@ export async function measure(opts: ModeOpts): Promise<Section> {
         ['cache hit visible', 'n', 'p50 ms', 'p95 ms', 'max ms', 'POST already succeeded'],
         [
           [
+            'GET of the finished job (floor)',
+            latency.getMs.n,
+            fmt(latency.getMs.p50, 2),
+            fmt(latency.getMs.p95, 2),
+            fmt(latency.getMs.max, 2),
+            '',
+          ],
+          [
             'submit → succeeded',
             latency.ms.n,
             fmt(latency.ms.p50, 2),
@@ -422,12 +446,13 @@ export async function measure(opts: ModeOpts): Promise<Section> {
       '',
       table(
         ['50 chars', 'wait', 'e2e p50 ms', 'synthesis_ms p50', 'e2e − synthesis p50', 'p95'],
-        (['zh', 'en'] as const).flatMap((lang) =>
-          WAYS.map((w) => {
+        (['zh', 'en'] as const).flatMap((lang) => [
+          ...WAYS.map((w) => {
             const s = e2eSum[lang]![w];
             return [lang, w, fmt(s.e2e.p50, 1), fmt(s.synth.p50, 0), fmt(s.minus.p50, 1), fmt(s.minus.p95, 1)];
           }),
-        ),
+          [lang, 'sse, cache on (new texts)', '', '', fmt(cacheOnSse[lang].p50, 1), fmt(cacheOnSse[lang].p95, 1)],
+        ]),
       ),
       '',
       table(
@@ -458,9 +483,16 @@ export async function measure(opts: ModeOpts): Promise<Section> {
         trace: trace && {
           miss: traceTable(trace.miss, traceLabels(trace.miss)),
           hit: traceTable(trace.hit, traceLabels(trace.hit)),
-          missSequence: trace.miss.map((t) => `${t.by}:${t.command}${t.lua ? '*' : ''}`),
+          // `*`: run inside a script; the key with the service's prefix cut off.
+          missSequence: trace.miss.map(
+            (t) => `${t.by}: ${t.lua ? '  ' : ''}${t.command}${t.lua ? '*' : ''} ${t.key.replace(/^[^:]*:/, '')}`,
+          ),
+          hitSequence: trace.hit.map(
+            (t) => `${t.by}: ${t.lua ? '  ' : ''}${t.command}${t.lua ? '*' : ''} ${t.key.replace(/^[^:]*:/, '')}`,
+          ),
         },
         e2eMinusSynthesis: e2eSum,
+        e2eMinusSynthesisCacheOnSse: cacheOnSse,
         progressDelay: { ...b.progress },
       },
       markdown,
