@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError, notFound } from '../domain/errors.js';
@@ -14,7 +14,14 @@ import {
 } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { Liveness } from '../queue/liveness.js';
-import { expiredKey, jobsIndexKey, SYNTHESIZE_JOB, synthesisQueueName, tenantJobsKey } from '../queue/names.js';
+import {
+  expiredKey,
+  faultKey,
+  jobsIndexKey,
+  SYNTHESIZE_JOB,
+  synthesisQueueName,
+  tenantJobsKey,
+} from '../queue/names.js';
 import type { JobRecord } from '../jobs/record.js';
 import { JobStore } from '../jobs/store.js';
 import { JobWatcher } from '../jobs/watcher.js';
@@ -30,7 +37,6 @@ import { queuePosition } from './queue-position.js';
 import { promoteBulk } from '../queue/bulk-promoter.js';
 import { RoutingView } from './routing-view.js';
 import { FINAL_STATUSES, type JobView, toView } from './job-view.js';
-import { jobIdOf } from '../domain/required.js';
 
 // The job view lives in its own file; these names stay importable from here.
 export { FINAL_STATUSES, jobLinks, orderedTimings, type JobView } from './job-view.js';
@@ -216,6 +222,9 @@ export class JobService {
     }
     // A repeat of a job that ended (canceled, failed) is not queued again.
     if (!made.created && made.status !== 'queued') return id;
+    // Resilience tests: die between the two writes, as a crash would (the reconciler must settle it).
+    if (this.config.faultInjection && (await this.redis.get(faultKey(this.prefix, 'api'))) === 'crash-after-record')
+      process.kill(process.pid, 'SIGKILL');
     await queue.add(SYNTHESIZE_JOB, data, this.jobOptions(id, data));
     if (made.created) {
       if (this.replicaAck.enabled) await this.confirmReplicated(id, data, true, abandoned);

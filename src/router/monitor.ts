@@ -14,7 +14,7 @@ import { Reconciler } from '../jobs/reconciler.js';
 import { JobStore } from '../jobs/store.js';
 import { workOptions } from '../queue/work-options.js';
 
-/** How often the leader reconciles job records with the queues. */
+/** How often the leader reconciles job records with the queues, at most. */
 const RECONCILE_EVERY_MS = 5_000;
 import { engineState, nextRouterState, waitingForIdleBackup, type EngineHealth, type Policy } from './policy.js';
 import { reasonLabel, type Metrics } from '../observability/metrics.js';
@@ -49,7 +49,8 @@ export class Monitor {
   private readonly mover?: JobMover;
   /** Settles job records that disagree with the queues (see jobs/reconciler.ts). */
   private readonly reconciler: Reconciler;
-  private reconciledAt = 0;
+  private reconcileTimer?: NodeJS.Timeout;
+  private reconciling?: Promise<void>;
   private readonly policy: Policy;
   private timer?: NodeJS.Timeout;
   private leader = false;
@@ -82,7 +83,14 @@ export class Monitor {
     if (this.distinct) {
       this.mover = new JobMover(records, mustGet(this.queues, config.backupEngine, 'queue'), config.backupEngine);
     }
-    this.reconciler = new Reconciler(redis, records, this.queues, (id, data) => workOptions(config, id, data), logger);
+    this.reconciler = new Reconciler(
+      redis,
+      records,
+      this.queues,
+      (id, data) => workOptions(config, id, data),
+      logger,
+      config.reconcileAfterMs,
+    );
   }
 
   private get engines(): string[] {
@@ -132,6 +140,18 @@ export class Monitor {
     };
     // Give workers started alongside the monitor time to announce themselves before the first probe.
     this.timer = setTimeout(loop, Math.min(this.config.probeIntervalMs, 3 * this.config.heartbeatMs));
+    // Its own timer: the probe interval can be long, and a lost write should be settled soon.
+    this.reconcileTimer = setInterval(
+      () => {
+        if (!this.leader || this.stopped || this.pausedForRedis || this.reconciling) return;
+        this.reconciling = this.reconciler
+          .run()
+          .then(() => undefined)
+          .catch((err) => this.logger.warn({ err }, 'job reconciliation failed'))
+          .finally(() => (this.reconciling = undefined));
+      },
+      Math.min(RECONCILE_EVERY_MS, this.config.reconcileAfterMs / 2),
+    );
     if (this.cleanup) {
       const cleanup = this.cleanup;
       this.cleanupTimer = setInterval(() => {
@@ -177,10 +197,6 @@ export class Monitor {
       );
     this.pausedForRedis = paused;
     if (paused) return;
-    if (Date.now() - this.reconciledAt >= RECONCILE_EVERY_MS) {
-      this.reconciledAt = Date.now();
-      await this.reconciler.run().catch((err) => this.logger.warn({ err }, 'job reconciliation failed'));
-    }
     await Promise.all(this.engines.map((e) => this.probe(e)));
     await this.evaluate();
   }
@@ -357,7 +373,9 @@ export class Monitor {
     this.stopWatchingRedis?.();
     clearTimeout(this.timer);
     clearInterval(this.cleanupTimer);
+    clearInterval(this.reconcileTimer);
     await this.ticking;
+    await this.reconciling;
     await this.cleaning;
     if (this.leader) await this.redis.del(monitorLeaderKey(this.config.queuePrefix)).catch(() => undefined);
     await Promise.all(this.stalledCheckers.map((c) => c.close()));

@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { CAPTION_CONTENT_TYPES, CAPTION_FORMATS, type CaptionFormat, renderCaptions } from '../../captions/format.js';
 import { AppError } from '../../domain/errors.js';
-import type { JobResult } from '../../domain/job.js';
 import type { JobService } from '../job-service.js';
 import { findJob } from './jobs.js';
 import { callerOf } from '../caller.js';
