@@ -1,6 +1,5 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Config } from '../../src/config/schema.js';
 import type { SynthesisInput } from '../../src/engines/engine.js';
 import { EnginePool, type EnginePoolOptions } from '../../src/workers/engine-pool.js';
 
@@ -21,7 +20,7 @@ describe('EnginePool (real worker threads, stand-in engine)', () => {
   const start = async (over: Partial<EnginePoolOptions> = {}) => {
     const pool = new EnginePool({
       engine: 'fake',
-      config: {} as Config,
+      settings: {},
       size: 1,
       chunkTimeoutMs: 2000,
       logger: pino({ level: 'silent' }),
@@ -87,7 +86,7 @@ describe('EnginePool (real worker threads, stand-in engine)', () => {
   it('fails to start with the error the engine gave when it cannot load', async () => {
     const pool = new EnginePool({
       engine: 'fake',
-      config: {} as Config,
+      settings: {},
       size: 1,
       chunkTimeoutMs: 1000,
       logger: pino({ level: 'silent' }),
@@ -112,7 +111,7 @@ describe('EnginePool (real worker threads, stand-in engine)', () => {
         () =>
           new EnginePool({
             engine: 'fake',
-            config: {} as Config,
+            settings: {},
             size,
             chunkTimeoutMs: 1,
             logger: pino({ level: 'silent' }),

@@ -6,6 +6,7 @@ import type { JobService, PreparedJob } from '../../src/api/job-service.js';
 import type { Quotas } from '../../src/api/quotas.js';
 import { Submitter } from '../../src/api/submit.js';
 import { notFound } from '../../src/domain/errors.js';
+import { createRoster } from '../../src/engines/roster.js';
 import type { SynthesisRequest } from '../../src/domain/job.js';
 
 /**
@@ -68,7 +69,7 @@ class FakeJobs {
     };
   }
 
-  async create(p: PreparedJob, opts: { useCache: boolean }): Promise<string> {
+  async create(p: PreparedJob, opts: { useCache: boolean }): Promise<{ id: string }> {
     if (this.dieBeforeCreate) {
       this.dieBeforeCreate = false;
       throw new Error('process died');
@@ -79,7 +80,7 @@ class FakeJobs {
       this.dieAfterCreate = false;
       throw new Error('process died');
     }
-    return p.id;
+    return { id: p.id };
   }
 
   async known(id: string): Promise<boolean> {
@@ -123,6 +124,7 @@ const setup = () => {
   const quotas = new FakeQuotas();
   const submitter = new Submitter(
     jobs as unknown as JobService,
+    createRoster({ primaryEngine: 'espeak', backupEngine: 'espeak' }),
     { ttsMaxChars: 1000, jobsMaxChars: 1000 },
     undefined,
     quotas as unknown as Quotas,
