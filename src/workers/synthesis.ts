@@ -18,7 +18,7 @@ import {
   type ProbeResult,
   type SkippedResult,
 } from '../domain/job.js';
-import { isTerminal, type JobRecord } from '../jobs/record.js';
+import type { JobRecord } from '../jobs/record.js';
 import type { JobStore } from '../jobs/store.js';
 import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
 import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
@@ -90,24 +90,22 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   if (job.name === PROBE_JOB) return probe(job, deps);
   const id = jobIdOf(job);
   const attempt = job.attemptsMade + 1;
-  const record = await deps.records.get(id);
-  // Nothing to do for a job that ended (canceled while waiting, or finished by an attempt that died
-  // before BullMQ heard of it), whose record expired, or whose work moved to another engine's queue.
-  if (!record) return skipped('no record');
-  if (isTerminal(record.status)) {
-    // An attempt that wrote the final record but could not queue the job's event threw, so BullMQ retried
-    // it: queue the event now (the event's id makes a copy already queued a no-op).
-    await deps.notify?.(record, record.status as TerminalStatus);
-    return skipped(`already ${record.status}`);
+  // One round trip: the attempt starts and the record comes back. Nothing to do for a job that ended
+  // (canceled while waiting, or finished by an attempt that died before BullMQ heard of it), whose
+  // record expired, or whose work moved to another engine's queue.
+  const began = await deps.records.begin(id, deps.engine, attempt);
+  if (!began.applied || !began.record) {
+    if (began.status === 'succeeded' || began.status === 'failed' || began.status === 'canceled') {
+      // An attempt that wrote the final record but could not queue the job's event threw, so BullMQ
+      // retried it: queue the event now (the event's id makes a copy already queued a no-op).
+      const final = await deps.records.get(id);
+      if (final) await deps.notify?.(final, began.status);
+      return skipped(`already ${began.status}`);
+    }
+    return skipped(began.status === 'missing' ? 'no record' : began.status);
   }
-  if (record.data.engine !== deps.engine) return skipped(`moved to ${record.data.engine}`);
-  const began = await deps.records.begin(id, deps.engine, attempt, {
-    ...record.progress,
-    attempt,
-    attemptChunksDone: 0,
-  });
-  if (!began.applied) return skipped(began.status);
-  const started: JobRecord = { ...record, status: 'running', attempts: attempt, startedAt: Date.now() };
+  const record = began.record;
+  const started: JobRecord = { ...record, status: 'running', attempts: attempt };
   // The record is written (and the webhook event queued) as soon as the audio is there: before the
   // result cache stores its copy, which identical jobs wait for but this job's client does not.
   // The attempt's own chunk count, which may correct the one made at submit: a cancel records it too.

@@ -52,18 +52,26 @@ export class MemoryRecords implements AttemptRecords {
     return Promise.resolve({ applied: true, status: r.status, canceled: r.cancelAt !== undefined });
   }
 
-  begin(id: string, queue: string, attempt: number, progress: JobProgress): Promise<WriteOutcome> {
-    return this.update(
+  async begin(
+    id: string,
+    queue: string,
+    attempt: number,
+    now = Date.now(),
+  ): Promise<WriteOutcome & { record?: JobRecord }> {
+    const out = await this.update(
       id,
       queue,
       'running',
       (r) => {
         r.attempts = attempt;
-        r.progress = structuredClone(progress);
+        r.startedAt = now;
         r.error = undefined;
       },
-      { op: 'begin', progress },
+      { op: 'begin' },
     );
+    // Like the store: the record comes back in the same round trip when the write applied.
+    const record = out.applied ? await this.get(id) : undefined;
+    return record ? { ...out, record } : out;
   }
 
   progress(id: string, queue: string, progress: JobProgress): Promise<WriteOutcome> {
