@@ -17,6 +17,11 @@ import { countChars, parseSynthesisBody, type RequestLimits } from './schemas.js
 export interface Submitted {
   id: string;
   replayed: boolean;
+  /**
+   * Set when this request created the job and it waits in an engine queue (not a cache hit, not a
+   * replay): its answer is then fully known here, so the route need not read the job back from Redis.
+   */
+  queued?: { captions: boolean };
 }
 
 /** Longest a repeated request waits for the job of a concurrent first request to appear (claims from older versions). */
@@ -87,13 +92,17 @@ export class Submitter {
       const prepared = await this.jobs.prepare(request, opts);
       const chars = countChars(request.text);
       await this.quotas?.reserve(caller, chars, prepared.id);
+      let job: Awaited<ReturnType<JobService['create']>>;
       try {
-        await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+        job = await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
       } catch (err) {
         await this.quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
         throw err;
       }
-      return { id: prepared.id, replayed: false };
+      // A cache hit carries its result in its data; its answer (with the audio) is read back by the route.
+      return job.data.cached
+        ? { id: prepared.id, replayed: false }
+        : { id: prepared.id, replayed: false, queued: { captions: request.captions === true } };
     }
     const prior = await this.idempotency.existing(caller.tenant, key, hash);
     if (prior) return { id: await this.complete(caller.tenant, key, prior), replayed: true };
@@ -111,7 +120,7 @@ export class Submitter {
     // From here a crash is harmless: a retry with the same key finds the claim and creates its job.
     await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
     await this.idempotency.created(caller.tenant, key, { hash, jobId: prepared.id }).catch(() => undefined);
-    return { id: prepared.id, replayed: false };
+    return { id: prepared.id, replayed: false, queued: { captions: request.captions === true } };
   }
 
   /** The job of an earlier request with this key, created now if that request died before it could. */

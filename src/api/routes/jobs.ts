@@ -6,6 +6,7 @@ import { errorResponse } from '../errors.js';
 import type { MissingAudio } from '../missing-audio.js';
 import { JOB_ID } from '../schemas.js';
 import type { FoundJob, JobService, JobView } from '../job-service.js';
+import { jobLinks } from '../job-view.js';
 import type { Submitter } from '../submit.js';
 import { type Caller, callerOf } from '../caller.js';
 
@@ -21,7 +22,13 @@ export function jobsRouter({ jobs, storage, submitter, missingAudio }: JobsDeps)
   const r = Router();
 
   r.post('/api/jobs', async (req, res) => {
-    const { id, replayed } = await submitter.submit(req, submitter.limits.jobsMaxChars, 'normal');
+    const { id, replayed, queued } = await submitter.submit(req, submitter.limits.jobsMaxChars, 'normal');
+    if (queued) {
+      // Just created and waiting: nothing to read back (a re-read costs several Redis round trips).
+      const links = jobLinks(id, queued.captions);
+      res.status(202).location(links.self).json({ id, status: 'queued', links });
+      return;
+    }
     const { view } = await jobs.get(id, callerOf(req));
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     // A cache hit is done at once: its answer says so and, like every succeeded view, carries the audio.
