@@ -32,8 +32,8 @@ export function summarize(all: readonly number[]): Summary {
     p95: percentile(xs, 95),
     p99: percentile(xs, 99),
     // A loop, not Math.min(...xs): spreading 100,000+ samples overflows the stack.
-    min: n ? xs.reduce((a, b) => (b < a ? b : a)) : NaN,
-    max: n ? xs.reduce((a, b) => (b > a ? b : a)) : NaN,
+    min: n ? xs.reduce((a, b) => Math.min(a, b)) : NaN,
+    max: n ? xs.reduce((a, b) => Math.max(a, b)) : NaN,
     mean: n ? xs.reduce((a, b) => a + b, 0) / n : NaN,
   };
 }
