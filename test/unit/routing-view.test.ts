@@ -32,7 +32,9 @@ function view() {
     reads: () => reads,
     setLive: (n: number) => (live = n),
     gate,
-    release: () => held.splice(0).forEach((r) => r()),
+    release: () => {
+      for (const r of held.splice(0)) r();
+    },
   };
 }
 
