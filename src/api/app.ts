@@ -112,7 +112,7 @@ export function buildApp({
   app.use('/v1', auth.client);
   app.use(express.json({ limit: config.bodyLimitBytes, strict: false }));
 
-  const quotas = new Quotas(redis, config, () => jobs.queueBases());
+  const quotas = new Quotas(redis, config);
   const space = givenSpace ?? new FreeSpace(config.outputDir, config.minFreeBytes);
   const lexicons = new LexiconStore(redis, config.queuePrefix);
   const submitter = new Submitter(

@@ -5,9 +5,8 @@ import { CONTENT_TYPES, type JobProgress } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import type { Storage } from '../storage/storage.js';
 import type { JobService } from './job-service.js';
+import { SAFETY_RECHECK_MS } from '../jobs/watcher.js';
 
-/** How often a streaming response looks at the job's progress (a progress update per chunk is what it waits for). */
-const POLL_MS = 40;
 const READ_BYTES = 64 * 1024;
 
 /** The sample rate of a job's output: Opus is always 48 kHz, otherwise the request's or the engine's. */
@@ -26,8 +25,11 @@ export function outputRate(format: string, engine: string, requested?: number): 
  */
 export async function streamJobAudio(res: Response, jobs: JobService, storage: Storage, id: string): Promise<void> {
   let closed = false;
+  // Woken by the job's record changes (a progress update per chunk), or by the client going away.
+  const gone = new AbortController();
   res.on('close', () => {
     closed = true;
+    gone.abort();
   });
   let sent = 0;
   let part: string | undefined;
@@ -48,7 +50,12 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
   };
   try {
     while (!closed) {
-      const { view, job } = await jobs.get(id);
+      // Armed before the read, so a change between the read and the wait is not missed.
+      const next = jobs.watcher.next(id, SAFETY_RECHECK_MS, gone.signal);
+      const { view, record } = await jobs.get(id, undefined, { position: false }).catch((err) => {
+        next.cancel();
+        throw err;
+      });
       if (view.status === 'failed' || view.status === 'canceled') {
         if (res.headersSent) return void res.destroy();
         throw new AppError('synthesis_failed', `Synthesis ${view.status}: ${view.error?.message ?? 'no audio'}`, {
@@ -56,7 +63,7 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
           details: { id, links: view.links },
         });
       }
-      const { format, sampleRate } = job?.data.request ?? { format: view.format };
+      const { format, sampleRate } = record.data.request;
       const engine = view.engine.used ?? view.engine.name;
       if (view.status === 'succeeded' && view.audio) {
         begin(format, engine, sampleRate);
@@ -68,10 +75,11 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
             await write(b as Buffer);
           }
         }
+        next.cancel();
         res.end();
         return;
       }
-      const p = (job?.progress ?? {}) as Partial<JobProgress>;
+      const p: Partial<JobProgress> = record.progress;
       const bytes = p.bytes ?? 0;
       if (p.part && bytes > sent) {
         if (p.part !== part) {
@@ -89,10 +97,11 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
             if (bytesRead === 0) break;
             await write(Buffer.from(buf.subarray(0, bytesRead)));
           }
+          next.cancel();
           continue;
         }
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await next.wait;
     }
   } finally {
     await fh?.close();

@@ -92,17 +92,14 @@ export class Submitter {
       const prepared = await this.jobs.prepare(request, opts);
       const chars = countChars(request.text);
       await this.quotas?.reserve(caller, chars, prepared.id);
-      let job: Awaited<ReturnType<JobService['create']>>;
       try {
-        job = await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+        await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
       } catch (err) {
         await this.quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
         throw err;
       }
-      // A cache hit carries its result in its data; its answer (with the audio) is read back by the route.
-      return job.data.cached
-        ? { id: prepared.id, replayed: false }
-        : { id: prepared.id, replayed: false, queued: { captions: request.captions === true } };
+      // It may have been a cache hit (answered with its audio): the route reads it back.
+      return { id: prepared.id, replayed: false };
     }
     const prior = await this.idempotency.existing(caller.tenant, key, hash);
     if (prior) return { id: await this.complete(caller.tenant, key, prior), replayed: true };
@@ -128,7 +125,8 @@ export class Submitter {
     if (!record.job) return record.created ? record.jobId : this.replayed(record.jobId);
     // Never re-create a job that existed and was canceled or expired since.
     // A job that exists is passed on too: create() then only completes its index entries.
-    if ((await this.jobs.find(record.jobId)) || !(await this.jobs.known(record.jobId)))
+    // create() leaves an existing record as it is (and queues its work again only while it is queued).
+    if ((await this.jobs.records.queueOf(record.jobId)) || !(await this.jobs.known(record.jobId)))
       await this.jobs.create(record.job, { useCache: false });
     await this.idempotency.created(tenant, key, record).catch(() => undefined);
     return record.jobId;
@@ -136,16 +134,15 @@ export class Submitter {
 
   /** The job of an earlier request with the same key; a concurrent first request may still be queuing it. */
   private async replayed(id: string): Promise<string> {
-    const deadline = Date.now() + REPLAY_WAIT_MS;
-    for (;;) {
-      try {
-        await this.jobs.get(id); // 410 for an expired one
-        return id;
-      } catch (err) {
-        if ((err as AppError).status !== 404 || Date.now() > deadline) throw err;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Woken when the record appears (its creation is a change like any other).
+    const found = () =>
+      this.jobs.get(id).then(
+        () => true,
+        (err) => (err as AppError).status !== 404,
+      );
+    await this.jobs.watcher.until(id, found, (yes) => yes, REPLAY_WAIT_MS);
+    await this.jobs.get(id); // 404 if it never appeared, 410 for an expired one
+    return id;
   }
 
   /** `webhook_url`, checked: http(s), and not reaching private addresses unless allow-listed. */

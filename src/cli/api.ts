@@ -41,9 +41,7 @@ const resultCache = new ResultCache(redis, config.queuePrefix, new DiskStorage(j
   ttlSeconds: config.cacheTtlSeconds,
   onLookup: (result) => metrics.cacheLookups.inc({ result }),
 });
-const cached = new CachedJobs(redis, config.queuePrefix, resultCache, storage);
-cached.start(logger);
-jobs.useCache(cached);
+jobs.useCache(new CachedJobs(resultCache, storage));
 // Short of space, the result cache gives back what only it holds.
 const space = new FreeSpace(config.outputDir, config.minFreeBytes, (enough) => resultCache.evictForSpace(enough));
 // Phonemes need only the front-end and config.json, never the weights; loaded on the first request.
@@ -69,6 +67,5 @@ server.headersTimeout = 60_000;
 onShutdown(logger, config.shutdownTimeoutMs, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await jobs.close();
-  await cached.close();
   await redis.quit().catch(() => undefined);
 });

@@ -10,6 +10,12 @@ import { Liveness } from '../queue/liveness.js';
 import { WorkerActivity } from '../queue/worker-activity.js';
 import { monitorLeaderKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
 import { JobMover } from './mover.js';
+import { Reconciler } from '../jobs/reconciler.js';
+import { JobStore } from '../jobs/store.js';
+import { workOptions } from '../queue/work-options.js';
+
+/** How often the leader reconciles job records with the queues. */
+const RECONCILE_EVERY_MS = 5_000;
 import { engineState, nextRouterState, waitingForIdleBackup, type EngineHealth, type Policy } from './policy.js';
 import { reasonLabel, type Metrics } from '../observability/metrics.js';
 import { RoutingStore, type ProbeRecord } from './state-store.js';
@@ -41,6 +47,9 @@ export class Monitor {
   private readonly events = new Map<string, QueueEvents>();
   private readonly stalledCheckers: Worker[] = [];
   private readonly mover?: JobMover;
+  /** Settles job records that disagree with the queues (see jobs/reconciler.ts). */
+  private readonly reconciler: Reconciler;
+  private reconciledAt = 0;
   private readonly policy: Policy;
   private timer?: NodeJS.Timeout;
   private leader = false;
@@ -69,14 +78,11 @@ export class Monitor {
     for (const engine of this.engines) {
       this.queues.set(engine, new Queue(synthesisQueueName(engine), { connection: redis, prefix: config.queuePrefix }));
     }
+    const records = new JobStore(redis, config.queuePrefix);
     if (this.distinct) {
-      this.mover = new JobMover(
-        redis,
-        config.queuePrefix,
-        mustGet(this.queues, config.backupEngine, 'queue'),
-        config.backupEngine,
-      );
+      this.mover = new JobMover(records, mustGet(this.queues, config.backupEngine, 'queue'), config.backupEngine);
     }
+    this.reconciler = new Reconciler(redis, records, this.queues, (id, data) => workOptions(config, id, data), logger);
   }
 
   private get engines(): string[] {
@@ -171,9 +177,9 @@ export class Monitor {
       );
     this.pausedForRedis = paused;
     if (paused) return;
-    if (this.mover) {
-      const recovered = await this.mover.recoverOutbox();
-      if (recovered) this.logger.warn({ recovered }, 'finished job moves left half done');
+    if (Date.now() - this.reconciledAt >= RECONCILE_EVERY_MS) {
+      this.reconciledAt = Date.now();
+      await this.reconciler.run().catch((err) => this.logger.warn({ err }, 'job reconciliation failed'));
     }
     await Promise.all(this.engines.map((e) => this.probe(e)));
     await this.evaluate();

@@ -9,7 +9,9 @@ import { createRedis } from '../queue/connection.js';
 import { holdJobLock } from '../queue/job-lock.js';
 import { Liveness } from '../queue/liveness.js';
 import { WorkerActivity } from '../queue/worker-activity.js';
-import { cancelKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
+import { PROBE_JOB, synthesisQueueName } from '../queue/names.js';
+import { JobStore } from '../jobs/store.js';
+import { JobWatcher } from '../jobs/watcher.js';
 import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { JobMover } from '../router/mover.js';
 import { RoutingStore } from '../router/state-store.js';
@@ -146,7 +148,6 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     ttlSeconds: config.cacheTtlSeconds,
     onLookup: (result) => metrics.cacheLookups.inc({ result }),
   });
-  const shared = new SharedSynthesis(resultCache, storage, config.jobLockMs, log);
   const swept = await storage.sweepTemp(STALE_PART_MS);
   if (swept) log.info({ swept }, 'removed partial audio files left by dead workers');
 
@@ -158,7 +159,11 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
         prefix: config.queuePrefix,
       })
     : undefined;
-  const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
+  const records = new JobStore(redis, config.queuePrefix);
+  // Identical jobs waiting for one another are woken by the holder's record changes.
+  const watcher = new JobWatcher(redis, config.queuePrefix);
+  const shared = new SharedSynthesis(resultCache, storage, config.jobLockMs, log, watcher);
+  const mover = backupQueue ? new JobMover(records, backupQueue, config.backupEngine) : undefined;
   const runJob = (job: Job<JobData, JobOutcome>, token: string | undefined) =>
     processSynthesisJob(job, {
       engine: engineName,
@@ -177,8 +182,8 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       storage,
       logger: log,
       workerId: id,
+      records,
       fallback: mover && ((j, reason) => mover.handOver(j, reason)),
-      movedAlready: mover && ((j) => mover.movedAlready(j)),
       onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
       mp3Bitrate: config.mp3Bitrate,
       encoderThread,
@@ -194,8 +199,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
           audioKey: audioKey(jobIdOf(j), j.data.request.format),
           workerId: id,
           make,
-          isCanceled: async () => (await redis.exists(cancelKey(config.queuePrefix, jobIdOf(j)))) === 1,
-          onCached: (r) => j.updateProgress({ chunksDone: r.chunks, chunksTotal: r.chunks }),
+          isCanceled: async () => (await records.get(jobIdOf(j)))?.cancelAt !== undefined,
         }),
       stillOwns: async (j) =>
         token !== undefined &&
@@ -205,9 +209,8 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
           token,
           config.jobLockMs,
         ).catch(() => false)),
-      isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,
-      notify: async (j, status, detail) => {
-        if (j.data.webhook) await outbox.send(j.data.webhook.url, buildEvent({ job: j, status, baseUrl, ...detail }));
+      notify: async (record, status) => {
+        if (record.data.webhook) await outbox.send(record.data.webhook.url, buildEvent({ record, status, baseUrl }));
       },
     });
   const connection = createRedis(config);
@@ -256,7 +259,11 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   );
   worker.on('completed', (job, out) => {
     if (job.name === PROBE_JOB) return;
-    if (isMoved(out)) return void metrics.jobs.inc({ engine: engineName, outcome: 'moved' });
+    if (isMoved(out)) {
+      metrics.jobs.inc({ engine: engineName, outcome: 'moved' });
+      // The work lives on in the backup's queue (same id); this copy has nothing more to say.
+      return void job.remove().catch(() => undefined);
+    }
     if (!('audio' in out)) return;
     metrics.jobs.inc({ engine: engineName, outcome: 'succeeded' });
     metrics.synthesisSeconds.observe({ engine: engineName }, out.synthesisMs / 1000);
@@ -266,7 +273,12 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   worker.on('failed', (job, err) => {
     log.warn({ jobId: job?.id, err: err.message, attempts: job?.attemptsMade }, 'job attempt failed');
     const final = !job || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (job?.name !== PROBE_JOB && final) metrics.jobs.inc({ engine: engineName, outcome: 'failed' });
+    if (job?.name !== PROBE_JOB && final) {
+      metrics.jobs.inc({ engine: engineName, outcome: 'failed' });
+      // The processor records its own failures; this covers the ones BullMQ decides (a lock lost too often).
+      if (job?.id && err.name !== 'LateResult')
+        void records.fail(job.id, engineName, err.message).catch(() => undefined);
+    }
   });
   worker.on('stalled', (jobId) =>
     log.warn({ jobId }, 'job stalled: its worker stopped renewing the lock; it will be retried'),
@@ -315,6 +327,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       await activity.leave(engineName, id).catch(() => undefined);
       await pool.close();
       await encoderThread.close();
+      await watcher.close();
       await backupQueue?.close();
       await delivery.close();
       await outbox.close();

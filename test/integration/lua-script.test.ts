@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LuaScript } from '../../src/queue/lua-script.js';
+import { LuaScript } from '../../src/queue/lua.js';
 import { REDIS_URL } from './harness.js';
 
 const prefix = `t-${randomBytes(5).toString('hex')}`;
@@ -17,15 +17,17 @@ afterAll(async () => {
 describe('Lua scripts by SHA1', () => {
   it('a script Redis does not know yet is loaded by the NOSCRIPT fallback, then runs by its SHA1', async () => {
     // A source no one has run before (its own comment), so its SHA1 is unknown to this Redis.
-    const script = new LuaScript(`-- ${prefix}\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])`);
-    expect(await redis.script('EXISTS', script.sha1)).toEqual([0]);
-    expect(await script.run(redis, 1, `${prefix}:n`, 2)).toBe(2);
-    expect(await redis.script('EXISTS', script.sha1)).toEqual([1]);
-    expect(await script.run(redis, 1, `${prefix}:n`, 3)).toBe(5);
+    const body = `-- ${prefix}\nreturn redis.call('INCRBY', KEYS[1], ARGV[1])`;
+    const sha1 = createHash('sha1').update(body).digest('hex');
+    const script = new LuaScript(body);
+    expect(await redis.script('EXISTS', sha1)).toEqual([0]);
+    expect(await script.run(redis, [`${prefix}:n`], [2])).toBe(2);
+    expect(await redis.script('EXISTS', sha1)).toEqual([1]);
+    expect(await script.run(redis, [`${prefix}:n`], [3])).toBe(5);
   });
 
   it('other errors are not retried', async () => {
     const script = new LuaScript(`-- ${prefix} error\nreturn redis.error_reply('boom')`);
-    await expect(script.run(redis, 0)).rejects.toThrow(/boom/);
+    await expect(script.run(redis, [], [])).rejects.toThrow(/boom/);
   });
 });

@@ -24,12 +24,13 @@ export function jobsRouter({ jobs, storage, submitter, missingAudio }: JobsDeps)
   r.post('/api/jobs', async (req, res) => {
     const { id, replayed, queued } = await submitter.submit(req, submitter.limits.jobsMaxChars, 'normal');
     if (queued) {
-      // Just created and waiting: nothing to read back (a re-read costs several Redis round trips).
+      // Just created and waiting: nothing to read back (a re-read costs a Redis round trip).
       const links = jobLinks(id, queued.captions);
       res.status(202).location(links.self).json({ id, status: 'queued', links });
       return;
     }
-    const { view } = await jobs.get(id, callerOf(req));
+    // The answer has no queue position: not computed (it costs round trips of its own).
+    const { view } = await jobs.get(id, callerOf(req), { position: false });
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     // A cache hit is done at once: its answer says so and, like every succeeded view, carries the audio.
     const { audio } = publicView(view);
