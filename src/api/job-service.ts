@@ -8,6 +8,7 @@ import {
   audioKey,
   type JobData,
   type JobOutcome,
+  type JobStatus,
   type Priority,
   type Route,
   type SynthesisRequest,
@@ -153,7 +154,8 @@ export class JobService {
       abandoned?: AbortSignal;
     },
   ): Promise<string> {
-    return this.create(await this.prepare(request, opts), { useCache: true, abandoned: opts.abandoned });
+    const { id } = await this.create(await this.prepare(request, opts), { useCache: true, abandoned: opts.abandoned });
+    return id;
   }
 
   /** Route the request and build its job, without creating it. */
@@ -193,12 +195,13 @@ export class JobService {
    * the engine's queue (one more). Safe to repeat: a record that exists is left as it is, and BullMQ
    * ignores a second add with the same id. A crash between the two writes leaves a queued record with
    * no work, which the reconciler (jobs/reconciler.ts) queues. With `useCache`, a cached result
-   * creates the record already succeeded: no queue, no worker.
+   * creates the record already succeeded: no queue, no worker. Returns the record's status too
+   * (queued, succeeded for a hit, or a repeat's own), so the caller need not read it back.
    */
   async create(
     p: PreparedJob,
     { useCache, abandoned }: { useCache: boolean; abandoned?: AbortSignal },
-  ): Promise<string> {
+  ): Promise<{ id: string; status: JobStatus }> {
     const { id, engine, data } = p;
     const queue = this.queueOf(engine);
     if (!queue) throw new AppError('internal', `no queue for engine ${engine}`);
@@ -211,10 +214,10 @@ export class JobService {
     const made = await this.records.create({ id, data, createdAt, chunksTotal: p.chunks, result: hit });
     if (hit) {
       if (made.created && this.replicaAck.enabled) await this.confirmReplicated(id, data, false, abandoned);
-      return id;
+      return { id, status: made.status };
     }
     // A repeat of a job that ended (canceled, failed) is not queued again.
-    if (!made.created && made.status !== 'queued') return id;
+    if (!made.created && made.status !== 'queued') return { id, status: made.status };
     await queue.add(SYNTHESIZE_JOB, data, this.jobOptions(id, data));
     if (made.created) {
       if (this.replicaAck.enabled) await this.confirmReplicated(id, data, true, abandoned);
@@ -223,7 +226,7 @@ export class JobService {
         throw redisUnavailable(this.config.redisUnavailableMs);
       }
     }
-    return id;
+    return { id, status: made.status };
   }
 
   /** BullMQ options of a job's work. */
