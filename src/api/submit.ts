@@ -92,14 +92,17 @@ export class Submitter {
       const prepared = await this.jobs.prepare(request, opts);
       const chars = countChars(request.text);
       await this.quotas?.reserve(caller, chars, prepared.id);
+      let status: string;
       try {
-        await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+        ({ status } = await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp }));
       } catch (err) {
         await this.quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
         throw err;
       }
-      // It may have been a cache hit (answered with its audio): the route reads it back.
-      return { id: prepared.id, replayed: false };
+      // A cache hit (succeeded) is answered with its audio: the route reads that back.
+      return status === 'queued'
+        ? { id: prepared.id, replayed: false, queued: { captions: request.captions === true } }
+        : { id: prepared.id, replayed: false };
     }
     const prior = await this.idempotency.existing(caller.tenant, key, hash);
     if (prior) return { id: await this.complete(caller.tenant, key, prior), replayed: true };
@@ -115,9 +118,11 @@ export class Submitter {
       return { id: await this.complete(caller.tenant, key, winner), replayed: true };
     }
     // From here a crash is harmless: a retry with the same key finds the claim and creates its job.
-    await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
+    const { status } = await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
     await this.idempotency.created(caller.tenant, key, { hash, jobId: prepared.id }).catch(() => undefined);
-    return { id: prepared.id, replayed: false, queued: { captions: request.captions === true } };
+    return status === 'queued'
+      ? { id: prepared.id, replayed: false, queued: { captions: request.captions === true } }
+      : { id: prepared.id, replayed: false };
   }
 
   /** The job of an earlier request with this key, created now if that request died before it could. */
