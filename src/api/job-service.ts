@@ -13,9 +13,9 @@ import {
   type Route,
   type SynthesisRequest,
 } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { Liveness } from '../queue/liveness.js';
-import { expiredKey, jobsIndexKey, SYNTHESIZE_JOB, synthesisQueueName, tenantJobsKey } from '../queue/names.js';
+import { expiredKey, faultKey, jobsIndexKey, SYNTHESIZE_JOB, tenantJobsKey } from '../queue/names.js';
 import type { JobRecord } from '../jobs/record.js';
 import { JobStore } from '../jobs/store.js';
 import { JobWatcher } from '../jobs/watcher.js';
@@ -29,7 +29,7 @@ import { WebhookLog } from '../webhooks/store.js';
 import { ANONYMOUS, type Caller, mayAccess } from './caller.js';
 import { queuePosition } from './queue-position.js';
 import { promoteBulk } from '../queue/bulk-promoter.js';
-import { RoutingView } from './routing-view.js';
+import { RoutingView } from '../router/routing-view.js';
 import { FINAL_STATUSES, type JobView, toView } from './job-view.js';
 
 // The job view lives in its own file; these names stay importable from here.
@@ -84,6 +84,8 @@ export class JobService {
   constructor(
     readonly config: Config,
     readonly redis: Redis,
+    /** Which engine plays which role, on which queue, with which voices (built once by the process's main). */
+    readonly roster: EngineRoster,
   ) {
     this.webhookLog = new WebhookLog(redis, config.queuePrefix, config.jobTtlSeconds);
     this.webhooks = new WebhookOutbox(redis, config.queuePrefix, this.webhookLog, {
@@ -91,9 +93,8 @@ export class JobService {
       ttlSeconds: config.jobTtlSeconds,
     });
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
-    for (const engine of this.engineNames) {
-      const name = synthesisQueueName(engine);
-      this.queues.set(engine, new Queue(name, { connection: redis, prefix: config.queuePrefix }));
+    for (const engine of roster.names) {
+      this.queues.set(engine, new Queue(roster.queueName(engine), { connection: redis, prefix: config.queuePrefix }));
     }
     this.store = new RoutingStore(redis, config.queuePrefix);
     this.records = new JobStore(redis, config.queuePrefix);
@@ -105,9 +106,10 @@ export class JobService {
     });
     this.routing = new RoutingView(
       config,
+      roster,
       this.store,
       this.liveness,
-      mustGet(this.queues, config.primaryEngine, 'queue'),
+      mustGet(this.queues, roster.roles.primary, 'queue'),
     );
   }
 
@@ -126,11 +128,11 @@ export class JobService {
 
   /** Distinct engines behind the roles. */
   get engineNames(): string[] {
-    return [...new Set([this.config.primaryEngine, this.config.backupEngine])];
+    return [...this.roster.names];
   }
 
   engineFor(route: Route): string {
-    return route === 'primary' ? this.config.primaryEngine : this.config.backupEngine;
+    return this.roster.engineFor(route);
   }
 
   allQueues(): Queue<JobData, JobOutcome>[] {
@@ -173,11 +175,7 @@ export class JobService {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
     // A named voice of the other engine falls back to the same gender on this one.
-    const caps = getEngine(engine).capabilities;
-    const voice =
-      ['female', 'male'].includes(request.voice) || caps.voices.some((v) => v.name === request.voice)
-        ? request.voice
-        : (this.genderOf(request.voice) ?? 'female');
+    const voice = this.roster.resolveVoice(request.voice, engine);
     const data: JobData = {
       request: { ...request, voice },
       route,
@@ -208,7 +206,16 @@ export class JobService {
     // Not for a job with a webhook: its event is sent by a worker, which serves the cached result just as fast.
     const cache = useCache && !data.webhook ? this.cached : undefined;
     const hit = await cache
-      ?.lookup(requestKey(data.request, engine, this.config, this.cacheScope(data)), audioKey(id, data.request.format))
+      ?.lookup(
+        requestKey(
+          data.request,
+          engine,
+          this.roster.capabilities(engine).sampleRate,
+          this.config,
+          this.cacheScope(data),
+        ),
+        audioKey(id, data.request.format),
+      )
       .catch(() => undefined);
     const createdAt = Date.now();
     const made = await this.records.create({ id, data, createdAt, chunksTotal: p.chunks, result: hit });
@@ -218,6 +225,9 @@ export class JobService {
     }
     // A repeat of a job that ended (canceled, failed) is not queued again.
     if (!made.created && made.status !== 'queued') return { id, status: made.status };
+    // Resilience tests: die between the two writes, as a crash would (the reconciler must settle it).
+    if (this.config.faultInjection && (await this.redis.get(faultKey(this.prefix, 'api'))) === 'crash-after-record')
+      process.kill(process.pid, 'SIGKILL');
     await queue.add(SYNTHESIZE_JOB, data, this.jobOptions(id, data));
     if (made.created) {
       if (this.replicaAck.enabled) await this.confirmReplicated(id, data, true, abandoned);
@@ -287,14 +297,6 @@ export class JobService {
       this.redis.zrem(jobsIndexKey(this.config.queuePrefix), id).catch(() => undefined),
       this.redis.zrem(tenantJobsKey(this.config.queuePrefix, data.tenant ?? ANONYMOUS), id).catch(() => undefined),
     ]);
-  }
-
-  private genderOf(voice: string): 'female' | 'male' | undefined {
-    for (const e of this.engineNames) {
-      const v = getEngine(e).capabilities.voices.find((x) => x.name === voice);
-      if (v) return v.gender;
-    }
-    return undefined;
   }
 
   /** The view of a record; a queued job's place in its queue is measured when `position` is asked for. */

@@ -2,18 +2,11 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Response } from 'express';
 import { AppError } from '../domain/errors.js';
 import { CONTENT_TYPES, type JobProgress } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
 import type { Storage } from '../storage/storage.js';
 import type { JobService } from './job-service.js';
 import { SAFETY_RECHECK_MS } from '../jobs/watcher.js';
 
 const READ_BYTES = 64 * 1024;
-
-/** The sample rate of a job's output: Opus is always 48 kHz, otherwise the request's or the engine's. */
-export function outputRate(format: string, engine: string, requested?: number): number {
-  if (format === 'opus') return 48_000;
-  return requested ?? getEngine(engine).capabilities.sampleRate;
-}
 
 /**
  * Stream a job's audio as it is made, with chunked transfer encoding. The
@@ -39,7 +32,7 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
     res.status(200);
     res.setHeader('Content-Type', CONTENT_TYPES[format as keyof typeof CONTENT_TYPES] ?? 'application/octet-stream');
     res.setHeader('X-Job-Id', id);
-    res.setHeader('X-Sample-Rate', String(outputRate(format, engine, requested)));
+    res.setHeader('X-Sample-Rate', String(jobs.roster.outputRate(format, engine, requested)));
     res.setHeader('Cache-Control', 'no-store');
     res.flushHeaders();
   };

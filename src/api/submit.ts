@@ -1,8 +1,7 @@
 import type { Request } from 'express';
 import { AppError } from '../domain/errors.js';
 import { PRIORITIES, type Priority } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
-import { allowedVoices } from '../engines/voice.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { prepareInput } from '../ssml/prepare.js';
 import { lexiconNamespace } from './routes/lexicons.js';
 import type { LexiconStore } from '../lexicons/store.js';
@@ -46,6 +45,7 @@ export class Submitter {
 
   constructor(
     private readonly jobs: JobService,
+    private readonly roster: EngineRoster,
     opts: { ttsMaxChars: number; jobsMaxChars: number },
     /** Pronunciation lexicons a request may name; without it `lexicons` is ignored. */
     private readonly lexicons?: LexiconStore,
@@ -53,16 +53,9 @@ export class Submitter {
   ) {
     this.limits = opts;
     this.idempotency = new Idempotency(jobs.redis, jobs.config.queuePrefix, jobs.config.idempotencyTtlSeconds);
-    const primary = getEngine(jobs.engineFor('primary')).capabilities;
-    const backup = getEngine(jobs.engineFor('backup')).capabilities;
-    const p = allowedVoices(primary);
-    const b = allowedVoices(backup);
-    this.voices = { primary: p, backup: b, auto: [...new Set([...p, ...b])] };
+    this.voices = roster.voices;
     // Speed must suit whichever engine ends up running the job.
-    this.speed = {
-      min: Math.max(primary.speed.min, backup.speed.min),
-      max: Math.min(primary.speed.max, backup.speed.max),
-    };
+    this.speed = roster.speed;
   }
 
   /** Validate and queue a request; `priority` is the endpoint's class unless the body names one. */
@@ -76,10 +69,9 @@ export class Submitter {
     const request = lexicon ? { ...parsed, lexicon } : parsed;
     const body = req.body as Record<string, unknown>;
     const klass = parsePriority(body.priority) ?? priority;
-    const engine = getEngine(this.jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
     // Rejects text with nothing to speak before anything is queued; the count seeds progress.
     const chunks = prepareInput(request.text, {
-      maxChunkChars: engine.capabilities.maxChunkChars,
+      maxChunkChars: this.roster.chunkLimit(request.engine),
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });

@@ -4,6 +4,7 @@ import { buildApp } from '../api/app.js';
 import { bindPolicy } from '../api/auth.js';
 import { jsonProtocolErrors } from '../api/http-server.js';
 import { JobService } from '../api/job-service.js';
+import { createRoster } from '../engines/roster.js';
 import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { createRedis } from '../queue/connection.js';
@@ -32,7 +33,8 @@ if (!bind.ok) {
 }
 const redis = createRedis(config);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-const jobs = new JobService(config, redis);
+const roster = createRoster(config);
+const jobs = new JobService(config, redis, roster);
 const storage = new DiskStorage(config.outputDir);
 const metrics = new Metrics('api');
 // A request whose result is cached is answered at submit, without synthesis.
@@ -46,7 +48,7 @@ jobs.useCache(new CachedJobs(resultCache, storage));
 const space = new FreeSpace(config.outputDir, config.minFreeBytes, (enough) => resultCache.evictForSpace(enough));
 // Phonemes need only the front-end and config.json, never the weights; loaded on the first request.
 const phonemizer = loadOnce(() => KokoroPhonemize.create(kokoroFiles(config.modelsDir, config.kokoroVariant).config));
-const app = buildApp({ config, redis, jobs, storage, logger, metrics, space, phonemizer });
+const app = buildApp({ config, roster, redis, jobs, storage, logger, metrics, space, phonemizer });
 
 await jobs.init();
 const server = app.listen(config.port, config.host);

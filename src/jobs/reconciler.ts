@@ -5,8 +5,6 @@ import type { JobData, JobOutcome } from '../domain/job.js';
 import { SYNTHESIZE_JOB } from '../queue/names.js';
 import type { JobStore } from './store.js';
 
-/** Records this old without their work in a queue are settled (younger ones may be mid-submit). */
-export const RECONCILE_AFTER_MS = 10_000;
 /** Open records looked at per run; the next run carries on where this one stopped. */
 const BATCH = 500;
 
@@ -23,7 +21,7 @@ export interface ReconcileResult {
  * Settles job records that disagree with the queues, so no accepted job is left neither queued nor
  * final: the API crashing between creating a record and queuing its work, a monitor crashing mid-move,
  * or BullMQ failing a job whose workers kept dying (no processor ran to record it). Run by the leading
- * monitor; a record is settled within RECONCILE_AFTER_MS plus one run interval of the write that was lost.
+ * monitor; a record is settled within JOB_RECONCILE_AFTER_MS plus one run interval of the write that was lost.
  */
 export class Reconciler {
   /** Score of the last open record looked at: runs go round the open set in batches. */
@@ -35,14 +33,16 @@ export class Reconciler {
     private readonly queues: ReadonlyMap<string, Queue<JobData, JobOutcome>>,
     private readonly jobOptions: (id: string, data: JobData) => Parameters<Queue<JobData, JobOutcome>['add']>[2],
     private readonly logger: Logger,
+    /** Records this old without their work in a queue are settled (younger ones may be mid-submit). */
+    private readonly afterMs: number,
   ) {}
 
   async run(now = Date.now()): Promise<ReconcileResult> {
     const out: ReconcileResult = { requeued: 0, failed: 0, forgotten: 0 };
-    let open = await this.records.openBefore(now - RECONCILE_AFTER_MS, this.after, BATCH);
+    let open = await this.records.openBefore(now - this.afterMs, this.after, BATCH);
     if (!open.length && this.after > 0) {
       this.after = 0;
-      open = await this.records.openBefore(now - RECONCILE_AFTER_MS, 0, BATCH);
+      open = await this.records.openBefore(now - this.afterMs, 0, BATCH);
     }
     if (!open.length) return out;
     this.after = open.length < BATCH ? 0 : (open[open.length - 1]?.createdAt ?? 0);

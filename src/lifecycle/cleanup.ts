@@ -2,16 +2,9 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { ANONYMOUS, FORMATS, type JobData, type JobOutcome } from '../domain/job.js';
-import {
-  expiredKey,
-  jobsIndexKey,
-  synthesisQueueName,
-  tenantJobsKey,
-  tenantsKey,
-  webhookAttemptsKey,
-  webhookKey,
-} from '../queue/names.js';
+import { expiredKey, jobsIndexKey, tenantJobsKey, tenantsKey, webhookAttemptsKey, webhookKey } from '../queue/names.js';
 import type { Storage } from '../storage/storage.js';
 import { TERMINAL } from '../jobs/record.js';
 import { JobStore } from '../jobs/store.js';
@@ -33,14 +26,14 @@ export class Cleanup {
 
   constructor(
     private readonly config: Config,
+    roster: EngineRoster,
     private readonly redis: Redis,
     private readonly storage: Storage,
     private readonly logger: Logger,
   ) {
     this.records = new JobStore(redis, config.queuePrefix);
-    const engines = [...new Set([config.primaryEngine, config.backupEngine])];
-    this.queues = engines.map(
-      (e) => new Queue(synthesisQueueName(e), { connection: redis, prefix: config.queuePrefix }),
+    this.queues = roster.names.map(
+      (e) => new Queue(roster.queueName(e), { connection: redis, prefix: config.queuePrefix }),
     );
   }
 

@@ -4,12 +4,13 @@ import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
+import type { EngineRoster } from '../engines/roster.js';
+import { engineSettings } from '../config/engine-settings.js';
 import { createRedis } from '../queue/connection.js';
 import { holdJobLock } from '../queue/job-lock.js';
 import { Liveness } from '../queue/liveness.js';
 import { WorkerActivity } from '../queue/worker-activity.js';
-import { PROBE_JOB, synthesisQueueName } from '../queue/names.js';
+import { PROBE_JOB } from '../queue/names.js';
 import { JobStore } from '../jobs/store.js';
 import { JobWatcher } from '../jobs/watcher.js';
 import { Metrics, serveMetrics } from '../observability/metrics.js';
@@ -52,8 +53,15 @@ export interface RunningWorker {
  * warm it up, then take jobs from the engine's queue. If the engine is not
  * installed, say so (logs and Redis) and wait for it instead of crashing.
  */
-export async function startWorker(config: Config, engineName: string, logger: Logger): Promise<RunningWorker> {
-  const descriptor = getEngine(engineName);
+export async function startWorker(
+  config: Config,
+  roster: EngineRoster,
+  engineName: string,
+  logger: Logger,
+): Promise<RunningWorker> {
+  const descriptor = roster.engine(engineName);
+  // The engine sees its own settings only, never the whole config.
+  const settings = engineSettings(config, engineName);
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = logger.child({ engine: engineName, workerId: id });
   const redis = createRedis(config);
@@ -94,7 +102,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   // Not installed is a state: report it until the model appears, then carry on.
   let announced = false;
   for (;;) {
-    const installed = await descriptor.installed(config);
+    const installed = await descriptor.installed(settings);
     if (installed.ok) break;
     if (closed) return waiting;
     // Said once at warn level; the repeated checks only at debug (log when health changes, not on every check).
@@ -127,10 +135,10 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   const concurrency = light?.concurrency ?? config.workerConcurrency;
   const newPool = async () =>
     light
-      ? new InProcessPool(descriptor, config, light.concurrency)
+      ? new InProcessPool(descriptor, settings, light.concurrency)
       : new EnginePool({
           engine: engineName,
-          config,
+          settings,
           size: config.workerConcurrency,
           chunkTimeoutMs: config.chunkTimeoutMs,
           logger: log,
@@ -152,18 +160,16 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   if (swept) log.info({ swept }, 'removed partial audio files left by dead workers');
 
   // The primary hands failing `auto` jobs to the backup's queue.
-  const isPrimary = engineName === config.primaryEngine && config.backupEngine !== engineName;
+  const backup = roster.roles.backup;
+  const isPrimary = roster.distinct && engineName === roster.roles.primary;
   const backupQueue = isPrimary
-    ? new Queue<JobData, JobOutcome>(synthesisQueueName(config.backupEngine), {
-        connection: redis,
-        prefix: config.queuePrefix,
-      })
+    ? new Queue<JobData, JobOutcome>(roster.queueName(backup), { connection: redis, prefix: config.queuePrefix })
     : undefined;
   const records = new JobStore(redis, config.queuePrefix);
   // Identical jobs waiting for one another are woken by the holder's record changes.
   const watcher = new JobWatcher(redis, config.queuePrefix);
   const shared = new SharedSynthesis(resultCache, storage, config.jobLockMs, log, watcher);
-  const mover = backupQueue ? new JobMover(records, backupQueue, config.backupEngine) : undefined;
+  const mover = backupQueue ? new JobMover(records, backupQueue, backup) : undefined;
   const runJob = (job: Job<JobData, JobOutcome>, token: string | undefined) =>
     processSynthesisJob(job, {
       engine: engineName,
@@ -193,6 +199,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
           key: requestKey(
             j.data.request,
             engineName,
+            descriptor.capabilities.sampleRate,
             config,
             config.cacheScope === 'tenant' ? (j.data.tenant ?? ANONYMOUS) : undefined,
           ),
@@ -222,7 +229,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     0, // measured before every job: a reading from before the disk filled must not let one through
   );
   const worker = new Worker<JobData, JobOutcome>(
-    synthesisQueueName(engineName),
+    roster.queueName(engineName),
     async (job, token) => {
       if (job.name !== PROBE_JOB && token && !(await space.hasRoom().catch(() => true))) {
         log.warn(
@@ -313,7 +320,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     }
   });
   const stopReloads = await reloader.listen();
-  log.info({ concurrency, queue: synthesisQueueName(engineName) }, 'worker ready, taking jobs');
+  log.info({ concurrency, queue: roster.queueName(engineName) }, 'worker ready, taking jobs');
 
   return {
     id,

@@ -75,7 +75,7 @@ describe('async jobs API', () => {
         captions: `/api/jobs/${sub.json.id}/captions`,
       },
     });
-    const view = await (await fetch(`${svc.base}${sub.json.links.self}`)).json();
+    const view = (await (await fetch(`${svc.base}${sub.json.links.self}`)).json()) as { links: unknown };
     expect(view.links).toEqual(sub.json.links);
   });
 

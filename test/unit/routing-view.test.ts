@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { RoutingView } from '../../src/api/routing-view.js';
+import { RoutingView } from '../../src/router/routing-view.js';
 import { loadConfig } from '../../src/config/load.js';
+import type { EngineRoster } from '../../src/engines/roster.js';
 import type { Liveness } from '../../src/queue/liveness.js';
 import type { RoutingStore } from '../../src/router/state-store.js';
 
@@ -27,8 +28,10 @@ function view() {
     },
   } as unknown as Liveness;
   const queue = { getJobCountByTypes: async () => 0 } as unknown as Queue;
+  // One engine in both roles, as the fakes above answer for it.
+  const roster = { names: ['espeak'], engineFor: () => 'espeak' } as unknown as EngineRoster;
   return {
-    routing: new RoutingView(config, store, liveness, queue as never),
+    routing: new RoutingView(config, roster, store, liveness, queue as never),
     reads: () => reads,
     setLive: (n: number) => (live = n),
     gate,
