@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../domain/errors.js';
 import type { JobStatus } from '../domain/job.js';
-import { jobsIndexKey, tenantJobsKey, webhookKey } from '../queue/names.js';
+import { jobsIndexKey, tenantJobsKey } from '../queue/names.js';
 import type { Caller } from './caller.js';
 import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
 import type { WebhookView } from '../webhooks/store.js';
@@ -65,7 +65,7 @@ export async function cancelJob(
 /** A job's webhook delivery record, or null when it has no webhook. */
 export async function webhookOf(jobs: JobService, found: FoundJob): Promise<WebhookView | null> {
   const id = found.view.id;
-  const url = found.record.data.webhook?.url ?? (await jobs.redis.hget(webhookKey(jobs.config.queuePrefix, id), 'url'));
+  const url = found.record.data.webhook?.url;
   return url ? jobs.webhookLog.view(id, url) : null;
 }
 

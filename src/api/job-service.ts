@@ -8,7 +8,6 @@ import {
   audioKey,
   type JobData,
   type JobOutcome,
-  type JobStatus,
   type Priority,
   type Route,
   type SynthesisRequest,
@@ -49,6 +48,12 @@ export const jobExpired = (id: string) =>
     `Job ${id} has expired: its audio and record are kept for a limited time after it finishes`,
     { status: 410 },
   );
+
+/** A created job: its id and, when this call wrote it, the record as written (no read back needed). */
+export interface Created {
+  id: string;
+  record?: JobRecord;
+}
 
 /** Everything needed to create a job, decided before it is created (stored in an idempotency claim). */
 export interface PreparedJob {
@@ -155,9 +160,8 @@ export class JobService {
       /** Aborted once the client was told 503 (Redis too slow): the job is then withdrawn, not left half-accepted. */
       abandoned?: AbortSignal;
     },
-  ): Promise<string> {
-    const { id } = await this.create(await this.prepare(request, opts), { useCache: true, abandoned: opts.abandoned });
-    return id;
+  ): Promise<Created> {
+    return this.create(await this.prepare(request, opts), { useCache: true, abandoned: opts.abandoned });
   }
 
   /** Route the request and build its job, without creating it. */
@@ -170,10 +174,17 @@ export class JobService {
       webhookUrl?: string;
       tenant?: string;
       priority?: Priority;
+      /**
+       * Count the chunks again with another limit: `chunks` was counted before routing, with the limit
+       * of the engine the request names; the progress total must be the chosen engine's.
+       */
+      recount?: (maxChunkChars: number) => number;
     },
   ): Promise<PreparedJob> {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
+    const limit = this.roster.capabilities(engine).maxChunkChars;
+    const chunks = opts.recount && limit !== this.roster.chunkLimit(request.engine) ? opts.recount(limit) : opts.chunks;
     // A named voice of the other engine falls back to the same gender on this one.
     const voice = this.roster.resolveVoice(request.voice, engine);
     const data: JobData = {
@@ -185,7 +196,7 @@ export class JobService {
       priority: opts.priority ?? 'normal',
       ...(opts.webhookUrl ? { webhook: { url: opts.webhookUrl } } : {}),
     };
-    return { id: opts.jobId ?? randomUUID(), engine, data, chunks: opts.chunks };
+    return { id: opts.jobId ?? randomUUID(), engine, data, chunks };
   }
 
   /**
@@ -193,13 +204,12 @@ export class JobService {
    * the engine's queue (one more). Safe to repeat: a record that exists is left as it is, and BullMQ
    * ignores a second add with the same id. A crash between the two writes leaves a queued record with
    * no work, which the reconciler (jobs/reconciler.ts) queues. With `useCache`, a cached result
-   * creates the record already succeeded: no queue, no worker. Returns the record's status too
-   * (queued, succeeded for a hit, or a repeat's own), so the caller need not read it back.
+   * creates the record already succeeded: no queue, no worker.
    */
   async create(
     p: PreparedJob,
     { useCache, abandoned }: { useCache: boolean; abandoned?: AbortSignal },
-  ): Promise<{ id: string; status: JobStatus }> {
+  ): Promise<Created> {
     const { id, engine, data } = p;
     const queue = this.queueOf(engine);
     if (!queue) throw new AppError('internal', `no queue for engine ${engine}`);
@@ -219,12 +229,24 @@ export class JobService {
       .catch(() => undefined);
     const createdAt = Date.now();
     const made = await this.records.create({ id, data, createdAt, chunksTotal: p.chunks, result: hit });
+    // What was just written, so the answer needs no read back.
+    const record: JobRecord | undefined = made.created
+      ? {
+          id,
+          data,
+          status: made.status,
+          createdAt,
+          attempts: 0,
+          progress: { chunksDone: hit ? p.chunks : 0, chunksTotal: p.chunks },
+          ...(hit ? { result: hit, startedAt: createdAt, finishedAt: hit.finishedAt } : {}),
+        }
+      : undefined;
     if (hit) {
       if (made.created && this.replicaAck.enabled) await this.confirmReplicated(id, data, false, abandoned);
-      return { id, status: made.status };
+      return { id, record };
     }
     // A repeat of a job that ended (canceled, failed) is not queued again.
-    if (!made.created && made.status !== 'queued') return { id, status: made.status };
+    if (!made.created && made.status !== 'queued') return { id };
     // Resilience tests: die between the two writes, as a crash would (the reconciler must settle it).
     if (this.config.faultInjection && (await this.redis.get(faultKey(this.prefix, 'api'))) === 'crash-after-record')
       process.kill(process.pid, 'SIGKILL');
@@ -236,7 +258,7 @@ export class JobService {
         throw redisUnavailable(this.config.redisUnavailableMs);
       }
     }
-    return { id, status: made.status };
+    return { id, record };
   }
 
   /** BullMQ options of a job's work. */

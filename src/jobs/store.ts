@@ -14,10 +14,14 @@ const TERMINAL_LUA = `local function terminal(s) return s == 'succeeded' or s ==
 
 /** KEYS: record, index, tenant index, tenants, open. ARGV: channel, id, createdAt, status, data, progress, tenant, queue, result, finishedAt, timings. */
 const CREATE = new LuaScript(`${TERMINAL_LUA}
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGET', KEYS[1], 'status') end
-redis.call('HSET', KEYS[1], 'status', ARGV[4], 'createdAt', ARGV[3], 'data', ARGV[5], 'progress', ARGV[6], 'attempts', 0, 'queue', ARGV[8])
-if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'result', ARGV[9], 'finishedAt', ARGV[10], 'startedAt', ARGV[3]) end
-if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'timings', ARGV[11]) end
+local existing = redis.call('HGET', KEYS[1], 'status')
+if existing then return existing end
+local f = {'status', ARGV[4], 'createdAt', ARGV[3], 'data', ARGV[5], 'progress', ARGV[6], 'attempts', 0, 'queue', ARGV[8]}
+if ARGV[9] ~= '' then
+  for _, v in ipairs({'result', ARGV[9], 'finishedAt', ARGV[10], 'startedAt', ARGV[3]}) do f[#f + 1] = v end
+end
+if ARGV[11] ~= '' then f[#f + 1] = 'timings'; f[#f + 1] = ARGV[11] end
+redis.call('HSET', KEYS[1], unpack(f))
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[7])
@@ -30,18 +34,20 @@ return false`);
  * ('' any), then field/value pairs. Returns {applied, status, cancel}.
  */
 const UPDATE = new LuaScript(`${TERMINAL_LUA}
-local cur = redis.call('HGET', KEYS[1], 'status')
-if not cur then return {0, 'missing', ''} end
-local cancel = redis.call('HGET', KEYS[1], 'cancel') or ''
-if terminal(cur) then return {0, cur, cancel} end
-if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'queue') ~= ARGV[4] then return {0, 'moved', cancel} end
-if #ARGV > 4 then redis.call('HSET', KEYS[1], unpack(ARGV, 5)) end
-local status = cur
+local cur = redis.call('HMGET', KEYS[1], 'status', 'cancel', 'queue')
+local status, cancel = cur[1], cur[2] or ''
+if not status then return {0, 'missing', ''} end
+if terminal(status) then return {0, status, cancel} end
+if ARGV[4] ~= '' and cur[3] ~= ARGV[4] then return {0, 'moved', cancel} end
+local f = {}
+for i = 5, #ARGV do f[#f + 1] = ARGV[i] end
 if ARGV[3] ~= '' then
   status = ARGV[3]
-  redis.call('HSET', KEYS[1], 'status', status)
-  if terminal(status) then redis.call('ZREM', KEYS[2], ARGV[2]) end
+  f[#f + 1] = 'status'
+  f[#f + 1] = status
 end
+if #f > 0 then redis.call('HSET', KEYS[1], unpack(f)) end
+if terminal(status) then redis.call('ZREM', KEYS[2], ARGV[2]) end
 redis.call('PUBLISH', ARGV[1], ARGV[2] .. ' ' .. status)
 return {1, status, cancel}`);
 

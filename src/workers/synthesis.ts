@@ -103,9 +103,21 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   });
   if (!began.applied) return skipped(began.status);
   const started: JobRecord = { ...record, status: 'running', attempts: attempt, startedAt: Date.now() };
+  // The record is written (and the webhook event queued) as soon as the audio is there: before the
+  // result cache stores its copy, which identical jobs wait for but this job's client does not.
+  let settled: Promise<void> | undefined;
+  const settleOnce = (out: JobResult | CanceledResult) => {
+    settled ??= settle(job, started, out, deps);
+    return settled;
+  };
   let outcome: JobResult | CanceledResult;
   try {
-    const make = () => synthesizeToStorage(job, started, deps);
+    const make = async () => {
+      const out = await synthesizeToStorage(job, started, deps);
+      // A failure here is not the engine's: it is rethrown below, outside this try (no fallback for it).
+      void settleOnce(out).catch(() => undefined);
+      return out;
+    };
     outcome = began.canceled ? canceled(0) : deps.share ? await deps.share(job, make) : await make();
   } catch (err) {
     // Another attempt owns the job now: this one has nothing to hand over, fail or announce.
@@ -140,7 +152,22 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
     if (!retryable) throw new UnrecoverableError(message);
     throw err;
   }
-  // Outside the try: a failure to queue the event retries the job, never hands it to the backup.
+  // Outside the try: a failure to record or queue the event retries the job, never hands it to the backup.
+  await settleOnce(outcome);
+  if ('canceled' in outcome) return outcome;
+  // BullMQ keeps the outcome without its timings: the record has them, and they can be large.
+  const { timings: _dropped, ...small } = outcome;
+  return small;
+}
+
+/** Write an attempt's outcome to the job's record and, if this write ended the job, queue its event. */
+async function settle(
+  job: Job<JobData, JobOutcome>,
+  started: JobRecord,
+  outcome: JobResult | CanceledResult,
+  deps: SynthesisDeps,
+): Promise<void> {
+  const id = jobIdOf(job);
   const now = Date.now();
   if ('canceled' in outcome) {
     const progress = {
@@ -149,25 +176,21 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
     };
     const wrote = await deps.records.canceled(id, deps.engine, progress, now);
     if (wrote.applied) await deps.notify?.({ ...started, status: 'canceled', progress, finishedAt: now }, 'canceled');
-    return outcome;
+    return;
   }
   const wrote = await deps.records.succeed(id, deps.engine, outcome, now);
-  if (wrote.applied) {
-    const { timings: _timings, ...result } = outcome;
-    await deps.notify?.(
-      {
-        ...started,
-        status: 'succeeded',
-        result,
-        finishedAt: now,
-        progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks },
-      },
-      'succeeded',
-    );
-  }
-  // BullMQ keeps the outcome without its timings: the record has them, and they can be large.
-  const { timings: _dropped, ...small } = outcome;
-  return small;
+  if (!wrote.applied) return;
+  const { timings: _timings, ...result } = outcome;
+  await deps.notify?.(
+    {
+      ...started,
+      status: 'succeeded',
+      result,
+      finishedAt: now,
+      progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks },
+    },
+    'succeeded',
+  );
 }
 
 /** What an attempt returns to BullMQ when it had nothing to do. */
@@ -258,6 +281,8 @@ async function synthesizeToStorage(
       }
       progress.attemptChunksDone = chunk.index + 1;
       progress.chunksDone = Math.max(reached, chunk.index + 1);
+      // The last chunk's progress is the success write that follows at once.
+      if (chunk.index === chunks.length - 1) continue;
       // One round trip: the progress goes in, and whether a client canceled comes back.
       const wrote = await deps.records.progress(jobIdOf(job), deps.engine, { ...progress, bytes: writer.bytes, part });
       // A canceled job stops here; the catch below removes the partial file.
@@ -267,11 +292,13 @@ async function synthesizeToStorage(
     const durationMs = writer.durationMs;
     const { contentType, sampleRate } = writer;
     await writer.finish();
+    // Hashed as it was written, unless a header was patched afterwards (WAV, FLAC): then read back.
+    const digest = writer.digest;
     writer = undefined;
     const key = audioKey(jobIdOf(job), request.format);
     if (deps.stillOwns && !(await deps.stillOwns(job))) throw new LateResult(jobIdOf(job));
     const stored = await deps.storage.putFile(key, tmp);
-    const sha256 = await sha256Of(deps.storage, key);
+    const sha256 = digest ?? (await sha256Of(deps.storage, key));
     const finishedAt = Date.now();
     log.info(
       {

@@ -6,7 +6,6 @@ import { errorResponse } from '../errors.js';
 import type { MissingAudio } from '../missing-audio.js';
 import { JOB_ID } from '../schemas.js';
 import type { FoundJob, JobService, JobView } from '../job-service.js';
-import { jobLinks } from '../job-view.js';
 import type { Submitter } from '../submit.js';
 import { type Caller, callerOf } from '../caller.js';
 
@@ -22,15 +21,9 @@ export function jobsRouter({ jobs, storage, submitter, missingAudio }: JobsDeps)
   const r = Router();
 
   r.post('/api/jobs', async (req, res) => {
-    const { id, replayed, queued } = await submitter.submit(req, submitter.limits.jobsMaxChars, 'normal');
-    if (queued) {
-      // Just created and waiting: nothing to read back (a re-read costs a Redis round trip).
-      const links = jobLinks(id, queued.captions);
-      res.status(202).location(links.self).json({ id, status: 'queued', links });
-      return;
-    }
-    // The answer has no queue position: not computed (it costs round trips of its own).
-    const { view } = await jobs.get(id, callerOf(req), { position: false });
+    const { id, replayed, record } = await submitter.submit(req, submitter.limits.jobsMaxChars, 'normal');
+    // The answer names no queue position: built from the record as written, or read back for a replay.
+    const view = record ? await jobs.view(record, false) : (await jobs.get(id, callerOf(req))).view;
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     // A cache hit is done at once: its answer says so and, like every succeeded view, carries the audio.
     const { audio } = publicView(view);
