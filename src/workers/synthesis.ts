@@ -18,7 +18,7 @@ import {
   type ProbeResult,
   type SkippedResult,
 } from '../domain/job.js';
-import { isTerminal, type JobRecord } from '../jobs/record.js';
+import type { JobRecord } from '../jobs/record.js';
 import type { JobStore } from '../jobs/store.js';
 import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
 import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
@@ -90,30 +90,35 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   if (job.name === PROBE_JOB) return probe(job, deps);
   const id = jobIdOf(job);
   const attempt = job.attemptsMade + 1;
-  const record = await deps.records.get(id);
-  // Nothing to do for a job that ended (canceled while waiting, or finished by an attempt that died
-  // before BullMQ heard of it), whose record expired, or whose work moved to another engine's queue.
-  if (!record) return skipped('no record');
-  if (isTerminal(record.status)) return skipped(`already ${record.status}`);
-  if (record.data.engine !== deps.engine) return skipped(`moved to ${record.data.engine}`);
-  const began = await deps.records.begin(id, deps.engine, attempt, {
-    ...record.progress,
-    attempt,
-    attemptChunksDone: 0,
-  });
-  if (!began.applied) return skipped(began.status);
-  const started: JobRecord = { ...record, status: 'running', attempts: attempt, startedAt: Date.now() };
+  // One round trip: the attempt starts and the record comes back. Nothing to do for a job that ended
+  // (canceled while waiting, or finished by an attempt that died before BullMQ heard of it), whose
+  // record expired, or whose work moved to another engine's queue.
+  const began = await deps.records.begin(id, deps.engine, attempt);
+  if (!began.applied || !began.record) {
+    if (began.status === 'succeeded' || began.status === 'failed' || began.status === 'canceled') {
+      // An attempt that wrote the final record but could not queue the job's event threw, so BullMQ
+      // retried it: queue the event now (the event's id makes a copy already queued a no-op).
+      const final = await deps.records.get(id);
+      if (final) await deps.notify?.(final, began.status);
+      return skipped(`already ${began.status}`);
+    }
+    return skipped(began.status === 'missing' ? 'no record' : began.status);
+  }
+  const record = began.record;
+  const started: JobRecord = { ...record, status: 'running', attempts: attempt };
   // The record is written (and the webhook event queued) as soon as the audio is there: before the
   // result cache stores its copy, which identical jobs wait for but this job's client does not.
+  // The attempt's own chunk count, which may correct the one made at submit: a cancel records it too.
+  const counted = { chunksTotal: started.progress.chunksTotal };
   let settled: Promise<void> | undefined;
   const settleOnce = (out: JobResult | CanceledResult) => {
-    settled ??= settle(job, started, out, deps);
+    settled ??= settle(job, started, out, deps, counted.chunksTotal);
     return settled;
   };
   let outcome: JobResult | CanceledResult;
   try {
     const make = async () => {
-      const out = await synthesizeToStorage(job, started, deps);
+      const out = await synthesizeToStorage(job, started, deps, counted);
       // A failure here is not the engine's: it is rethrown below, outside this try (no fallback for it).
       void settleOnce(out).catch(() => undefined);
       return out;
@@ -166,12 +171,14 @@ async function settle(
   started: JobRecord,
   outcome: JobResult | CanceledResult,
   deps: SynthesisDeps,
+  chunksTotal: number,
 ): Promise<void> {
   const id = jobIdOf(job);
   const now = Date.now();
   if ('canceled' in outcome) {
     const progress = {
       ...started.progress,
+      chunksTotal,
       chunksDone: Math.max(started.progress.chunksDone, outcome.canceled.chunksDone),
     };
     const wrote = await deps.records.canceled(id, deps.engine, progress, now);
@@ -221,6 +228,7 @@ async function synthesizeToStorage(
   job: Job<JobData, JobOutcome>,
   record: JobRecord,
   deps: SynthesisDeps,
+  counted: { chunksTotal: number },
 ): Promise<JobResult | CanceledResult> {
   const startedAt = Date.now();
   const { request, requestId } = job.data;
@@ -241,6 +249,7 @@ async function synthesizeToStorage(
     const reached = before.chunksTotal === chunks.length ? (before.chunksDone ?? 0) : 0;
     const attempt = job.attemptsMade + 1;
     const progress: JobProgress = { chunksDone: reached, chunksTotal: chunks.length, attempt, attemptChunksDone: 0 };
+    counted.chunksTotal = chunks.length;
     // The count made at submit may differ (the engine was chosen after it): correct it before the first chunk.
     if (before.chunksTotal !== chunks.length) await deps.records.progress(jobIdOf(job), deps.engine, progress);
     log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
