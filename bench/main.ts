@@ -13,7 +13,8 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
     load: () => import('./modes/service.js'),
   },
   submit: {
-    about: 'submit [--quick] [--clients N] [--seconds S]: sustained POST /api/jobs per second, p50/p99',
+    about:
+      'submit [--quick] [--clients N] [--seconds S] [--rounds R]: sustained POST /api/jobs per second vs bare queue.add, p50/p99, CPU per process',
     load: () => import('./modes/submit.js'),
   },
   cache: {

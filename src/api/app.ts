@@ -126,6 +126,10 @@ export function buildApp({
     lexicons,
     quotas,
   );
+  // The busiest routes (submissions, polls) first, so they do not walk every other router's routes;
+  // no other router has a path under /api/jobs that this one could shadow.
+  const missingAudio = new MissingAudio(jobs, config.outputDir, logger);
+  app.use(jobsRouter({ jobs, storage, submitter, missingAudio }));
   app.use(healthRouter({ redis, jobs, space }));
   if (metrics) {
     app.use('/metrics', auth.metrics);
@@ -133,8 +137,6 @@ export function buildApp({
   }
   app.use(voicesRouter({ roster }));
   app.use(enginesRouter({ jobs, roster, admin: auth.admin }));
-  const missingAudio = new MissingAudio(jobs, config.outputDir, logger);
-  app.use(jobsRouter({ jobs, storage, submitter, missingAudio }));
   app.use(captionsRouter({ jobs }));
   app.use(lexiconsRouter({ lexicons }));
   app.use(eventsRouter({ jobs }));

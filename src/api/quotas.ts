@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
+import { LuaScript } from '../queue/lua.js';
 import { jobKey, quotaActiveKey, quotaCharsKey } from '../queue/names.js';
 import type { Caller } from './caller.js';
 
@@ -29,7 +30,7 @@ local function prune(key, now, base)
 end`;
 
 /** KEYS: chars counter, active set. ARGV: chars, char limit, active limit (-1: only count), job id, now, ttl s, -, -, queue bases… */
-const RESERVE = `${PRUNE}
+const RESERVE = new LuaScript(`${PRUNE}
 local n = tonumber(ARGV[1])
 local climit = tonumber(ARGV[2])
 local alimit = tonumber(ARGV[3])
@@ -45,7 +46,7 @@ if alimit > 0 then
 end
 redis.call('INCRBY', KEYS[1], n)
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
-return {0, used + n, active + 1}`;
+return {0, used + n, active + 1}`);
 
 export interface QuotaLimits {
   /** 0 = unlimited. */
@@ -89,20 +90,10 @@ export class Quotas {
 
   private run(caller: Caller, chars: number, activeLimit: number, jobId: string, now: number) {
     const p = this.config.queuePrefix;
-    return this.redis.eval(
-      RESERVE,
-      2,
-      quotaCharsKey(p, caller.tenant, utcDay(now)),
-      quotaActiveKey(p, caller.tenant),
-      chars,
-      this.limits(caller).charsPerDay,
-      activeLimit,
-      jobId,
-      now,
-      2 * 86_400,
-      '',
-      '',
-      ...this.queueBases(),
+    return RESERVE.run(
+      this.redis,
+      [quotaCharsKey(p, caller.tenant, utcDay(now)), quotaActiveKey(p, caller.tenant)],
+      [chars, this.limits(caller).charsPerDay, activeLimit, jobId, now, 2 * 86_400, '', '', ...this.queueBases()],
     ) as Promise<[number, number, number]>;
   }
 

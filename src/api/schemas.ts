@@ -14,6 +14,21 @@ export interface RequestLimits {
 const invalid = (field: string, message: string, details: Record<string, unknown> = {}) =>
   new AppError('invalid_request', message, { status: 400, details: { field, ...details } });
 
+// Built once: a zod schema costs far more to build than to run, and these are the same for every request.
+const ENGINE = z.enum(ENGINE_CHOICES).default('auto');
+const FORMAT = z.enum(FORMATS).default('wav');
+/** Speed schemas by range; a process sees one range (its engines'), so this stays a single entry. */
+const speedSchemas = new Map<string, z.ZodDefault<z.ZodNumber>>();
+function speedSchema(min: number, max: number): z.ZodDefault<z.ZodNumber> {
+  const key = `${min}:${max}`;
+  let schema = speedSchemas.get(key);
+  if (!schema) {
+    schema = z.number().min(min).max(max).default(1);
+    speedSchemas.set(key, schema);
+  }
+  return schema;
+}
+
 /**
  * Validate a synthesis request body (shared by /api/jobs and /api/tts).
  * Unknown fields are ignored so newer clients keep working.
@@ -34,26 +49,15 @@ export function parseSynthesisBody(body: unknown, limits: RequestLimits): Synthe
     });
   }
 
-  const engine = z
-    .enum(ENGINE_CHOICES)
-    .default('auto')
-    .safeParse(b.engine ?? undefined);
+  const engine = ENGINE.safeParse(b.engine ?? undefined);
   if (!engine.success)
     throw invalid('engine', `"engine" must be one of ${ENGINE_CHOICES.join(', ')}`, { allowed: ENGINE_CHOICES });
 
-  const format = z
-    .enum(FORMATS)
-    .default('wav')
-    .safeParse(b.format ?? undefined);
+  const format = FORMAT.safeParse(b.format ?? undefined);
   if (!format.success) throw invalid('format', `"format" must be one of ${FORMATS.join(', ')}`, { allowed: FORMATS });
 
   const { min, max } = limits.speed;
-  const speed = z
-    .number()
-    .min(min)
-    .max(max)
-    .default(1)
-    .safeParse(b.speed ?? undefined);
+  const speed = speedSchema(min, max).safeParse(b.speed ?? undefined);
   if (!speed.success)
     throw invalid('speed', `"speed" must be a number from ${min} to ${max}`, { allowed: { min, max } });
 
