@@ -214,7 +214,7 @@ export class JobService {
     const queue = this.queueOf(engine);
     if (!queue) throw new AppError('internal', `no queue for engine ${engine}`);
     // Not for a job with a webhook: its event is sent by a worker, which serves the cached result just as fast.
-    const cache = useCache && !data.webhook ? this.cached : undefined;
+    const cache = useCache && !data.webhook && this.cached?.enabled ? this.cached : undefined;
     const hit = await cache
       ?.lookup(
         requestKey(

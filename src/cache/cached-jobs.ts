@@ -14,6 +14,11 @@ export class CachedJobs {
     private readonly storage: Storage,
   ) {}
 
+  /** Whether the result cache is on (CACHE_MAX_BYTES > 0): otherwise no content key need be computed. */
+  get enabled(): boolean {
+    return this.cache.enabled;
+  }
+
   /** The finished result for a job whose request `key` is cached (its audio copied to `audioKey`); undefined on a miss. */
   async lookup(key: string, audioKey: string): Promise<JobResult | undefined> {
     if (!this.cache.enabled) return undefined;
