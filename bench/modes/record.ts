@@ -179,8 +179,9 @@ async function e2eMinusSynthesis(svc: Service, body: JobBody, way: Way): Promise
 
 /**
  * Progress delay: open the SSE stream of a multi-chunk job right after submitting it; the last
- * `chunks_total` `running` notifications of the job are its per-chunk progress writes (the first are
- * its start and a possible correction of the total), matched to `progress` events by chunk number.
+ * `chunks_total − 1` `running` notifications of the job are its per-chunk progress writes (the first
+ * are its start and a possible correction of the total) and its `succeeded` one is the last chunk's,
+ * matched to `progress` events by chunk number.
  */
 async function progressDelays(
   svc: Service,
@@ -194,8 +195,11 @@ async function progressDelays(
     .filter((e) => e.event === 'progress')
     .map((e) => ({ at: e.at, ...(JSON.parse(e.data) as { chunks_done: number; chunks_total: number }) }));
   const chunks = progress.at(-1)?.chunks_total ?? 0;
-  const running = changes.of(sub.id).filter((c) => c.status === 'running');
-  const writes = running.slice(Math.max(0, running.length - chunks));
+  // The last chunk's progress is the success write itself: `chunks − 1` running writes, then `succeeded`.
+  const mine = changes.of(sub.id);
+  const running = mine.filter((c) => c.status === 'running');
+  const done = mine.filter((c) => c.status === 'succeeded');
+  const writes = [...running.slice(Math.max(0, running.length - (chunks - 1))), ...done.slice(0, 1)];
   const delays: number[] = [];
   for (const p of progress) {
     const w = p.chunks_done >= 1 ? writes[p.chunks_done - 1] : undefined;
