@@ -45,6 +45,8 @@ export interface SynthesisDeps {
   mp3Bitrate: Mp3Bitrate;
   /** Where resampling and encoding run, off this event loop; without it they run inline. */
   encoderThread?: EncoderThread;
+  /** fsync each audio file before it is published (AUDIO_FSYNC). */
+  audioFsync?: boolean;
   /**
    * The result cache: serve a cached result, or make it once for every identical job in flight
    * (`make` synthesizes for real). Without it every job synthesizes.
@@ -186,6 +188,7 @@ async function synthesizeToStorage(
       sampleRate: request.sampleRate,
       mp3Bitrate: deps.mp3Bitrate,
       encoderThread: deps.encoderThread,
+      fsync: deps.audioFsync,
     });
     // A sentence that occurs again later in the document is synthesized once.
     const reuse = new ChunkReuse<SynthesisOutput>(chunks);

@@ -182,6 +182,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
       mp3Bitrate: config.mp3Bitrate,
       encoderThread,
+      audioFsync: config.audioFsync,
       share: (j, make) =>
         shared.run({
           jobId: jobIdOf(j),
