@@ -4,6 +4,7 @@ import { PRIORITIES, type Priority } from '../domain/job.js';
 import { getEngine } from '../engines/registry.js';
 import { allowedVoices } from '../engines/voice.js';
 import { prepareInput } from '../ssml/prepare.js';
+import { chunkPlan } from '../text/chunk-plan.js';
 import { lexiconNamespace } from './routes/lexicons.js';
 import type { LexiconStore } from '../lexicons/store.js';
 import { checkWebhookUrl, WebhookUrlError } from '../webhooks/ssrf.js';
@@ -74,7 +75,7 @@ export class Submitter {
     const engine = getEngine(this.jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
     // Rejects text with nothing to speak before anything is queued; the count seeds progress.
     const chunks = prepareInput(request.text, {
-      maxChunkChars: engine.capabilities.maxChunkChars,
+      ...chunkPlan(engine.capabilities.maxChunkChars),
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });

@@ -20,6 +20,7 @@ import {
 import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
 import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
 import { prepareInput } from '../ssml/prepare.js';
+import { chunkPlan } from '../text/chunk-plan.js';
 import { PROBE_JOB } from '../queue/names.js';
 import { isNoSpace, storageFull } from '../storage/free-space.js';
 import type { Storage } from '../storage/storage.js';
@@ -169,7 +170,7 @@ async function synthesizeToStorage(
   let writer: AudioFileWriter | undefined;
   try {
     const chunks = prepareInput(request.text, {
-      maxChunkChars: deps.capabilities.maxChunkChars,
+      ...chunkPlan(deps.capabilities.maxChunkChars),
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });

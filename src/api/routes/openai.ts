@@ -4,7 +4,7 @@ import { AppError } from '../../domain/errors.js';
 import { FORMATS, type EngineChoice, type Format, type SynthesisRequest } from '../../domain/job.js';
 import { getEngine } from '../../engines/registry.js';
 import { allowedVoices } from '../../engines/voice.js';
-import { prepareText } from '../../text/index.js';
+import { chunkPlan, prepareText } from '../../text/index.js';
 import type { JobService } from '../job-service.js';
 import { countChars } from '../schemas.js';
 import { streamJobAudio } from '../stream.js';
@@ -80,7 +80,7 @@ export function openAiRouter({
       speed,
     });
     const engine = getEngine(jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
-    const chunks = prepareText(request.text, { maxChunkChars: engine.capabilities.maxChunkChars });
+    const chunks = prepareText(request.text, chunkPlan(engine.capabilities.maxChunkChars));
     await space?.assertRoom();
     const caller = callerOf(req);
     const prepared = await jobs.prepare(request, {
