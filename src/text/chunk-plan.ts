@@ -12,9 +12,11 @@
  */
 
 /**
- * Longest first chunk, in UTF-16 units: about one sentence of English or a clause or two of Chinese,
- * a second or a few of speech. Chosen by measuring a stream's first byte against the end-to-end time
- * of a 50-character job (bench/modes/service.ts).
+ * Longest first chunk, in units of speaking time (a Latin letter 1, a Han character 3; see
+ * chunk.ts): about one short English sentence or one Chinese clause, a second or two of speech.
+ * Chosen by measuring a stream's first byte against the end-to-end time of a 50-character job
+ * (`npm run bench -- stream`): with plain characters a 22-character Chinese sentence (5 s of speech)
+ * led, and Opus took 2.4 times as long as the job to deliver its first byte.
  */
 export const FIRST_CHUNK_CHARS = 48;
 
@@ -29,7 +31,7 @@ export function chunkPlan(maxChunkChars: number): ChunkPlan {
   return { maxChunkChars, firstChunkChars: Math.min(FIRST_CHUNK_CHARS, maxChunkChars) };
 }
 
-/** Longest chunk number `index` (0-based) may be: first × 2^index, at most the engine's limit. */
+/** Size of chunk number `index` (0-based): first × 2^index, at most the engine's limit (in UTF-16 units). */
 export function chunkLimit(plan: { maxChunkChars: number; firstChunkChars?: number }, index: number): number {
   const first = plan.firstChunkChars ?? plan.maxChunkChars;
   if (first >= plan.maxChunkChars || index >= 31) return plan.maxChunkChars;

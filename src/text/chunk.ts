@@ -7,7 +7,7 @@
  * stays on the safe side of an engine's limit.
  */
 import type { Chunk } from './types.js';
-import { hasSpeakable, isCloser, isMarkAt, isOpener, isWhitespace } from './chars.js';
+import { hasSpeakable, isCloser, isMarkAt, isOpener, isWhitespace, isWide } from './chars.js';
 import { chunkLimit } from './chunk-plan.js';
 import { sentenceSpans, splitLanguageRuns, splitParagraphs } from './segment.js';
 
@@ -33,6 +33,8 @@ const CLAUSE_MARKS = new Set([
   '·',
   '|',
 ]);
+// A Han character takes about as long to say as three Latin letters (espeak-ng: ~4 Han a second, ~14 letters).
+const WIDE_WEIGHT = 3;
 // Han numerals: a word boundary between two of them is inside a number (一万|两千).
 const HAN_NUMERALS = new Set([...'〇零一二两三四五六七八九十百千万亿点']);
 // Word segmentation for text without spaces; ICU's dictionary covers Chinese and Japanese.
@@ -70,7 +72,8 @@ export function chunkText(
     const texts: string[] = [];
     packParagraph(
       paragraph,
-      () => chunkLimit(plan, (opts.startIndex ?? 0) + chunks.length + texts.length),
+      (from) =>
+        unitsWithin(paragraph, from, chunkLimit(plan, (opts.startIndex ?? 0) + chunks.length + texts.length), max),
       (text) => {
         if (speakable(text)) texts.push(text);
       },
@@ -86,13 +89,35 @@ export function chunkText(
 }
 
 /**
- * Greedily packs a paragraph's sentences into texts, each no longer than `limit()` says the chunk
- * being filled may be; a sentence longer than that is cut into pieces (at clause marks, else
- * between words, else hard), and its last piece may share a chunk with the sentences after it.
+ * How many UTF-16 units from `from` on fit a chunk of plan size `size` (at most `max`, the engine's
+ * limit). Below the engine's limit the plan's sizes measure time to speak, not characters: a wide
+ * character (Han, kana, Hangul) counts WIDE_WEIGHT, so a first chunk of 48 is about a sentence of
+ * English or a clause of Chinese, both a second or two of speech.
  */
-function packParagraph(p: string, limit: () => number, emit: (text: string) => void): void {
+function unitsWithin(p: string, from: number, size: number, max: number): number {
+  if (size >= max) return max;
+  let weight = 0;
+  let k = from;
+  while (k < p.length && k - from < max) {
+    const cp = p.codePointAt(k) ?? 0;
+    const units = cp > 0xffff ? 2 : 1;
+    weight += (isWide(cp) ? WIDE_WEIGHT : 1) * units;
+    if (weight > size) break;
+    k += units;
+  }
+  // At least 2: a surrogate pair must fit in a chunk.
+  return Math.max(2, k - from);
+}
+
+/**
+ * Greedily packs a paragraph's sentences into texts, each no longer than `limitFrom(start)` says
+ * the chunk starting there may be; a sentence longer than that is cut into pieces (at clause marks,
+ * else between words, else hard), and its last piece may share a chunk with the sentences after it.
+ */
+function packParagraph(p: string, limitFrom: (from: number) => number, emit: (text: string) => void): void {
   let start = -1;
   let end = -1;
+  let limit = 0;
   const close = () => {
     if (start >= 0) emit(p.slice(start, end));
     start = -1;
@@ -101,7 +126,7 @@ function packParagraph(p: string, limit: () => number, emit: (text: string) => v
     let pos = a;
     while (pos < b) {
       if (start >= 0) {
-        if (b - start <= limit()) {
+        if (b - start <= limit) {
           end = b;
           break;
         }
@@ -109,8 +134,9 @@ function packParagraph(p: string, limit: () => number, emit: (text: string) => v
         continue;
       }
       while (pos < b && isWhitespace(p.charCodeAt(pos))) pos++;
-      const max = limit();
+      const max = limitFrom(pos);
       if (b - pos <= max) {
+        limit = max;
         start = pos;
         end = b;
         break;
@@ -150,7 +176,8 @@ function findCut(p: string, from: number, limit: number): number {
   const window = limit - from;
   if (clause >= 0 && (clause - from) * 3 >= window) return clause;
   const best = Math.max(clause, space);
-  if ((best - from) * 3 >= window) return best;
+  // Any clause mark beats a cut between words of text without spaces.
+  if (best > from && (clause > from || (best - from) * 3 >= window)) return best;
   const word = Math.max(best, wordCut(p, from, limit));
   return word > from ? word : hardCut(p, from, limit);
 }
