@@ -20,6 +20,11 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
     about: 'cache [--quick]: cache-hit job latency (or "cache not implemented yet")',
     load: () => import('./modes/cache.js'),
   },
+  record: {
+    about:
+      'record [--quick]: issue 14 targets — Redis commands per job and per cache hit, cache-hit latency, e2e − synthesis, progress → SSE',
+    load: () => import('./modes/record.js'),
+  },
   scaling: {
     about: 'scaling [--quick]: jobs/s with one worker process against two',
     load: () => import('./modes/scaling.js'),

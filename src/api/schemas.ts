@@ -7,8 +7,8 @@ import { isSsml, parseSsml } from '../ssml/parse.js';
 export interface RequestLimits {
   maxChars: number;
   /** Voices allowed for each engine choice. */
-  voices: Record<(typeof ENGINE_CHOICES)[number], string[]>;
-  speed: { min: number; max: number };
+  voices: Readonly<Record<(typeof ENGINE_CHOICES)[number], readonly string[]>>;
+  speed: Readonly<{ min: number; max: number }>;
 }
 
 const invalid = (field: string, message: string, details: Record<string, unknown> = {}) =>
@@ -97,7 +97,7 @@ export function parseTextBody(body: unknown, maxChars: number): { b: Record<stri
 }
 
 /** `voice`: unset (female) or one of `allowed`. */
-export function parseVoice(raw: unknown, allowed: string[]): string {
+export function parseVoice(raw: unknown, allowed: readonly string[]): string {
   const voice = raw ?? 'female';
   if (typeof voice !== 'string' || !allowed.includes(voice)) {
     throw invalid('voice', `Unknown voice ${JSON.stringify(voice)}`, { allowed });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Format, SynthesisRequest } from '../domain/job.js';
-import { baseEngineName, getEngine } from '../engines/registry.js';
+import { baseEngineName } from '../engines/registry.js';
+import { outputRate } from '../engines/roster.js';
 import { normalizeText } from '../text/index.js';
 
 /** Everything that decides the audio's bytes; two requests with equal fields get the same file. */
@@ -49,14 +50,18 @@ export function modelVersion(engine: string, config: Pick<Config, 'kokoroVariant
   return base === 'kokoro' ? `kokoro-v1.0-${config.kokoroVariant}` : base;
 }
 
-/** The content key of a request as run by `engine` (the voice already resolved for that engine). */
+/**
+ * The content key of a request as run by `engine` (the voice already resolved for that engine);
+ * `engineRate` is the engine's own sample rate (the roster's `capabilities(engine).sampleRate`).
+ */
 export function requestKey(
   request: SynthesisRequest,
   engine: string,
+  engineRate: number,
   config: Pick<Config, 'kokoroVariant' | 'mp3Bitrate'>,
   scope?: string,
 ): string {
-  const rate = request.format === 'opus' ? 48_000 : (request.sampleRate ?? getEngine(engine).capabilities.sampleRate);
+  const rate = outputRate(request.format, engineRate, request.sampleRate);
   return contentKey({
     engine: baseEngineName(engine),
     modelVersion: modelVersion(engine, config),

@@ -166,6 +166,12 @@ export const settings = {
     'How often workers look for jobs whose worker died.',
     int(500, 600_000),
   ),
+  reconcileAfterMs: setting(
+    'JOB_RECONCILE_AFTER_MS',
+    '10000',
+    'A job record this old that is neither final nor in its queue (its writer crashed between the two) is queued again, or failed if its queue failed it, by the leading monitor; it checks every half of this, at most every 5 s.',
+    int(200, 3_600_000),
+  ),
   maxStalledCount: setting(
     'JOB_MAX_STALLED',
     '3',

@@ -16,7 +16,10 @@ import {
   type JobResult,
   type MovedResult,
   type ProbeResult,
+  type SkippedResult,
 } from '../domain/job.js';
+import { isTerminal, type JobRecord } from '../jobs/record.js';
+import type { JobStore } from '../jobs/store.js';
 import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
 import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
 import { prepareInput } from '../ssml/prepare.js';
@@ -27,6 +30,9 @@ import type { Storage } from '../storage/storage.js';
 import type { TerminalStatus } from '../webhooks/event.js';
 import { jobIdOf } from '../domain/required.js';
 
+/** The job-record writes a synthesis attempt makes (jobs/store.ts); one round trip each. */
+export type AttemptRecords = Pick<JobStore, 'get' | 'begin' | 'progress' | 'succeed' | 'fail' | 'retry' | 'canceled'>;
+
 export interface SynthesisDeps {
   engine: string;
   capabilities: EngineCapabilities;
@@ -34,13 +40,13 @@ export interface SynthesisDeps {
   storage: Storage;
   logger: Logger;
   workerId: string;
+  /** The job records: where the attempt's start, progress and outcome are written, and a cancel is learnt. */
+  records: AttemptRecords;
   /**
-   * Only on the primary: hand an `auto` job to the backup queue. Resolves to
-   * the result this copy finishes with, or null when the backup is the same engine.
+   * Only on the primary: hand an `auto` job to the backup queue. Resolves to the result this copy
+   * finishes with, or null when it cannot move (the backup is the same engine, or the job ended).
    */
   fallback?(job: Job<JobData, JobOutcome>, reason: string): Promise<MovedResult | null>;
-  /** Only on the primary: whether this job was already moved to the backup (a crash mid-move). */
-  movedAlready?(job: Job<JobData, JobOutcome>): Promise<MovedResult | null>;
   onFinished?(result: JobResult): Promise<void>;
   /** MP3 constant bitrate (kbit/s). */
   mp3Bitrate: Mp3Bitrate;
@@ -63,14 +69,8 @@ export interface SynthesisDeps {
    * worker to take the job over must not overwrite that worker's file or send a second event.
    */
   stillOwns?(job: Job<JobData, JobOutcome>): Promise<boolean>;
-  /** Whether a client canceled the job; checked before starting and at every chunk boundary. */
-  isCanceled?(jobId: string): Promise<boolean>;
-  /** Queue the job's terminal event (for jobs with a webhook); called once the outcome is final. */
-  notify?(
-    job: Job<JobData, JobOutcome>,
-    status: TerminalStatus,
-    detail: { result?: JobResult; error?: string; progress?: Partial<JobProgress> },
-  ): Promise<void>;
+  /** Queue the job's terminal event (for jobs with a webhook); called once the record is final. */
+  notify?(record: JobRecord, status: TerminalStatus): Promise<void>;
 }
 
 /** Pause added after a paragraph, on top of the engine's own sentence pause. */
@@ -83,24 +83,33 @@ const canFallBack = (job: Job<JobData, JobOutcome>) =>
 
 /**
  * Turn one job into an audio file: split the text into chunks, synthesize
- * them in order, stream the PCM into the file, report progress per chunk.
+ * them in order, stream the PCM into the file, record progress per chunk
+ * (the same write tells whether a client canceled). The job's record says
+ * what clients see; what BullMQ keeps is only the work's own outcome.
  * An `auto` job that fails on the primary moves to the backup instead of
  * failing; errors no retry can fix become UnrecoverableError for BullMQ.
  */
 export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<JobOutcome> {
   if (job.name === PROBE_JOB) return probe(job, deps);
-  if (canFallBack(job) && deps.movedAlready) {
-    const moved = await deps.movedAlready(job);
-    if (moved) return moved;
-  }
+  const id = jobIdOf(job);
+  const attempt = job.attemptsMade + 1;
+  const record = await deps.records.get(id);
+  // Nothing to do for a job that ended (canceled while waiting, or finished by an attempt that died
+  // before BullMQ heard of it), whose record expired, or whose work moved to another engine's queue.
+  if (!record) return skipped('no record');
+  if (isTerminal(record.status)) return skipped(`already ${record.status}`);
+  if (record.data.engine !== deps.engine) return skipped(`moved to ${record.data.engine}`);
+  const began = await deps.records.begin(id, deps.engine, attempt, {
+    ...record.progress,
+    attempt,
+    attemptChunksDone: 0,
+  });
+  if (!began.applied) return skipped(began.status);
+  const started: JobRecord = { ...record, status: 'running', attempts: attempt, startedAt: Date.now() };
   let outcome: JobResult | CanceledResult;
   try {
-    const make = () => synthesizeToStorage(job, deps);
-    outcome = (await deps.isCanceled?.(jobIdOf(job)))
-      ? canceled(0)
-      : deps.share
-        ? await deps.share(job, make)
-        : await make();
+    const make = () => synthesizeToStorage(job, started, deps);
+    outcome = began.canceled ? canceled(0) : deps.share ? await deps.share(job, make) : await make();
   } catch (err) {
     // Another attempt owns the job now: this one has nothing to hand over, fail or announce.
     if (err instanceof LateResult) throw err;
@@ -115,26 +124,57 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
         return moved;
       }
     }
-    const final = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const message = retryable
+      ? (err as Error).message
+      : `${(err as { code?: string }).code}: ${(err as Error).message}`;
+    const final = !retryable || attempt >= (job.opts.attempts ?? 1);
     if (final) {
-      await deps
-        .notify?.(job, 'failed', { error: (err as Error).message, progress: job.progress as Partial<JobProgress> })
-        .catch((e) =>
-          deps.logger.warn({ jobId: job.id, err: (e as Error).message }, 'could not queue the failed webhook event'),
-        );
+      const now = Date.now();
+      const wrote = await deps.records.fail(id, deps.engine, message, now);
+      if (wrote.applied)
+        await deps
+          .notify?.({ ...started, status: 'failed', error: message, finishedAt: now }, 'failed')
+          .catch((e) =>
+            deps.logger.warn({ jobId: job.id, err: (e as Error).message }, 'could not queue the failed webhook event'),
+          );
+    } else {
+      await deps.records.retry(id, deps.engine, message).catch(() => undefined);
     }
-    if (!retryable) throw new UnrecoverableError(`${(err as { code?: string }).code}: ${(err as Error).message}`);
+    if (!retryable) throw new UnrecoverableError(message);
     throw err;
   }
   // Outside the try: a failure to queue the event retries the job, never hands it to the backup.
-  if ('canceled' in outcome) await deps.notify?.(job, 'canceled', { progress: job.progress as Partial<JobProgress> });
-  else
-    await deps.notify?.(job, 'succeeded', {
-      result: outcome,
-      progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks },
-    });
-  return outcome;
+  const now = Date.now();
+  if ('canceled' in outcome) {
+    const progress = {
+      ...started.progress,
+      chunksDone: Math.max(started.progress.chunksDone, outcome.canceled.chunksDone),
+    };
+    const wrote = await deps.records.canceled(id, deps.engine, progress, now);
+    if (wrote.applied) await deps.notify?.({ ...started, status: 'canceled', progress, finishedAt: now }, 'canceled');
+    return outcome;
+  }
+  const wrote = await deps.records.succeed(id, deps.engine, outcome, now);
+  if (wrote.applied) {
+    const { timings: _timings, ...result } = outcome;
+    await deps.notify?.(
+      {
+        ...started,
+        status: 'succeeded',
+        result,
+        finishedAt: now,
+        progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks },
+      },
+      'succeeded',
+    );
+  }
+  // BullMQ keeps the outcome without its timings: the record has them, and they can be large.
+  const { timings: _dropped, ...small } = outcome;
+  return small;
 }
+
+/** What an attempt returns to BullMQ when it had nothing to do. */
+const skipped = (why: string): SkippedResult => ({ skipped: why });
 
 const canceled = (chunksDone: number): CanceledResult => ({ canceled: { at: Date.now(), chunksDone } });
 
@@ -159,6 +199,7 @@ async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promis
 
 async function synthesizeToStorage(
   job: Job<JobData, JobOutcome>,
+  record: JobRecord,
   deps: SynthesisDeps,
 ): Promise<JobResult | CanceledResult> {
   const startedAt = Date.now();
@@ -176,11 +217,12 @@ async function synthesizeToStorage(
     });
     // A retry starts its chunks again, but what clients see never goes backwards: `chunksDone` holds at
     // the furthest point any attempt reached, `attemptChunksDone` is this attempt's own count.
-    const before = (job.progress ?? {}) as Partial<JobProgress>;
+    const before = record.progress;
     const reached = before.chunksTotal === chunks.length ? (before.chunksDone ?? 0) : 0;
     const attempt = job.attemptsMade + 1;
     const progress: JobProgress = { chunksDone: reached, chunksTotal: chunks.length, attempt, attemptChunksDone: 0 };
-    await job.updateProgress(progress);
+    // The count made at submit may differ (the engine was chosen after it): correct it before the first chunk.
+    if (before.chunksTotal !== chunks.length) await deps.records.progress(jobIdOf(job), deps.engine, progress);
     log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
 
     writer = await AudioFileWriter.create(tmp, {
@@ -220,9 +262,11 @@ async function synthesizeToStorage(
       }
       progress.attemptChunksDone = chunk.index + 1;
       progress.chunksDone = Math.max(reached, chunk.index + 1);
-      await job.updateProgress({ ...progress, bytes: writer.bytes, part });
+      // One round trip: the progress goes in, and whether a client canceled comes back.
+      const wrote = await deps.records.progress(jobIdOf(job), deps.engine, { ...progress, bytes: writer.bytes, part });
       // A canceled job stops here; the catch below removes the partial file.
-      if (await deps.isCanceled?.(jobIdOf(job))) throw new CancelSignal(progress.attemptChunksDone);
+      if (wrote.canceled) throw new CancelSignal(progress.attemptChunksDone);
+      if (!wrote.applied && wrote.status !== 'missing') throw new LateResult(jobIdOf(job));
     }
     const durationMs = writer.durationMs;
     const { contentType, sampleRate } = writer;

@@ -2,8 +2,8 @@ import type { Queue } from 'bullmq';
 import type { Config } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
 import type { EngineChoice, JobData, JobOutcome, Route } from '../domain/job.js';
+import type { EngineRoster } from '../engines/roster.js';
 import type { Liveness } from '../queue/liveness.js';
-import { policyFrom } from '../router/monitor.js';
 import {
   decideRoute,
   engineState,
@@ -12,8 +12,9 @@ import {
   type Policy,
   type RouteDecision,
   type RouterState,
-} from '../router/policy.js';
-import type { RoutingStore } from '../router/state-store.js';
+  policyFrom,
+} from './policy.js';
+import type { RoutingStore } from './state-store.js';
 
 interface Snapshot {
   at: number;
@@ -47,6 +48,7 @@ export class RoutingView {
 
   constructor(
     private readonly config: Config,
+    private readonly roster: EngineRoster,
     private readonly store: RoutingStore,
     private readonly liveness: Liveness,
     private readonly primaryQueue: Queue<JobData, JobOutcome>,
@@ -79,7 +81,7 @@ export class RoutingView {
   }
 
   private engineOf(role: Route): string {
-    return role === 'primary' ? this.config.primaryEngine : this.config.backupEngine;
+    return this.roster.engineFor(role);
   }
 
   private load(): Promise<Snapshot> {
@@ -98,7 +100,7 @@ export class RoutingView {
     const p = this.engineOf('primary');
     const b = this.engineOf('backup');
     const [live, waiting, meanMs, hp, hb, ip, ib, overloadedMs] = await Promise.all([
-      this.liveness.count([...new Set([p, b])]),
+      this.liveness.count([...this.roster.names]),
       // Every client job has a priority, so waiting work sits in the prioritized set as well as the wait list.
       this.primaryQueue.getJobCountByTypes('waiting', 'prioritized'),
       this.store.meanDuration(p, DEFAULT_MEAN_MS),
