@@ -77,6 +77,7 @@ export function chunkText(
       (text) => {
         if (speakable(text)) texts.push(text);
       },
+      max,
     );
     texts.forEach((text, n) => {
       const runs = splitLanguageRuns(text);
@@ -113,8 +114,16 @@ function unitsWithin(p: string, from: number, size: number, max: number): number
  * Greedily packs a paragraph's sentences into texts, each no longer than `limitFrom(start)` says
  * the chunk starting there may be; a sentence longer than that is cut into pieces (at clause marks,
  * else between words, else hard), and its last piece may share a chunk with the sentences after it.
+ * Below the engine's limit (`max`) the plan's sizes are soft: a sentence up to twice as long that
+ * could only be cut between words is kept whole, as a cut there changes how the words around it are
+ * read (Mandarin tone sandhi, stress) for little gain.
  */
-function packParagraph(p: string, limitFrom: (from: number) => number, emit: (text: string) => void): void {
+function packParagraph(
+  p: string,
+  limitFrom: (from: number) => number,
+  emit: (text: string) => void,
+  max: number,
+): void {
   let start = -1;
   let end = -1;
   let limit = 0;
@@ -134,14 +143,20 @@ function packParagraph(p: string, limitFrom: (from: number) => number, emit: (te
         continue;
       }
       while (pos < b && isWhitespace(p.charCodeAt(pos))) pos++;
-      const max = limitFrom(pos);
-      if (b - pos <= max) {
-        limit = max;
+      const size = limitFrom(pos);
+      if (b - pos <= size) {
+        limit = size;
         start = pos;
         end = b;
         break;
       }
-      const cut = findCut(p, pos, pos + max);
+      const cut = findCut(p, pos, pos + size);
+      if (size < max && b - pos <= Math.min(max, 2 * size) && !isClauseCut(p, cut)) {
+        limit = b - pos;
+        start = pos;
+        end = b;
+        break;
+      }
       let e = cut;
       while (e > pos && isWhitespace(p.charCodeAt(e - 1))) e--;
       if (e > pos) {
@@ -180,6 +195,14 @@ function findCut(p: string, from: number, limit: number): number {
   if (best > from && (clause > from || (best - from) * 3 >= window)) return best;
   const word = Math.max(best, wordCut(p, from, limit));
   return word > from ? word : hardCut(p, from, limit);
+}
+
+/** Whether a cut falls at a space or after a clause mark (and its closers), not inside a clause. */
+function isClauseCut(p: string, cut: number): boolean {
+  if (isWhitespace(p.charCodeAt(cut)) || isWhitespace(p.charCodeAt(cut - 1))) return true;
+  let k = cut;
+  while (k > 0 && isCloser(p.charAt(k - 1))) k--;
+  return CLAUSE_MARKS.has(p.charAt(k - 1));
 }
 
 /**

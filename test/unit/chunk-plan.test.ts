@@ -115,6 +115,13 @@ describe('chunk plan', () => {
     for (const t of texts(prepareText(en, ESPEAK))) expect(t).toMatch(/^word( word)*$/);
   });
 
+  it('a sentence a little over the first size with no clause mark is kept whole, not cut between words', () => {
+    // 17 units weigh 51 > 48, but the only cut would be between words (and ICU cuts 人民|币).
+    expect(texts(prepareText('今天的汇率是一美元兑换七元人民币。', ESPEAK))).toEqual([
+      '今天的汇率是一美元兑换七元人民币。',
+    ]);
+  });
+
   it('mixed Chinese and English', () => {
     const raw =
       '我有3个apple和2个banana,它们都放在厨房的桌子上。Then we walked to the market together, and bought more fruit for the week.';
