@@ -1,6 +1,6 @@
 import { AppError, notFound } from '../domain/errors.js';
 import type { JobStatus } from '../domain/job.js';
-import { jobsIndexKey, tenantJobsKey, webhookKey } from '../queue/names.js';
+import { jobsIndexKey, tenantJobsKey } from '../queue/names.js';
 import type { Caller } from './caller.js';
 import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
 import type { WebhookView } from '../webhooks/store.js';
@@ -65,7 +65,7 @@ export async function cancelJob(
 /** A job's webhook delivery record, or null when it has no webhook. */
 export async function webhookOf(jobs: JobService, found: FoundJob): Promise<WebhookView | null> {
   const id = found.view.id;
-  const url = found.record.data.webhook?.url ?? (await jobs.redis.hget(webhookKey(jobs.config.queuePrefix, id), 'url'));
+  const url = found.record.data.webhook?.url;
   return url ? jobs.webhookLog.view(id, url) : null;
 }
 
@@ -138,6 +138,8 @@ export async function listJobs(
   const out: JobView[] = [];
   let after = query.cursor;
   let scanned = 0;
+  /** Entries of the cursor's millisecond already covered, skipped in Redis when they fill a whole batch. */
+  let skip = 0;
   for (;;) {
     const batch = Math.min(100, query.limit * 2);
     const raw = await jobs.redis.zrevrangebyscore(
@@ -146,7 +148,7 @@ export async function listJobs(
       '-inf',
       'WITHSCORES',
       'LIMIT',
-      0,
+      skip,
       batch,
     );
     const entries: { id: string; score: number }[] = [];
@@ -156,9 +158,12 @@ export async function listJobs(
     if (!fresh.length) {
       if (entries.length < batch) return { jobs: out, next_cursor: null };
       if (!after) return { jobs: out, next_cursor: null };
-      after = { score: after.score - 1, id: '\uffff' }; // a whole batch of one millisecond: step past it
+      // A whole batch of the cursor's millisecond, all covered already: look further into it (stepping
+      // past the millisecond would lose the jobs of it not listed yet).
+      skip += batch;
       continue;
     }
+    skip = 0;
     // The page's records in one round trip.
     const records = await jobs.records.getMany(fresh.map((e) => e.id));
     for (const [i, e] of fresh.entries()) {

@@ -49,6 +49,12 @@ export const jobExpired = (id: string) =>
     { status: 410 },
   );
 
+/** A created job: its id and, when this call wrote it, the record as written (no read back needed). */
+export interface Created {
+  id: string;
+  record?: JobRecord;
+}
+
 /** Everything needed to create a job, decided before it is created (stored in an idempotency claim). */
 export interface PreparedJob {
   id: string;
@@ -154,7 +160,7 @@ export class JobService {
       /** Aborted once the client was told 503 (Redis too slow): the job is then withdrawn, not left half-accepted. */
       abandoned?: AbortSignal;
     },
-  ): Promise<string> {
+  ): Promise<Created> {
     return this.create(await this.prepare(request, opts), { useCache: true, abandoned: opts.abandoned });
   }
 
@@ -168,10 +174,17 @@ export class JobService {
       webhookUrl?: string;
       tenant?: string;
       priority?: Priority;
+      /**
+       * Count the chunks again with another limit: `chunks` was counted before routing, with the limit
+       * of the engine the request names; the progress total must be the chosen engine's.
+       */
+      recount?: (maxChunkChars: number) => number;
     },
   ): Promise<PreparedJob> {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
+    const limit = this.roster.capabilities(engine).maxChunkChars;
+    const chunks = opts.recount && limit !== this.roster.chunkLimit(request.engine) ? opts.recount(limit) : opts.chunks;
     // A named voice of the other engine falls back to the same gender on this one.
     const voice = this.roster.resolveVoice(request.voice, engine);
     const data: JobData = {
@@ -183,7 +196,7 @@ export class JobService {
       priority: opts.priority ?? 'normal',
       ...(opts.webhookUrl ? { webhook: { url: opts.webhookUrl } } : {}),
     };
-    return { id: opts.jobId ?? randomUUID(), engine, data, chunks: opts.chunks };
+    return { id: opts.jobId ?? randomUUID(), engine, data, chunks };
   }
 
   /**
@@ -196,7 +209,7 @@ export class JobService {
   async create(
     p: PreparedJob,
     { useCache, abandoned }: { useCache: boolean; abandoned?: AbortSignal },
-  ): Promise<string> {
+  ): Promise<Created> {
     const { id, engine, data } = p;
     const queue = this.queueOf(engine);
     if (!queue) throw new AppError('internal', `no queue for engine ${engine}`);
@@ -216,12 +229,24 @@ export class JobService {
       .catch(() => undefined);
     const createdAt = Date.now();
     const made = await this.records.create({ id, data, createdAt, chunksTotal: p.chunks, result: hit });
+    // What was just written, so the answer needs no read back.
+    const record: JobRecord | undefined = made.created
+      ? {
+          id,
+          data,
+          status: made.status,
+          createdAt,
+          attempts: 0,
+          progress: { chunksDone: hit ? p.chunks : 0, chunksTotal: p.chunks },
+          ...(hit ? { result: hit, startedAt: createdAt, finishedAt: hit.finishedAt } : {}),
+        }
+      : undefined;
     if (hit) {
       if (made.created && this.replicaAck.enabled) await this.confirmReplicated(id, data, false, abandoned);
-      return id;
+      return { id, record };
     }
     // A repeat of a job that ended (canceled, failed) is not queued again.
-    if (!made.created && made.status !== 'queued') return id;
+    if (!made.created && made.status !== 'queued') return { id };
     // Resilience tests: die between the two writes, as a crash would (the reconciler must settle it).
     if (this.config.faultInjection && (await this.redis.get(faultKey(this.prefix, 'api'))) === 'crash-after-record')
       process.kill(process.pid, 'SIGKILL');
@@ -233,7 +258,7 @@ export class JobService {
         throw redisUnavailable(this.config.redisUnavailableMs);
       }
     }
-    return id;
+    return { id, record };
   }
 
   /** BullMQ options of a job's work. */

@@ -1,3 +1,4 @@
+import type { JobRecord } from '../jobs/record.js';
 import type { Request } from 'express';
 import { AppError } from '../domain/errors.js';
 import { PRIORITIES, type Priority } from '../domain/job.js';
@@ -17,6 +18,8 @@ import { countChars, parseSynthesisBody, type RequestLimits } from './schemas.js
 export interface Submitted {
   id: string;
   replayed: boolean;
+  /** The record as this request wrote it (absent for a replay). */
+  record?: JobRecord;
 }
 
 /** Longest a repeated request waits for the job of a concurrent first request to appear (claims from older versions). */
@@ -75,18 +78,28 @@ export class Submitter {
     const caller = callerOf(req);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
     const hash = key === undefined ? undefined : requestHash(req.path, req.body);
-    const opts = { requestId: req.id, chunks: chunks.length, webhookUrl, tenant: caller.tenant, priority: klass };
+    const recount = (maxChunkChars: number) =>
+      prepareInput(request.text, { ...chunkPlan(maxChunkChars), ssml: request.ssml, lexicon: request.lexicon?.entries })
+        .length;
+    const opts = {
+      requestId: req.id,
+      chunks: chunks.length,
+      recount,
+      webhookUrl,
+      tenant: caller.tenant,
+      priority: klass,
+    };
     if (key === undefined || hash === undefined) {
       const prepared = await this.jobs.prepare(request, opts);
       const chars = countChars(request.text);
       await this.quotas?.reserve(caller, chars, prepared.id);
       try {
-        await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+        const { record } = await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+        return { id: prepared.id, replayed: false, record };
       } catch (err) {
         await this.quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
         throw err;
       }
-      return { id: prepared.id, replayed: false };
     }
     const prior = await this.idempotency.existing(caller.tenant, key, hash);
     if (prior) return { id: await this.complete(caller.tenant, key, prior), replayed: true };
@@ -102,9 +115,9 @@ export class Submitter {
       return { id: await this.complete(caller.tenant, key, winner), replayed: true };
     }
     // From here a crash is harmless: a retry with the same key finds the claim and creates its job.
-    await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
+    const { record } = await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
     await this.idempotency.created(caller.tenant, key, { hash, jobId: prepared.id }).catch(() => undefined);
-    return { id: prepared.id, replayed: false };
+    return { id: prepared.id, replayed: false, record };
   }
 
   /** The job of an earlier request with this key, created now if that request died before it could. */

@@ -25,12 +25,12 @@ export interface SharedJob {
  */
 export class SharedSynthesis {
   constructor(
-    private readonly cache: ResultCache,
+    private readonly cache: Pick<ResultCache, 'enabled' | 'lookup' | 'peek' | 'copyOut' | 'store' | 'lock' | 'holder'>,
     private readonly storage: Storage,
     private readonly lockMs: number,
     private readonly logger: Logger,
     /** Wakes a waiting job when the holder's record (or its own) changes. */
-    private readonly watcher: JobWatcher,
+    private readonly watcher: Pick<JobWatcher, 'start' | 'next'>,
   ) {}
 
   async run(job: SharedJob): Promise<JobResult | CanceledResult> {

@@ -384,7 +384,7 @@ export const settings = {
   jobTtlSeconds: setting(
     'JOB_TTL_SECONDS',
     '86400',
-    'How long a finished job (its record and audio) is kept; after it, requests for the job get 410 Gone. Also bounds listing, cancel markers and webhook records.',
+    'How long a finished job (its record and audio) is kept; after it, requests for the job get 410 Gone. Also bounds listing and webhook records.',
     int(1, 31_536_000),
   ),
   cleanupIntervalMs: setting(

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { JobData, JobOutcome } from '../domain/job.js';
 import { SYNTHESIZE_JOB } from '../queue/names.js';
+import type { JobRecord } from './record.js';
 import type { JobStore } from './store.js';
 
 /** Open records looked at per run; the next run carries on where this one stopped. */
@@ -35,6 +36,8 @@ export class Reconciler {
     private readonly logger: Logger,
     /** Records this old without their work in a queue are settled (younger ones may be mid-submit). */
     private readonly afterMs: number,
+    /** Queue the terminal event of a job this run failed (for jobs with a webhook). */
+    private readonly notifyFailed?: (record: JobRecord) => Promise<void>,
   ) {}
 
   async run(now = Date.now()): Promise<ReconcileResult> {
@@ -74,9 +77,16 @@ export class Reconciler {
         out.requeued++;
         this.logger.warn({ jobId: rec.id, engine: rec.data.engine }, 'job record had no queued work: queued it');
       } else if (finishedOn && failedReason) {
-        const settled = await this.records.fail(rec.id, '', failedReason);
+        const finishedAt = Date.now();
+        const settled = await this.records.fail(rec.id, '', failedReason, finishedAt);
         if (settled.applied) {
           out.failed++;
+          await this.notifyFailed?.({ ...rec, status: 'failed', error: failedReason, finishedAt }).catch((err) =>
+            this.logger.warn(
+              { jobId: rec.id, err: (err as Error).message },
+              'could not queue the failed webhook event',
+            ),
+          );
           this.logger.warn({ jobId: rec.id, reason: failedReason }, 'job failed in its queue without a record of it');
         }
       }

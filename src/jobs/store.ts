@@ -10,14 +10,21 @@ import { type JobRecord, parseRecord, VIEW_FIELDS } from './record.js';
  * notification (`<id> <status>` on the changes channel), all in one round trip. A final status is never
  * left again, so a late write from a stale attempt cannot undo what a client was told.
  */
+/** The fields a begin write reads back (the record's view fields). */
+const READ_BACK = JSON.stringify(VIEW_FIELDS);
+
 const TERMINAL_LUA = `local function terminal(s) return s == 'succeeded' or s == 'failed' or s == 'canceled' end`;
 
 /** KEYS: record, index, tenant index, tenants, open. ARGV: channel, id, createdAt, status, data, progress, tenant, queue, result, finishedAt, timings. */
 const CREATE = new LuaScript(`${TERMINAL_LUA}
-if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('HGET', KEYS[1], 'status') end
-redis.call('HSET', KEYS[1], 'status', ARGV[4], 'createdAt', ARGV[3], 'data', ARGV[5], 'progress', ARGV[6], 'attempts', 0, 'queue', ARGV[8])
-if ARGV[9] ~= '' then redis.call('HSET', KEYS[1], 'result', ARGV[9], 'finishedAt', ARGV[10], 'startedAt', ARGV[3]) end
-if ARGV[11] ~= '' then redis.call('HSET', KEYS[1], 'timings', ARGV[11]) end
+local existing = redis.call('HGET', KEYS[1], 'status')
+if existing then return existing end
+local f = {'status', ARGV[4], 'createdAt', ARGV[3], 'data', ARGV[5], 'progress', ARGV[6], 'attempts', 0, 'queue', ARGV[8]}
+if ARGV[9] ~= '' then
+  for _, v in ipairs({'result', ARGV[9], 'finishedAt', ARGV[10], 'startedAt', ARGV[3]}) do f[#f + 1] = v end
+end
+if ARGV[11] ~= '' then f[#f + 1] = 'timings'; f[#f + 1] = ARGV[11] end
+redis.call('HSET', KEYS[1], unpack(f))
 redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
 redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
 redis.call('SADD', KEYS[4], ARGV[7])
@@ -27,22 +34,26 @@ return false`);
 
 /**
  * KEYS: record, open. ARGV: channel, id, new status ('' keeps it), queue the writer works from
- * ('' any), then field/value pairs. Returns {applied, status, cancel}.
+ * ('' any), fields to read back after the write (JSON array, '' none), then field/value pairs.
+ * Returns {applied, status, cancel[, values read back]}.
  */
 const UPDATE = new LuaScript(`${TERMINAL_LUA}
-local cur = redis.call('HGET', KEYS[1], 'status')
-if not cur then return {0, 'missing', ''} end
-local cancel = redis.call('HGET', KEYS[1], 'cancel') or ''
-if terminal(cur) then return {0, cur, cancel} end
-if ARGV[4] ~= '' and redis.call('HGET', KEYS[1], 'queue') ~= ARGV[4] then return {0, 'moved', cancel} end
-if #ARGV > 4 then redis.call('HSET', KEYS[1], unpack(ARGV, 5)) end
-local status = cur
+local cur = redis.call('HMGET', KEYS[1], 'status', 'cancel', 'queue')
+local status, cancel = cur[1], cur[2] or ''
+if not status then return {0, 'missing', ''} end
+if terminal(status) then return {0, status, cancel} end
+if ARGV[4] ~= '' and cur[3] ~= ARGV[4] then return {0, 'moved', cancel} end
+local f = {}
+for i = 6, #ARGV do f[#f + 1] = ARGV[i] end
 if ARGV[3] ~= '' then
   status = ARGV[3]
-  redis.call('HSET', KEYS[1], 'status', status)
-  if terminal(status) then redis.call('ZREM', KEYS[2], ARGV[2]) end
+  f[#f + 1] = 'status'
+  f[#f + 1] = status
 end
+if #f > 0 then redis.call('HSET', KEYS[1], unpack(f)) end
+if terminal(status) then redis.call('ZREM', KEYS[2], ARGV[2]) end
 redis.call('PUBLISH', ARGV[1], ARGV[2] .. ' ' .. status)
+if ARGV[5] ~= '' then return {1, status, cancel, redis.call('HMGET', KEYS[1], unpack(cjson.decode(ARGV[5])))} end
 return {1, status, cancel}`);
 
 /** KEYS: record, open. ARGV: channel, id, now. A queued job is canceled at once; a running one is flagged. */
@@ -158,25 +169,36 @@ export class JobStore {
     status: JobStatus | '',
     fields: Record<string, string | number | undefined>,
     fromQueue = '',
-  ): Promise<WriteOutcome> {
+    readBack = false,
+  ): Promise<WriteOutcome & { values?: (string | null)[] }> {
     const pairs: (string | number)[] = [];
     for (const [k, v] of Object.entries(fields)) if (v !== undefined) pairs.push(k, v);
-    const [applied, s, cancel] = (await UPDATE.run(
+    const [applied, s, cancel, values] = (await UPDATE.run(
       this.redis,
       [this.key(id), openJobsKey(this.prefix)],
-      [this.channel, id, status, fromQueue, ...pairs],
-    )) as [number, WriteOutcome['status'], string];
-    return { applied: applied === 1, status: s, canceled: cancel !== '' };
+      [this.channel, id, status, fromQueue, readBack ? READ_BACK : '', ...pairs],
+    )) as [number, WriteOutcome['status'], string, (string | null)[] | undefined];
+    return { applied: applied === 1, status: s, canceled: cancel !== '', values };
   }
 
-  /** An attempt starts on a worker of `queue`'s engine. Not applied to a final record or one moved elsewhere. */
-  begin(id: string, queue: string, attempt: number, progress: JobProgress, now = Date.now()): Promise<WriteOutcome> {
-    return this.update(
+  /**
+   * An attempt starts on a worker of `queue`'s engine; in the same round trip the record comes back.
+   * Not applied to a record that is final, missing, or whose work moved to another queue.
+   */
+  async begin(
+    id: string,
+    queue: string,
+    attempt: number,
+    now = Date.now(),
+  ): Promise<WriteOutcome & { record?: JobRecord }> {
+    const { values, ...out } = await this.update(
       id,
       'running',
-      { startedAt: now, attempts: attempt, progress: JSON.stringify(progress), error: '' },
+      { startedAt: now, attempts: attempt, error: '' },
       queue,
+      true,
     );
+    return { ...out, record: values ? parseRecord(id, values) : undefined };
   }
 
   /** Progress of the running attempt; the answer says whether a client canceled meanwhile (one round trip a chunk). */

@@ -12,6 +12,9 @@ import { monitorLeaderKey, PROBE_JOB } from '../queue/names.js';
 import type { EngineRoster } from '../engines/roster.js';
 import { JobMover } from './mover.js';
 import { Reconciler } from '../jobs/reconciler.js';
+import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
+import { WebhookOutbox } from '../webhooks/outbox.js';
+import { WebhookLog } from '../webhooks/store.js';
 import { JobStore } from '../jobs/store.js';
 import { workOptions } from '../queue/work-options.js';
 
@@ -49,6 +52,8 @@ export class Monitor {
   /** Settles job records that disagree with the queues (see jobs/reconciler.ts). */
   private readonly reconciler: Reconciler;
   private reconcileTimer?: NodeJS.Timeout;
+  /** Terminal events of jobs the reconciler fails. */
+  private readonly outbox: WebhookOutbox;
   private reconciling?: Promise<void>;
   private readonly policy: Policy;
   private timer?: NodeJS.Timeout;
@@ -72,6 +77,12 @@ export class Monitor {
     private readonly cleanup?: { run(): Promise<unknown> },
   ) {
     this.routing = new RoutingStore(redis, config.queuePrefix);
+    this.outbox = new WebhookOutbox(
+      redis,
+      config.queuePrefix,
+      new WebhookLog(redis, config.queuePrefix, config.jobTtlSeconds),
+      { attempts: config.webhookAttempts, ttlSeconds: config.jobTtlSeconds },
+    );
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
     this.activity = new WorkerActivity(redis, config.queuePrefix, config.heartbeatMs * 3);
     this.policy = policyFrom(config);
@@ -91,6 +102,13 @@ export class Monitor {
       (id, data) => workOptions(config, id, data),
       logger,
       config.reconcileAfterMs,
+      async (record) => {
+        if (record.data.webhook)
+          await this.outbox.send(
+            record.data.webhook.url,
+            buildEvent({ record, status: 'failed', baseUrl: publicBaseUrl(config) }),
+          );
+      },
     );
   }
 
@@ -374,6 +392,7 @@ export class Monitor {
     await Promise.all(this.stalledCheckers.map((c) => c.close()));
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.outbox.close();
   }
 }
 

@@ -69,7 +69,9 @@ export function buildEvent(input: {
       timings: {
         queued_at: isoTime(record.createdAt),
         started_at: iso(result?.startedAt ?? record.startedAt),
-        finished_at: isoTime(result?.finishedAt ?? record.finishedAt ?? now),
+        // The record's: when the job reached its final status, as the job view says (the result's own
+        // finish comes before the cache copy and the record write).
+        finished_at: isoTime(record.finishedAt ?? result?.finishedAt ?? now),
         synthesis_ms: result?.synthesisMs ?? null,
       },
       error: status === 'failed' && record.error ? { message: record.error } : null,

@@ -18,7 +18,7 @@ import {
   type ProbeResult,
   type SkippedResult,
 } from '../domain/job.js';
-import { isTerminal, type JobRecord } from '../jobs/record.js';
+import type { JobRecord } from '../jobs/record.js';
 import type { JobStore } from '../jobs/store.js';
 import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
 import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
@@ -93,22 +93,39 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   if (job.name === PROBE_JOB) return probe(job, deps);
   const id = jobIdOf(job);
   const attempt = job.attemptsMade + 1;
-  const record = await deps.records.get(id);
-  // Nothing to do for a job that ended (canceled while waiting, or finished by an attempt that died
-  // before BullMQ heard of it), whose record expired, or whose work moved to another engine's queue.
-  if (!record) return skipped('no record');
-  if (isTerminal(record.status)) return skipped(`already ${record.status}`);
-  if (record.data.engine !== deps.engine) return skipped(`moved to ${record.data.engine}`);
-  const began = await deps.records.begin(id, deps.engine, attempt, {
-    ...record.progress,
-    attempt,
-    attemptChunksDone: 0,
-  });
-  if (!began.applied) return skipped(began.status);
-  const started: JobRecord = { ...record, status: 'running', attempts: attempt, startedAt: Date.now() };
+  // One round trip: the attempt starts and the record comes back. Nothing to do for a job that ended
+  // (canceled while waiting, or finished by an attempt that died before BullMQ heard of it), whose
+  // record expired, or whose work moved to another engine's queue.
+  const began = await deps.records.begin(id, deps.engine, attempt);
+  if (!began.applied || !began.record) {
+    if (began.status === 'succeeded' || began.status === 'failed' || began.status === 'canceled') {
+      // An attempt that wrote the final record but could not queue the job's event threw, so BullMQ
+      // retried it: queue the event now (the event's id makes a copy already queued a no-op).
+      const final = await deps.records.get(id);
+      if (final) await deps.notify?.(final, began.status);
+      return skipped(`already ${began.status}`);
+    }
+    return skipped(began.status === 'missing' ? 'no record' : began.status);
+  }
+  const record = began.record;
+  const started: JobRecord = { ...record, status: 'running', attempts: attempt };
+  // The record is written (and the webhook event queued) as soon as the audio is there: before the
+  // result cache stores its copy, which identical jobs wait for but this job's client does not.
+  // The attempt's own chunk count, which may correct the one made at submit: a cancel records it too.
+  const counted = { chunksTotal: started.progress.chunksTotal };
+  let settled: Promise<void> | undefined;
+  const settleOnce = (out: JobResult | CanceledResult) => {
+    settled ??= settle(job, started, out, deps, counted.chunksTotal);
+    return settled;
+  };
   let outcome: JobResult | CanceledResult;
   try {
-    const make = () => synthesizeToStorage(job, started, deps);
+    const make = async () => {
+      const out = await synthesizeToStorage(job, started, deps, counted);
+      // A failure here is not the engine's: it is rethrown below, outside this try (no fallback for it).
+      void settleOnce(out).catch(() => undefined);
+      return out;
+    };
     outcome = began.canceled ? canceled(0) : deps.share ? await deps.share(job, make) : await make();
   } catch (err) {
     // Another attempt owns the job now: this one has nothing to hand over, fail or announce.
@@ -143,34 +160,47 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
     if (!retryable) throw new UnrecoverableError(message);
     throw err;
   }
-  // Outside the try: a failure to queue the event retries the job, never hands it to the backup.
+  // Outside the try: a failure to record or queue the event retries the job, never hands it to the backup.
+  await settleOnce(outcome);
+  if ('canceled' in outcome) return outcome;
+  // BullMQ keeps the outcome without its timings: the record has them, and they can be large.
+  const { timings: _dropped, ...small } = outcome;
+  return small;
+}
+
+/** Write an attempt's outcome to the job's record and, if this write ended the job, queue its event. */
+async function settle(
+  job: Job<JobData, JobOutcome>,
+  started: JobRecord,
+  outcome: JobResult | CanceledResult,
+  deps: SynthesisDeps,
+  chunksTotal: number,
+): Promise<void> {
+  const id = jobIdOf(job);
   const now = Date.now();
   if ('canceled' in outcome) {
     const progress = {
       ...started.progress,
+      chunksTotal,
       chunksDone: Math.max(started.progress.chunksDone, outcome.canceled.chunksDone),
     };
     const wrote = await deps.records.canceled(id, deps.engine, progress, now);
     if (wrote.applied) await deps.notify?.({ ...started, status: 'canceled', progress, finishedAt: now }, 'canceled');
-    return outcome;
+    return;
   }
   const wrote = await deps.records.succeed(id, deps.engine, outcome, now);
-  if (wrote.applied) {
-    const { timings: _timings, ...result } = outcome;
-    await deps.notify?.(
-      {
-        ...started,
-        status: 'succeeded',
-        result,
-        finishedAt: now,
-        progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks },
-      },
-      'succeeded',
-    );
-  }
-  // BullMQ keeps the outcome without its timings: the record has them, and they can be large.
-  const { timings: _dropped, ...small } = outcome;
-  return small;
+  if (!wrote.applied) return;
+  const { timings: _timings, ...result } = outcome;
+  await deps.notify?.(
+    {
+      ...started,
+      status: 'succeeded',
+      result,
+      finishedAt: now,
+      progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks },
+    },
+    'succeeded',
+  );
 }
 
 /** What an attempt returns to BullMQ when it had nothing to do. */
@@ -201,6 +231,7 @@ async function synthesizeToStorage(
   job: Job<JobData, JobOutcome>,
   record: JobRecord,
   deps: SynthesisDeps,
+  counted: { chunksTotal: number },
 ): Promise<JobResult | CanceledResult> {
   const startedAt = Date.now();
   const { request, requestId } = job.data;
@@ -221,6 +252,7 @@ async function synthesizeToStorage(
     const reached = before.chunksTotal === chunks.length ? (before.chunksDone ?? 0) : 0;
     const attempt = job.attemptsMade + 1;
     const progress: JobProgress = { chunksDone: reached, chunksTotal: chunks.length, attempt, attemptChunksDone: 0 };
+    counted.chunksTotal = chunks.length;
     // The count made at submit may differ (the engine was chosen after it): correct it before the first chunk.
     if (before.chunksTotal !== chunks.length) await deps.records.progress(jobIdOf(job), deps.engine, progress);
     log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
@@ -262,6 +294,8 @@ async function synthesizeToStorage(
       }
       progress.attemptChunksDone = chunk.index + 1;
       progress.chunksDone = Math.max(reached, chunk.index + 1);
+      // The last chunk's progress is the success write that follows at once.
+      if (chunk.index === chunks.length - 1) continue;
       // One round trip: the progress goes in, and whether a client canceled comes back.
       const wrote = await deps.records.progress(jobIdOf(job), deps.engine, { ...progress, bytes: writer.bytes, part });
       // A canceled job stops here; the catch below removes the partial file.
@@ -271,11 +305,13 @@ async function synthesizeToStorage(
     const durationMs = writer.durationMs;
     const { contentType, sampleRate } = writer;
     await writer.finish();
+    // Hashed as it was written, unless a header was patched afterwards (WAV, FLAC): then read back.
+    const digest = writer.digest;
     writer = undefined;
     const key = audioKey(jobIdOf(job), request.format);
     if (deps.stillOwns && !(await deps.stillOwns(job))) throw new LateResult(jobIdOf(job));
     const stored = await deps.storage.putFile(key, tmp);
-    const sha256 = await sha256Of(deps.storage, key);
+    const sha256 = digest ?? (await sha256Of(deps.storage, key));
     const finishedAt = Date.now();
     log.info(
       {

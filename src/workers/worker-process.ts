@@ -278,14 +278,24 @@ export async function startWorker(
     if (out.audio.durationMs > 0)
       metrics.realTimeFactor.observe({ engine: engineName }, out.synthesisMs / out.audio.durationMs);
   });
+  // A failure BullMQ decided without the processor (a lock lost too often): record it, send its event.
+  const failUnrecorded = async (jobId: string, message: string) => {
+    const finishedAt = Date.now();
+    const wrote = await records.fail(jobId, engineName, message, finishedAt).catch(() => undefined);
+    if (!wrote?.applied) return;
+    const record = await records.get(jobId).catch(() => undefined);
+    if (record?.data.webhook)
+      await outbox
+        .send(record.data.webhook.url, buildEvent({ record, status: 'failed', baseUrl }))
+        .catch((e) => log.warn({ jobId, err: (e as Error).message }, 'could not queue the failed webhook event'));
+  };
   worker.on('failed', (job, err) => {
     log.warn({ jobId: job?.id, err: err.message, attempts: job?.attemptsMade }, 'job attempt failed');
     const final = !job || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
     if (job?.name !== PROBE_JOB && final) {
       metrics.jobs.inc({ engine: engineName, outcome: 'failed' });
       // The processor records its own failures; this covers the ones BullMQ decides (a lock lost too often).
-      if (job?.id && err.name !== 'LateResult')
-        void records.fail(job.id, engineName, err.message).catch(() => undefined);
+      if (job?.id && err.name !== 'LateResult') void failUnrecorded(job.id, err.message);
     }
   });
   worker.on('stalled', (jobId) =>

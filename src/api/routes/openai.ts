@@ -76,6 +76,7 @@ export function openAiRouter({
     const prepared = await jobs.prepare(request, {
       requestId: req.id,
       chunks: chunks.length,
+      recount: (maxChunkChars) => prepareText(request.text, chunkPlan(maxChunkChars)).length,
       tenant: caller.tenant,
       priority: 'interactive',
     });

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Format } from '../../domain/job.js';
 import type { Mp3Bitrate } from './mp3.js';
@@ -31,6 +32,8 @@ export interface AudioFileOptions {
 export class AudioFileWriter {
   private written = 0;
   private inputSamples = 0;
+  /** Hash of the bytes as they are written; void once a header is patched in place (WAV, FLAC). */
+  private hash: Hash | undefined = createHash('sha256');
 
   private constructor(
     private readonly fh: FileHandle,
@@ -65,6 +68,9 @@ export class AudioFileWriter {
     return this.session.info.contentType;
   }
 
+  /** Hex sha256 of the finished file when it was hashed as it was written (not after a header patch). */
+  digest: string | undefined;
+
   /** Bytes of the file written so far. */
   get bytes(): number {
     return this.written;
@@ -77,6 +83,7 @@ export class AudioFileWriter {
   private async put(buf: Buffer): Promise<void> {
     if (buf.length === 0) return;
     await this.fh.write(buf, 0, buf.length, this.written);
+    this.hash?.update(buf);
     this.written += buf.length;
   }
 
@@ -94,7 +101,11 @@ export class AudioFileWriter {
   async finish(): Promise<number> {
     const end = await this.session.finish();
     await this.put(end.tail);
-    if (end.patch) await this.fh.write(end.patch.bytes, 0, end.patch.bytes.length, end.patch.offset);
+    if (end.patch) {
+      await this.fh.write(end.patch.bytes, 0, end.patch.bytes.length, end.patch.offset);
+      this.hash = undefined;
+    }
+    this.digest = this.hash?.digest('hex');
     if (this.fsync) await this.fh.sync();
     await this.fh.close();
     return this.written;
