@@ -34,6 +34,10 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
     about: 'soak [--quick] [--jobs N]: 10,000 jobs, RSS of the API and each worker over time',
     load: () => import('./modes/soak.js'),
   },
+  stream: {
+    about: 'stream [--quick]: first byte of a streamed 5,000-character Chinese document per format vs a 50-char job',
+    load: () => import('./modes/stream.js'),
+  },
   priority: {
     about:
       'priority [--quick] [--backlog N]: p50 of a 50-char /api/tts with N bulk jobs waiting ÷ with none (target ≤ 1.5)',

@@ -4,6 +4,7 @@ import { AppError } from '../domain/errors.js';
 import { PRIORITIES, type Priority } from '../domain/job.js';
 import type { EngineRoster } from '../engines/roster.js';
 import { prepareInput } from '../ssml/prepare.js';
+import { chunkPlan } from '../text/chunk-plan.js';
 import { lexiconNamespace } from './routes/lexicons.js';
 import type { LexiconStore } from '../lexicons/store.js';
 import { checkWebhookUrl, WebhookUrlError } from '../webhooks/ssrf.js';
@@ -69,7 +70,7 @@ export class Submitter {
     const klass = parsePriority(body.priority) ?? priority;
     // Rejects text with nothing to speak before anything is queued; the count seeds progress.
     const chunks = prepareInput(request.text, {
-      maxChunkChars: this.roster.chunkLimit(request.engine),
+      ...chunkPlan(this.roster.chunkLimit(request.engine)),
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });
@@ -78,7 +79,8 @@ export class Submitter {
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
     const hash = key === undefined ? undefined : requestHash(req.path, req.body);
     const recount = (maxChunkChars: number) =>
-      prepareInput(request.text, { maxChunkChars, ssml: request.ssml, lexicon: request.lexicon?.entries }).length;
+      prepareInput(request.text, { ...chunkPlan(maxChunkChars), ssml: request.ssml, lexicon: request.lexicon?.entries })
+        .length;
     const opts = {
       requestId: req.id,
       chunks: chunks.length,

@@ -20,8 +20,11 @@ export interface ContentFields {
   scope?: string;
 }
 
-/** Bump when the synthesis pipeline changes the audio it makes (pauses, encoders) or what a result holds (2: timings). */
-const PIPELINE_VERSION = 2;
+/**
+ * Bump when the synthesis pipeline changes the audio it makes (pauses, encoders, chunking) or what a
+ * result holds (2: timings; 3: the chunk plan, a short first chunk and growing ones).
+ */
+const PIPELINE_VERSION = 3;
 
 /** The content address of a result: sha256 over the fields, with the text normalized. */
 export function contentKey(f: ContentFields): string {

@@ -473,6 +473,12 @@ export const settings = {
     'Free space to keep under OUTPUT_DIR. Below it `/readyz` is not ready, `/api/tts` answers 507, workers hold jobs until space is back and the result cache evicts to make room. 0 turns the check off.',
     int(0, Number.MAX_SAFE_INTEGER),
   ),
+  audioFsync: setting(
+    'AUDIO_FSYNC',
+    'false',
+    'Flush each finished audio file to the disk (fsync) before it is renamed into place. Off, the rename alone already means a reader never sees a partial file, and a crashed process loses nothing; only a power loss or kernel crash may then lose or truncate files finished in the last seconds. On costs one disk flush per job.',
+    bool,
+  ),
   storageRetryMs: setting(
     'STORAGE_RETRY_MS',
     '5000',

@@ -23,6 +23,7 @@ import type { JobStore } from '../jobs/store.js';
 import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
 import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
 import { prepareInput } from '../ssml/prepare.js';
+import { chunkPlan } from '../text/chunk-plan.js';
 import { PROBE_JOB } from '../queue/names.js';
 import { isNoSpace, storageFull } from '../storage/free-space.js';
 import type { Storage } from '../storage/storage.js';
@@ -51,6 +52,8 @@ export interface SynthesisDeps {
   mp3Bitrate: Mp3Bitrate;
   /** Where resampling and encoding run, off this event loop; without it they run inline. */
   encoderThread?: EncoderThread;
+  /** fsync each audio file before it is published (AUDIO_FSYNC). */
+  audioFsync?: boolean;
   /**
    * The result cache: serve a cached result, or make it once for every identical job in flight
    * (`make` synthesizes for real). Without it every job synthesizes.
@@ -239,7 +242,7 @@ async function synthesizeToStorage(
   let writer: AudioFileWriter | undefined;
   try {
     const chunks = prepareInput(request.text, {
-      maxChunkChars: deps.capabilities.maxChunkChars,
+      ...chunkPlan(deps.capabilities.maxChunkChars),
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });
@@ -260,6 +263,7 @@ async function synthesizeToStorage(
       sampleRate: request.sampleRate,
       mp3Bitrate: deps.mp3Bitrate,
       encoderThread: deps.encoderThread,
+      fsync: deps.audioFsync,
     });
     // A sentence that occurs again later in the document is synthesized once.
     const reuse = new ChunkReuse<SynthesisOutput>(chunks);

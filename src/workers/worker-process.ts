@@ -193,6 +193,7 @@ export async function startWorker(
       onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
       mp3Bitrate: config.mp3Bitrate,
       encoderThread,
+      audioFsync: config.audioFsync,
       share: (j, make) =>
         shared.run({
           jobId: jobIdOf(j),

@@ -3,7 +3,7 @@ import type { Config } from '../../config/schema.js';
 import { AppError } from '../../domain/errors.js';
 import { FORMATS, type EngineChoice, type Format, type SynthesisRequest } from '../../domain/job.js';
 import type { EngineRoster } from '../../engines/roster.js';
-import { prepareText } from '../../text/index.js';
+import { chunkPlan, prepareText } from '../../text/index.js';
 import type { JobService } from '../job-service.js';
 import { countChars } from '../schemas.js';
 import { streamJobAudio } from '../stream.js';
@@ -70,13 +70,13 @@ export function openAiRouter({
       voices,
       speed,
     });
-    const chunks = prepareText(request.text, { maxChunkChars: roster.chunkLimit(request.engine) });
+    const chunks = prepareText(request.text, chunkPlan(roster.chunkLimit(request.engine)));
     await space?.assertRoom();
     const caller = callerOf(req);
     const prepared = await jobs.prepare(request, {
       requestId: req.id,
       chunks: chunks.length,
-      recount: (maxChunkChars) => prepareText(request.text, { maxChunkChars }).length,
+      recount: (maxChunkChars) => prepareText(request.text, chunkPlan(maxChunkChars)).length,
       tenant: caller.tenant,
       priority: 'interactive',
     });

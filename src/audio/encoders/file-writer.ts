@@ -17,6 +17,11 @@ export interface AudioFileOptions {
    * for tools and tests but blocks a worker's event loop for the length of a long chunk.
    */
   encoderThread?: EncoderThread;
+  /**
+   * Flush the file to the disk before `finish` returns. Off by default: the finished file is renamed
+   * into place atomically, so readers never see it partial; the flush only guards against power loss.
+   */
+  fsync?: boolean;
 }
 
 /**
@@ -35,10 +40,11 @@ export class AudioFileWriter {
     readonly path: string,
     private readonly session: TranscodeSession,
     readonly inputRate: number,
+    private readonly fsync: boolean,
   ) {}
 
   static async create(path: string, opts: AudioFileOptions): Promise<AudioFileWriter> {
-    const { encoderThread, ...spec } = opts;
+    const { encoderThread, fsync, ...spec } = opts;
     // WAV and PCM at the engine's rate are copies: a round trip to the thread would cost more.
     const session = encoderThread && !isPlainCopy(spec) ? await encoderThread.open(spec) : await openLocal(spec);
     let fh: FileHandle;
@@ -48,7 +54,7 @@ export class AudioFileWriter {
       await session.abort();
       throw err;
     }
-    const w = new AudioFileWriter(fh, path, session, opts.inputRate);
+    const w = new AudioFileWriter(fh, path, session, opts.inputRate, fsync === true);
     await w.put(session.head);
     return w;
   }
@@ -91,7 +97,7 @@ export class AudioFileWriter {
     await this.append(new Int16Array(Math.round((this.inputRate * ms) / 1000)));
   }
 
-  /** Flush the encoder, patch the header with the real length, sync and close; returns the file size. */
+  /** Flush the encoder, patch the header with the real length, (if asked) sync, and close; returns the file size. */
   async finish(): Promise<number> {
     const end = await this.session.finish();
     await this.put(end.tail);
@@ -100,7 +106,7 @@ export class AudioFileWriter {
       this.hash = undefined;
     }
     this.digest = this.hash?.digest('hex');
-    await this.fh.sync();
+    if (this.fsync) await this.fh.sync();
     await this.fh.close();
     return this.written;
   }
