@@ -48,6 +48,8 @@ export interface SynthesisDeps {
    */
   fallback?(job: Job<JobData, JobOutcome>, reason: string): Promise<MovedResult | null>;
   onFinished?(result: JobResult): Promise<void>;
+  /** Told (synchronously) when this attempt's success is recorded: the job's metrics. */
+  onSucceeded?(result: JobResult): void;
   /** MP3 constant bitrate (kbit/s). */
   mp3Bitrate: Mp3Bitrate;
   /** Where resampling and encoding run, off this event loop; without it they run inline. */
@@ -190,6 +192,8 @@ async function settle(
   }
   const wrote = await deps.records.succeed(id, deps.engine, outcome, now);
   if (!wrote.applied) return;
+  // Counted as the job becomes visible as succeeded, so the worker's metrics never lag what clients see.
+  deps.onSucceeded?.(outcome);
   const { timings: _timings, ...result } = outcome;
   await deps.notify?.(
     {

@@ -191,6 +191,12 @@ export async function startWorker(
       records,
       fallback: mover && ((j, reason) => mover.handOver(j, reason)),
       onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
+      onSucceeded: (out) => {
+        metrics.jobs.inc({ engine: engineName, outcome: 'succeeded' });
+        metrics.synthesisSeconds.observe({ engine: engineName }, out.synthesisMs / 1000);
+        if (out.audio.durationMs > 0)
+          metrics.realTimeFactor.observe({ engine: engineName }, out.synthesisMs / out.audio.durationMs);
+      },
       mp3Bitrate: config.mp3Bitrate,
       encoderThread,
       audioFsync: config.audioFsync,
@@ -272,11 +278,6 @@ export async function startWorker(
       // The work lives on in the backup's queue (same id); this copy has nothing more to say.
       return void job.remove().catch(() => undefined);
     }
-    if (!('audio' in out)) return;
-    metrics.jobs.inc({ engine: engineName, outcome: 'succeeded' });
-    metrics.synthesisSeconds.observe({ engine: engineName }, out.synthesisMs / 1000);
-    if (out.audio.durationMs > 0)
-      metrics.realTimeFactor.observe({ engine: engineName }, out.synthesisMs / out.audio.durationMs);
   });
   // A failure BullMQ decided without the processor (a lock lost too often): record it, send its event.
   const failUnrecorded = async (jobId: string, message: string) => {
