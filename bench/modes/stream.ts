@@ -43,6 +43,29 @@ function firstByte(base: string, body: unknown): Promise<{ ms: number; headersMs
   });
 }
 
+/** POST a streaming request and read it to the end; resolves with the total time and bytes. */
+function wholeStream(base: string, body: unknown): Promise<{ ms: number; bytes: number }> {
+  const payload = Buffer.from(JSON.stringify(body));
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${base}/api/tts`,
+      { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length } },
+      (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`streaming /api/tts answered ${res.statusCode}`));
+        let bytes = 0;
+        res.on('data', (b: Buffer) => {
+          bytes += b.length;
+        });
+        res.on('end', () => resolve({ ms: performance.now() - t0, bytes }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
 /** Cancel a job and wait until it is final, so the next measurement has the worker to itself. */
 async function settle(base: string, id: string): Promise<void> {
   await http('DELETE', `${base}/api/jobs/${id}`);
@@ -61,7 +84,15 @@ export async function measure(opts: ModeOpts): Promise<Section> {
   const short = textOf('zh', 50);
   const plan = chunkPlan(getEngine('espeak').capabilities.maxChunkChars);
   const chunks = prepareText(doc, plan);
-  const samples = { e2e: [] as number[], sync: [] as number[], first: new Map<string, number[]>() };
+  const samples = {
+    e2e: [] as number[],
+    sync: [] as number[],
+    first: new Map<string, number[]>(),
+    total: new Map<string, number[]>([
+      ['wav', []],
+      ['opus', []],
+    ]),
+  };
   for (const f of FORMATS) samples.first.set(f, []);
   await withService({ engine: 'espeak', workers: 1 }, async (svc) => {
     for (let rep = -1; rep < reps; rep++) {
@@ -81,7 +112,18 @@ export async function measure(opts: ModeOpts): Promise<Section> {
         if (rep >= 0) samples.first.get(format)!.push(r.ms);
       }
     }
+    // Whole streams, WAV and Opus interleaved (the result cache is off in the bench's service).
+    for (let rep = 0; rep < (opts.quick ? 1 : 3); rep++) {
+      for (const format of ['wav', 'opus']) {
+        log(`stream: whole ${format} stream ${rep + 1}`);
+        const r = await wholeStream(svc.base, { text: doc, engine: 'backup', format, stream: true });
+        samples.total.get(format)!.push(r.ms);
+      }
+    }
   });
+  const wavTotal = summarize(samples.total.get('wav')!);
+  const opusTotal = summarize(samples.total.get('opus')!);
+  const totalRatio = opusTotal.p50 / wavTotal.p50;
   const e2e = summarize(samples.e2e);
   const sync = summarize(samples.sync);
   const rows = FORMATS.map((f) => {
@@ -94,6 +136,12 @@ export async function measure(opts: ModeOpts): Promise<Section> {
     measured: `${fmt(r.ratio, 2)} (${fmt(r.s.p50)} ms ÷ ${fmt(e2e.p50)} ms)`,
     met: r.ratio <= 2,
   }));
+  targets.push({
+    name: `stream ${DOC_CHARS} Chinese characters: Opus total ÷ WAV total`,
+    goal: '≤ 1.5',
+    measured: `${fmt(totalRatio, 2)} (${fmt(opusTotal.p50)} ms ÷ ${fmt(wavTotal.p50)} ms)`,
+    met: totalRatio <= 1.5,
+  });
   const markdown = [
     `### espeak-ng, one worker, ${reps} rounds after one warm-up`,
     '',
@@ -108,6 +156,8 @@ export async function measure(opts: ModeOpts): Promise<Section> {
         ['50-character job, POST /api/jobs + polling', fmt(e2e.p50), fmt(e2e.p95), '1'],
         ['50-character job, POST /api/tts', fmt(sync.p50), fmt(sync.p95), fmt(sync.p50 / e2e.p50, 2)],
         ...rows.map((r) => [`stream first byte, ${r.format}`, fmt(r.s.p50), fmt(r.s.p95), fmt(r.ratio, 2)]),
+        ['whole stream, wav', fmt(wavTotal.p50), fmt(wavTotal.p95), fmt(wavTotal.p50 / e2e.p50, 2)],
+        ['whole stream, opus', fmt(opusTotal.p50), fmt(opusTotal.p95), fmt(opusTotal.p50 / e2e.p50, 2)],
       ],
     ),
     '',
@@ -115,7 +165,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
   return {
     mode: 'stream',
     title: 'First byte of a streamed long document',
-    data: { reps, chunks: chunks.map((c) => c.chars), e2e, sync, first: rows },
+    data: { reps, chunks: chunks.map((c) => c.chars), e2e, sync, first: rows, wavTotal, opusTotal },
     markdown,
     targets,
     notes: [

@@ -1,3 +1,4 @@
+import { OPUS_COMPLEXITY } from '../audio/encoders/rates.js';
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Format, SynthesisRequest } from '../domain/job.js';
@@ -58,7 +59,7 @@ export function requestKey(
   request: SynthesisRequest,
   engine: string,
   engineRate: number,
-  config: Pick<Config, 'kokoroVariant' | 'mp3Bitrate'>,
+  config: Pick<Config, 'kokoroVariant' | 'mp3Bitrate'> & Partial<Pick<Config, 'opusComplexity'>>,
   scope?: string,
 ): string {
   const rate = outputRate(request.format, engineRate, request.sampleRate);
@@ -72,7 +73,12 @@ export function requestKey(
     // Markup is not text: SSML never shares a key with the same characters read as plain text.
     // Lexicons by name@version: an edited lexicon never meets a result made with its old entries.
     text: `${request.ssml ? 'ssml\u0000' : ''}${request.lexicon ? `${request.lexicon.used.join(',')}\u0000` : ''}${request.text}`,
-    encoding: request.format === 'mp3' ? `${config.mp3Bitrate}k` : '',
+    encoding:
+      request.format === 'mp3'
+        ? `${config.mp3Bitrate}k`
+        : request.format === 'opus'
+          ? `c${config.opusComplexity ?? OPUS_COMPLEXITY}`
+          : '',
     ...(scope === undefined ? {} : { scope }),
   });
 }

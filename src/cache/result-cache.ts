@@ -80,7 +80,9 @@ export class ResultCache {
       await this.remove(key, entry.format);
       return null;
     }
-    await this.redis.zadd(cacheLruKey(this.prefix), 'XX', now, key);
+    // Not awaited: the touch goes out with whatever is sent next (a hit's record write), and its
+    // answer changes nothing here; waiting for it would cost a cache hit a round trip.
+    void this.redis.zadd(cacheLruKey(this.prefix), 'XX', now, key).catch(() => undefined);
     return entry;
   }
 

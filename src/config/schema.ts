@@ -446,6 +446,12 @@ export const settings = {
       ),
   ),
   // formats, cache, streaming, OpenAI
+  opusComplexity: setting(
+    'OPUS_COMPLEXITY',
+    '5',
+    "libopus complexity, 0 (fastest) to 10 (libopus' default, slowest): 5 encodes speech about three times as fast as 10 with little audible loss at 32 kbit/s.",
+    int(0, 10),
+  ),
   mp3Bitrate: setting(
     'MP3_BITRATE',
     '64',

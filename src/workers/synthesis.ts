@@ -52,6 +52,8 @@ export interface SynthesisDeps {
   onSucceeded?(result: JobResult): void;
   /** MP3 constant bitrate (kbit/s). */
   mp3Bitrate: Mp3Bitrate;
+  /** libopus complexity (OPUS_COMPLEXITY). */
+  opusComplexity?: number;
   /** Where resampling and encoding run, off this event loop; without it they run inline. */
   encoderThread?: EncoderThread;
   /** fsync each audio file before it is published (AUDIO_FSYNC). */
@@ -269,6 +271,7 @@ async function synthesizeToStorage(
       inputRate: deps.capabilities.sampleRate,
       sampleRate: request.sampleRate,
       mp3Bitrate: deps.mp3Bitrate,
+      opusComplexity: deps.opusComplexity,
       encoderThread: deps.encoderThread,
       fsync: deps.audioFsync,
     });

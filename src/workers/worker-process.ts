@@ -198,6 +198,7 @@ export async function startWorker(
           metrics.realTimeFactor.observe({ engine: engineName }, out.synthesisMs / out.audio.durationMs);
       },
       mp3Bitrate: config.mp3Bitrate,
+      opusComplexity: config.opusComplexity,
       encoderThread,
       audioFsync: config.audioFsync,
       share: (j, make) =>

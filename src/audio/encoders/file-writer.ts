@@ -17,6 +17,8 @@ export interface AudioFileOptions {
   /** Rate the client asked for, if any. */
   sampleRate?: number;
   mp3Bitrate: Mp3Bitrate;
+  /** libopus complexity, 0–10. */
+  opusComplexity?: number;
   /**
    * Where resampling and encoding run. Without it they run on the calling thread, which is fine
    * for tools and tests but blocks a worker's event loop for the length of a long chunk.
