@@ -38,6 +38,8 @@ COPY assets ./assets
 COPY models/manifest.json models/README.md ./models/
 # The English front-end reads misaki's lexicons from the package root (src/engines/kokoro/lexicon-en.ts).
 COPY lexicons ./lexicons
+# The espeak engine's WebAssembly build, resolved from the package root (src/engines/espeak/wasm.ts).
+COPY vendor/espeak-ng/espeak-ng-core.cjs vendor/espeak-ng/espeak-ng-core.wasm ./vendor/espeak-ng/
 # Volumes mounted on these paths start with this ownership, so the node user can write to them.
 # (No VOLUME instruction: docker-compose.yml names the volumes; VOLUME would also give every
 # container of every role anonymous ones.)

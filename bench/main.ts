@@ -13,12 +13,18 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
     load: () => import('./modes/service.js'),
   },
   submit: {
-    about: 'submit [--quick] [--clients N] [--seconds S]: sustained POST /api/jobs per second, p50/p99',
+    about:
+      'submit [--quick] [--clients N] [--seconds S] [--rounds R]: sustained POST /api/jobs per second vs bare queue.add, p50/p99, CPU per process',
     load: () => import('./modes/submit.js'),
   },
   cache: {
     about: 'cache [--quick]: cache-hit job latency (or "cache not implemented yet")',
     load: () => import('./modes/cache.js'),
+  },
+  record: {
+    about:
+      'record [--quick]: issue 14 targets — Redis commands per job and per cache hit, cache-hit latency, e2e − synthesis, progress → SSE',
+    load: () => import('./modes/record.js'),
   },
   scaling: {
     about: 'scaling [--quick]: jobs/s with one worker process against two',
@@ -27,6 +33,10 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
   soak: {
     about: 'soak [--quick] [--jobs N]: 10,000 jobs, RSS of the API and each worker over time',
     load: () => import('./modes/soak.js'),
+  },
+  stream: {
+    about: 'stream [--quick]: first byte of a streamed 5,000-character Chinese document per format vs a 50-char job',
+    load: () => import('./modes/stream.js'),
   },
   priority: {
     about:

@@ -69,3 +69,10 @@ export const shortText = (i: number): string => cut(i % 2 === 0 ? ZH_PROSE : EN_
 
 /** A text of `chars` code points in `lang` (the same cut the latency table uses). */
 export const textOf = (lang: 'zh' | 'en', chars: number): string => cut(lang === 'zh' ? ZH_PROSE : EN_PROSE, chars);
+
+/** A long document of `chars` code points in `lang`: the prose again and again, one paragraph per copy. */
+export const longText = (lang: 'zh' | 'en', chars: number): string => {
+  const prose = lang === 'zh' ? ZH_PROSE : EN_PROSE;
+  const copies = Math.ceil(chars / [...prose].length) + 1;
+  return cut(Array.from({ length: copies }, () => prose).join('\n\n'), chars);
+};

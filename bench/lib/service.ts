@@ -36,12 +36,13 @@ export function ensureDist(): void {
 
 /** Start the service with `workers` worker processes of `engine` (default espeak). */
 export async function startBenchService(
-  opts: { workers?: number; engine?: string; env?: Record<string, string> } = {},
+  opts: { workers?: number; engine?: string; env?: Record<string, string>; monitor?: boolean } = {},
 ): Promise<Service> {
   ensureDist();
   const engine = opts.engine ?? 'espeak';
   return startService({
     engines: Array.from({ length: opts.workers ?? 1 }, () => engine),
+    monitor: opts.monitor,
     // The synchronous path reads whole 1,000-character texts too. Logs stay at the default level
     // (info): that is how the service runs, and the harness waits for info lines.
     env: { TTS_MAX_CHARS: '2000', ...opts.env },
@@ -54,6 +55,7 @@ export interface HttpResult {
   status: number;
   body: string;
   ms: number;
+  headers: Record<string, string | string[] | undefined>;
 }
 
 /** One HTTP request on a keep-alive connection; `ms` is from send to the last byte. */
@@ -72,7 +74,12 @@ export function http(method: string, url: string, body?: unknown): Promise<HttpR
         const parts: Buffer[] = [];
         res.on('data', (b: Buffer) => parts.push(b));
         res.on('end', () =>
-          resolveP({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString(), ms: performance.now() - t0 }),
+          resolveP({
+            status: res.statusCode ?? 0,
+            body: Buffer.concat(parts).toString(),
+            ms: performance.now() - t0,
+            headers: res.headers,
+          }),
         );
         res.on('error', reject);
       },

@@ -21,6 +21,7 @@ import { Worker } from 'node:worker_threads';
 import { AudioFileWriter } from '../../src/audio/encoders/file-writer.js';
 import { encodedRate } from '../../src/audio/encoders/index.js';
 import { EncoderThread } from '../../src/audio/encoders/threaded-encoder.js';
+import { OPUS_COMPLEXITY } from '../../src/audio/encoders/rates.js';
 import { Transcoder } from '../../src/audio/encoders/transcoder.js';
 import { concatPcm } from '../../src/audio/pcm.js';
 import type { Format } from '../../src/domain/job.js';
@@ -86,6 +87,9 @@ function ffmpegArgs(format: Format, inRate: number, raw: string, out: string): s
       '32k',
       '-frame_duration',
       '20',
+      // The same libopus complexity Tandem uses (OPUS_COMPLEXITY), so both do the same work.
+      '-compression_level',
+      String(OPUS_COMPLEXITY),
       '-f',
       'ogg',
     ],
@@ -219,7 +223,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
     });
     const markdown = [
       `${SECONDS} s of espeak-ng speech at ${rate} Hz; median of ${runs} run(s) each, interleaved. ` +
-        `Opus: Tandem feeds libopus at ${encodedRate('opus', rate)} Hz and ffmpeg is given the same rate.`,
+        `Opus: Tandem feeds libopus at ${encodedRate('opus', rate)} Hz and ffmpeg is given the same rate, both at complexity ${OPUS_COMPLEXITY}.`,
       '',
       table(
         [

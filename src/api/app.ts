@@ -6,6 +6,7 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Config } from '../config/schema.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { AppError } from '../domain/errors.js';
 import type { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -45,6 +46,8 @@ declare module 'express-serve-static-core' {
 
 export interface AppDeps {
   config: Config;
+  /** Which engine plays which role, with which voices and limits (built once by the process's main). */
+  roster: EngineRoster;
   redis: Redis;
   jobs: JobService;
   storage: Storage;
@@ -65,6 +68,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** The HTTP application. It never listens: the caller decides where. */
 export function buildApp({
   config,
+  roster,
   redis,
   jobs,
   storage,
@@ -112,29 +116,32 @@ export function buildApp({
   app.use('/v1', auth.client);
   app.use(express.json({ limit: config.bodyLimitBytes, strict: false }));
 
-  const quotas = new Quotas(redis, config, () => jobs.queueBases());
+  const quotas = new Quotas(redis, config);
   const space = givenSpace ?? new FreeSpace(config.outputDir, config.minFreeBytes);
   const lexicons = new LexiconStore(redis, config.queuePrefix);
   const submitter = new Submitter(
     jobs,
+    roster,
     { ttsMaxChars: config.ttsMaxChars, jobsMaxChars: config.jobsMaxChars },
     lexicons,
     quotas,
   );
+  // The busiest routes (submissions, polls) first, so they do not walk every other router's routes;
+  // no other router has a path under /api/jobs that this one could shadow.
+  const missingAudio = new MissingAudio(jobs, config.outputDir, logger);
+  app.use(jobsRouter({ jobs, storage, submitter, missingAudio }));
   app.use(healthRouter({ redis, jobs, space }));
   if (metrics) {
     app.use('/metrics', auth.metrics);
     app.use(metricsRouter({ jobs, metrics }));
   }
-  app.use(voicesRouter({ jobs }));
-  app.use(enginesRouter({ jobs, admin: auth.admin }));
-  const missingAudio = new MissingAudio(jobs, config.outputDir, logger);
-  app.use(jobsRouter({ jobs, storage, submitter, missingAudio }));
+  app.use(voicesRouter({ roster }));
+  app.use(enginesRouter({ jobs, roster, admin: auth.admin }));
   app.use(captionsRouter({ jobs }));
   app.use(lexiconsRouter({ lexicons }));
   app.use(eventsRouter({ jobs }));
   app.use(ttsRouter({ jobs, storage, submitter, missingAudio, waitMs: config.ttsWaitMs, space }));
-  app.use(openAiRouter({ config, jobs, storage, quotas, space }));
+  app.use(openAiRouter({ config, roster, jobs, storage, quotas, space }));
   app.use(usageRouter({ quotas }));
   app.use(phonemizeRouter({ load: phonemizer ?? phonemizeUnavailable, maxChars: config.jobsMaxChars, lexicons }));
 
@@ -147,7 +154,7 @@ export function buildApp({
   });
   app.use('/admin/queues', auth.admin, board.getRouter());
 
-  app.use(webRouter({ jobs, limits: submitter.limits }));
+  app.use(webRouter({ roster, limits: submitter.limits }));
 
   app.use((req, res) => {
     errorResponse(

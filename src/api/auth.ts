@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config, KeyHash } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
-import { ANONYMOUS } from './caller.js';
+import { ANONYMOUS, type Caller } from './caller.js';
 import { errorResponse } from './errors.js';
 
 /** Middleware that routers put in front of what they protect. */
@@ -28,6 +28,9 @@ export interface Auth {
 
 type Role = 'client' | 'admin' | 'metrics';
 
+/** Every request's caller when no keys are set: one open service, one tenant. Frozen: it is shared. */
+const OPEN_CALLER: Caller = Object.freeze({ tenant: ANONYMOUS, admin: true });
+
 /** sha256 hex of a key: what API_KEYS / ADMIN_KEYS hold. */
 export function hashKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
@@ -43,13 +46,34 @@ export function matchKey(key: string, entries: readonly KeyHash[]): string | und
 
 /** The entry whose hash matches `key` (same constant-time walk over every entry as matchKey). */
 export function matchEntry(key: string, entries: readonly KeyHash[]): KeyHash | undefined {
-  const digest = createHash('sha256').update(key, 'utf8').digest();
-  let found: KeyHash | undefined;
-  for (const e of entries) {
-    // Both sides are 32-byte digests, so timingSafeEqual never throws and never short-cuts on length.
-    if (timingSafeEqual(digest, Buffer.from(e.sha256, 'hex')) && found === undefined) found = e;
+  return new KeyTable(entries.map((entry) => ({ entry, privileged: false }))).lookup(key).entry;
+}
+
+/**
+ * Key entries with their digests decoded once, when the app is built: a request only hashes the key
+ * it presents, then compares it with every entry in constant time. `privileged` marks the entries
+ * that grant more (admin keys for client routes, metrics and admin keys for /metrics).
+ */
+export class KeyTable {
+  private readonly rows: { entry: KeyHash; digest: Buffer; privileged: boolean }[];
+
+  constructor(rows: readonly { entry: KeyHash; privileged: boolean }[]) {
+    this.rows = rows.map((r) => ({ ...r, digest: Buffer.from(r.entry.sha256, 'hex') }));
   }
-  return found;
+
+  /** The first entry matching `key`, and whether any privileged entry matches it; every entry is compared. */
+  lookup(key: string): { entry?: KeyHash; privileged: boolean } {
+    const digest = createHash('sha256').update(key, 'utf8').digest();
+    let entry: KeyHash | undefined;
+    let privileged = false;
+    for (const r of this.rows) {
+      // Both sides are 32-byte digests, so timingSafeEqual never throws and never short-cuts on length.
+      const hit = timingSafeEqual(digest, r.digest);
+      if (hit && entry === undefined) entry = r.entry;
+      if (hit && r.privileged) privileged = true;
+    }
+    return { entry, privileged };
+  }
 }
 
 /** The key a request presents: `Authorization: Bearer <key>`, or the password of Basic auth (browsers on /admin). */
@@ -127,7 +151,6 @@ export function createAuth(
   logger?: Logger,
 ): Auth {
   const enabled = config.apiKeys.length + config.adminKeys.length > 0;
-  const clientKeys = [...config.apiKeys, ...config.adminKeys];
   const limiter =
     config.rateLimitPerMinute > 0
       ? createLimiter(config.rateLimitPerMinute, `${config.queuePrefix}:ratelimit`, redis)
@@ -176,32 +199,40 @@ export function createAuth(
     );
   };
 
-  /** The matching entry, or undefined when no key was sent or it matches nothing. */
-  const identify = (req: Request, entries: readonly KeyHash[]): { entry?: KeyHash; key?: string } => {
+  const rows = (plain: readonly KeyHash[], privileged: readonly KeyHash[]) => [
+    ...plain.map((entry) => ({ entry, privileged: false })),
+    ...privileged.map((entry) => ({ entry, privileged: true })),
+  ];
+  // Client routes: any client or admin key; admin routes: an admin key. The API keys come first, so a
+  // key listed in both is named (its tenant) by its API_KEYS entry, as before.
+  const clientTable = new KeyTable(rows(config.apiKeys, config.adminKeys));
+  // /metrics: a metrics or admin key; an API key is known (403, not 401) but not enough.
+  const metricsTable = new KeyTable([
+    ...rows([], [...config.metricsKeys, ...config.adminKeys]),
+    ...rows(config.apiKeys, []),
+  ]);
+
+  /** The matching entry (none when no key was sent or it matches nothing) and whether it is privileged. */
+  const identify = (req: Request, table: KeyTable): { entry?: KeyHash; privileged: boolean } => {
     const key = presentedKey(req.headers.authorization);
-    if (key === undefined) return {};
-    return { entry: matchEntry(key, entries), key };
+    if (key === undefined) return { privileged: false };
+    return table.lookup(key);
   };
 
   const client: RequestHandler = (req, res, next) => {
-    let who: string;
     if (enabled) {
-      const { entry, key } = identify(req, clientKeys);
-      if (!entry || key === undefined) return refuse(req, res, 'client', 401);
-      who = `key:${entry.name}`;
+      const { entry, privileged } = identify(req, clientTable);
+      if (!entry) return refuse(req, res, 'client', 401);
       // Per-key resources (pronunciation lexicons) are scoped by this name.
       res.locals.clientKey = entry.name;
-      req.caller = {
-        tenant: entry.name,
-        admin: matchEntry(key, config.adminKeys) !== undefined,
-        ...(entry.quota ? { quota: entry.quota } : {}),
-      };
+      req.caller = { tenant: entry.name, admin: privileged, ...(entry.quota ? { quota: entry.quota } : {}) };
     } else {
-      who = `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
       // No keys: one open service, one tenant, and whoever reaches it may see everything.
-      req.caller = { tenant: ANONYMOUS, admin: true };
+      req.caller = OPEN_CALLER;
     }
     if (!limiter) return next();
+    // Only now: req.ip runs the trust-proxy rules, work wasted when nothing is limited.
+    const who = enabled ? `key:${req.caller.tenant}` : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
     limiter.consume(who).then(
       () => next(),
       (rej: unknown) => {
@@ -230,18 +261,17 @@ export function createAuth(
 
   const admin: RequestHandler = (req, res, next) => {
     if (!enabled) return next();
-    const { entry, key } = identify(req, clientKeys);
-    if (!entry || key === undefined) return refuse(req, res, 'admin', 401);
-    if (matchKey(key, config.adminKeys) === undefined) return refuse(req, res, 'admin', 403);
+    const { entry, privileged } = identify(req, clientTable);
+    if (!entry) return refuse(req, res, 'admin', 401);
+    if (!privileged) return refuse(req, res, 'admin', 403);
     next();
   };
 
-  const metricsKeys = [...config.metricsKeys, ...config.adminKeys];
   const metrics: RequestHandler = (req, res, next) => {
     if (config.metricsKeys.length === 0) return next();
-    const { entry, key } = identify(req, [...metricsKeys, ...config.apiKeys]);
-    if (!entry || key === undefined) return refuse(req, res, 'metrics', 401);
-    if (matchKey(key, metricsKeys) === undefined) return refuse(req, res, 'metrics', 403);
+    const { entry, privileged } = identify(req, metricsTable);
+    if (!entry) return refuse(req, res, 'metrics', 401);
+    if (!privileged) return refuse(req, res, 'metrics', 403);
     next();
   };
 

@@ -1,6 +1,6 @@
-import { AppError } from '../domain/errors.js';
+import { AppError, notFound } from '../domain/errors.js';
 import type { JobStatus } from '../domain/job.js';
-import { cancelKey, jobsIndexKey, tenantJobsKey, webhookKey } from '../queue/names.js';
+import { jobsIndexKey, tenantJobsKey } from '../queue/names.js';
 import type { Caller } from './caller.js';
 import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
 import type { WebhookView } from '../webhooks/store.js';
@@ -8,7 +8,6 @@ import { FINAL_STATUSES, type FoundJob, type JobService, type JobView } from './
 
 /** How long DELETE waits for a running job to reach its next chunk boundary before answering 202. */
 const CANCEL_WAIT_MS = 3000;
-const WAITING_STATES = ['waiting', 'waiting-children', 'prioritized', 'delayed'];
 export const LIST_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'canceled'];
 /** Index entries one listing request looks at at most (a rare status filter must not scan everything). */
 const LIST_SCAN_MAX = 1000;
@@ -20,9 +19,9 @@ const jobFinished = (view: JobView) =>
   });
 
 /**
- * Cancel a job. A waiting job is removed from its queue and its final view
- * kept (200); a running job is flagged and stops at its next chunk boundary
- * (200 once it has, 202 if it takes longer than a moment). Either way it ends
+ * Cancel a job. A queued job ends at once (its work is taken out of its queue; a worker that took it
+ * meanwhile finds it canceled and does nothing) and answers 200; a running job is flagged and stops at
+ * its next chunk boundary (200 once it has, 202 if it takes longer than a moment). Either way it ends
  * `canceled`, with a `canceled` webhook event. A finished job: 409.
  */
 export async function cancelJob(
@@ -30,51 +29,43 @@ export async function cancelJob(
   id: string,
   caller?: Caller,
 ): Promise<{ status: 200 | 202; view: JobView }> {
-  const { config, redis } = jobs;
-  const found = await jobs.get(id, caller);
+  const found = await jobs.get(id, caller, { position: false });
   if (found.view.status === 'canceled') return { status: 200, view: found.view };
-  if (FINAL_STATUSES.includes(found.view.status) || !found.job) throw jobFinished(found.view);
-  const job = found.job;
-  const at = Date.now();
-  // The flag first: whichever worker takes the job from now on sees it, in either engine queue.
-  await redis.set(cancelKey(config.queuePrefix, id), JSON.stringify({ at }), 'EX', config.jobTtlSeconds);
-  if (WAITING_STATES.includes(await job.getState())) {
-    const removed = await job.remove().then(
-      () => true,
-      () => false, // a worker took it meanwhile: it is running now
-    );
-    if (removed) {
-      const view: JobView = {
-        ...found.view,
-        status: 'canceled',
-        timings: { ...found.view.timings, finished_at: new Date(at).toISOString() },
-      };
-      await redis.set(cancelKey(config.queuePrefix, id), JSON.stringify({ at, view }), 'EX', config.jobTtlSeconds);
-      if (job.data.webhook) {
-        const progress = { chunksDone: 0, chunksTotal: found.view.progress.chunks_total ?? undefined };
-        await jobs.webhooks.send(
-          job.data.webhook.url,
-          buildEvent({ job, status: 'canceled', baseUrl: publicBaseUrl(config), progress, now: at }),
-        );
-      }
-      return { status: 200, view };
+  if (FINAL_STATUSES.includes(found.view.status)) throw jobFinished(found.view);
+  const now = await jobs.records.cancel(id);
+  if (now === 'canceled') {
+    const record = (await jobs.records.get(id)) ?? found.record;
+    await jobs
+      .queueOf(record.data.engine)
+      ?.remove(id)
+      .catch(() => undefined); // a worker took it meanwhile: it finds the record canceled and stops
+    if (record.data.webhook) {
+      await jobs.webhooks.send(
+        record.data.webhook.url,
+        buildEvent({ record, status: 'canceled', baseUrl: publicBaseUrl(jobs.config) }),
+      );
     }
+    return { status: 200, view: await jobs.view(record, false) };
   }
-  const deadline = Date.now() + CANCEL_WAIT_MS;
-  for (;;) {
-    const { view } = await jobs.get(id, caller);
-    if (view.status === 'canceled') return { status: 200, view };
-    // It finished before reaching a chunk boundary.
-    if (FINAL_STATUSES.includes(view.status)) throw jobFinished(view);
-    if (Date.now() > deadline) return { status: 202, view };
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  if (now === 'missing') throw notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
+  // Running: its worker stops at the next chunk boundary and records it; wait for that a moment.
+  const rec = await jobs.watcher.until(
+    id,
+    () => jobs.records.get(id),
+    (r) => !r || FINAL_STATUSES.includes(r.status),
+    CANCEL_WAIT_MS,
+  );
+  const view = rec ? await jobs.view(rec, false) : found.view;
+  if (view.status === 'canceled') return { status: 200, view };
+  // It finished before reaching a chunk boundary.
+  if (FINAL_STATUSES.includes(view.status)) throw jobFinished(view);
+  return { status: 202, view };
 }
 
 /** A job's webhook delivery record, or null when it has no webhook. */
 export async function webhookOf(jobs: JobService, found: FoundJob): Promise<WebhookView | null> {
   const id = found.view.id;
-  const url = found.job?.data.webhook?.url ?? (await jobs.redis.hget(webhookKey(jobs.config.queuePrefix, id), 'url'));
+  const url = found.record.data.webhook?.url;
   return url ? jobs.webhookLog.view(id, url) : null;
 }
 
@@ -147,6 +138,8 @@ export async function listJobs(
   const out: JobView[] = [];
   let after = query.cursor;
   let scanned = 0;
+  /** Entries of the cursor's millisecond already covered, skipped in Redis when they fill a whole batch. */
+  let skip = 0;
   for (;;) {
     const batch = Math.min(100, query.limit * 2);
     const raw = await jobs.redis.zrevrangebyscore(
@@ -155,7 +148,7 @@ export async function listJobs(
       '-inf',
       'WITHSCORES',
       'LIMIT',
-      0,
+      skip,
       batch,
     );
     const entries: { id: string; score: number }[] = [];
@@ -165,16 +158,19 @@ export async function listJobs(
     if (!fresh.length) {
       if (entries.length < batch) return { jobs: out, next_cursor: null };
       if (!after) return { jobs: out, next_cursor: null };
-      after = { score: after.score - 1, id: '\uffff' }; // a whole batch of one millisecond: step past it
+      // A whole batch of the cursor's millisecond, all covered already: look further into it (stepping
+      // past the millisecond would lose the jobs of it not listed yet).
+      skip += batch;
       continue;
     }
-    for (const e of fresh) {
+    skip = 0;
+    // The page's records in one round trip.
+    const records = await jobs.records.getMany(fresh.map((e) => e.id));
+    for (const [i, e] of fresh.entries()) {
       after = e;
       scanned++;
-      const view = await jobs.get(e.id).then(
-        (f) => f.view,
-        () => undefined, // expired or gone since
-      );
+      const rec = records[i];
+      const view = rec && !jobs.expired(rec) ? await jobs.view(rec, false) : undefined; // expired or gone since
       if (view && (!query.status || view.status === query.status)) out.push(view);
       if (out.length === query.limit || scanned >= LIST_SCAN_MAX)
         return { jobs: out, next_cursor: encodeCursor(e.score, e.id) };

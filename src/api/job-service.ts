@@ -1,32 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { Queue, QueueEvents, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError, notFound } from '../domain/errors.js';
 import { redisUnavailable } from './errors.js';
 import {
   audioKey,
-  BULLMQ_PRIORITY,
-  isMoved,
   type JobData,
   type JobOutcome,
-  type JobProgress,
   type Priority,
   type Route,
   type SynthesisRequest,
 } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { Liveness } from '../queue/liveness.js';
-import {
-  cancelKey,
-  expiredKey,
-  jobsIndexKey,
-  SYNTHESIZE_JOB,
-  synthesisQueueName,
-  tenantJobsKey,
-  tenantsKey,
-} from '../queue/names.js';
+import { expiredKey, faultKey, jobsIndexKey, SYNTHESIZE_JOB, tenantJobsKey } from '../queue/names.js';
+import type { JobRecord } from '../jobs/record.js';
+import { JobStore } from '../jobs/store.js';
+import { JobWatcher } from '../jobs/watcher.js';
 import { ReplicaAck } from '../queue/replica-ack.js';
+import { workOptions } from '../queue/work-options.js';
 import { RoutingStore } from '../router/state-store.js';
 import type { CachedJobs } from '../cache/cached-jobs.js';
 import { requestKey } from '../cache/key.js';
@@ -35,17 +28,17 @@ import { WebhookLog } from '../webhooks/store.js';
 import { ANONYMOUS, type Caller, mayAccess } from './caller.js';
 import { queuePosition } from './queue-position.js';
 import { promoteBulk } from '../queue/bulk-promoter.js';
-import { RoutingView } from './routing-view.js';
+import { RoutingView } from '../router/routing-view.js';
 import { FINAL_STATUSES, type JobView, toView } from './job-view.js';
 
 // The job view lives in its own file; these names stay importable from here.
 export { FINAL_STATUSES, jobLinks, orderedTimings, type JobView } from './job-view.js';
-import { jobIdOf, mustGet } from '../domain/required.js';
+import { mustGet } from '../domain/required.js';
 
-/** A job as the API finds it: a queue job, or only the final view a client cancel left behind. */
+/** A job as the API finds it: its record, and the view clients see of it. */
 export interface FoundJob {
   view: JobView;
-  job?: Job<JobData, JobOutcome>;
+  record: JobRecord;
 }
 
 /** Answer for a job whose record and audio expired (JOB_TTL_SECONDS after it finished). */
@@ -55,6 +48,12 @@ export const jobExpired = (id: string) =>
     `Job ${id} has expired: its audio and record are kept for a limited time after it finishes`,
     { status: 410 },
   );
+
+/** A created job: its id and, when this call wrote it, the record as written (no read back needed). */
+export interface Created {
+  id: string;
+  record?: JobRecord;
+}
 
 /** Everything needed to create a job, decided before it is created (stored in an idempotency claim). */
 export interface PreparedJob {
@@ -70,7 +69,6 @@ export interface PreparedJob {
  */
 export class JobService {
   private readonly queues = new Map<string, Queue<JobData, JobOutcome>>();
-  private readonly events = new Map<string, QueueEvents>();
   private readonly liveness: Liveness;
   readonly routing: RoutingView;
   readonly store: RoutingStore;
@@ -79,6 +77,11 @@ export class JobService {
   /** REDIS_MIN_REPLICAS_ACK: a job is accepted once that many replicas have it. */
   private readonly replicaAck: ReplicaAck;
 
+  /** One record per job: what clients and webhooks see. */
+  readonly records: JobStore;
+  /** Wakes waiters (sync requests, streams, SSE, cancel, replays) when a record changes. */
+  readonly watcher: JobWatcher;
+
   /** Queues terminal events of jobs the API itself ends (canceled while waiting). */
   readonly webhooks: WebhookOutbox;
   readonly webhookLog: WebhookLog;
@@ -86,6 +89,8 @@ export class JobService {
   constructor(
     readonly config: Config,
     readonly redis: Redis,
+    /** Which engine plays which role, on which queue, with which voices (built once by the process's main). */
+    readonly roster: EngineRoster,
   ) {
     this.webhookLog = new WebhookLog(redis, config.queuePrefix, config.jobTtlSeconds);
     this.webhooks = new WebhookOutbox(redis, config.queuePrefix, this.webhookLog, {
@@ -93,11 +98,12 @@ export class JobService {
       ttlSeconds: config.jobTtlSeconds,
     });
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
-    for (const engine of this.engineNames) {
-      const name = synthesisQueueName(engine);
-      this.queues.set(engine, new Queue(name, { connection: redis, prefix: config.queuePrefix }));
+    for (const engine of roster.names) {
+      this.queues.set(engine, new Queue(roster.queueName(engine), { connection: redis, prefix: config.queuePrefix }));
     }
     this.store = new RoutingStore(redis, config.queuePrefix);
+    this.records = new JobStore(redis, config.queuePrefix);
+    this.watcher = new JobWatcher(redis, config.queuePrefix);
     this.replicaAck = new ReplicaAck(redis, {
       replicas: config.redisMinReplicasAck,
       timeoutMs: config.redisReplicaAckTimeoutMs,
@@ -105,9 +111,10 @@ export class JobService {
     });
     this.routing = new RoutingView(
       config,
+      roster,
       this.store,
       this.liveness,
-      mustGet(this.queues, config.primaryEngine, 'queue'),
+      mustGet(this.queues, roster.roles.primary, 'queue'),
     );
   }
 
@@ -126,15 +133,15 @@ export class JobService {
 
   /** Distinct engines behind the roles. */
   get engineNames(): string[] {
-    return [...new Set([this.config.primaryEngine, this.config.backupEngine])];
+    return [...this.roster.names];
   }
 
   engineFor(route: Route): string {
-    return route === 'primary' ? this.config.primaryEngine : this.config.backupEngine;
+    return this.roster.engineFor(route);
   }
 
   allQueues(): Queue<JobData, JobOutcome>[] {
-    return [...this.queues.values(), ...(this.cached ? [this.cached.queue] : [])];
+    return [...this.queues.values()];
   }
 
   liveWorkers(): Promise<Record<string, number>> {
@@ -153,7 +160,7 @@ export class JobService {
       /** Aborted once the client was told 503 (Redis too slow): the job is then withdrawn, not left half-accepted. */
       abandoned?: AbortSignal;
     },
-  ): Promise<Job<JobData, JobOutcome>> {
+  ): Promise<Created> {
     return this.create(await this.prepare(request, opts), { useCache: true, abandoned: opts.abandoned });
   }
 
@@ -167,16 +174,19 @@ export class JobService {
       webhookUrl?: string;
       tenant?: string;
       priority?: Priority;
+      /**
+       * Count the chunks again with another limit: `chunks` was counted before routing, with the limit
+       * of the engine the request names; the progress total must be the chosen engine's.
+       */
+      recount?: (maxChunkChars: number) => number;
     },
   ): Promise<PreparedJob> {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
+    const limit = this.roster.capabilities(engine).maxChunkChars;
+    const chunks = opts.recount && limit !== this.roster.chunkLimit(request.engine) ? opts.recount(limit) : opts.chunks;
     // A named voice of the other engine falls back to the same gender on this one.
-    const caps = getEngine(engine).capabilities;
-    const voice =
-      ['female', 'male'].includes(request.voice) || caps.voices.some((v) => v.name === request.voice)
-        ? request.voice
-        : (this.genderOf(request.voice) ?? 'female');
+    const voice = this.roster.resolveVoice(request.voice, engine);
     const data: JobData = {
       request: { ...request, voice },
       route,
@@ -186,85 +196,87 @@ export class JobService {
       priority: opts.priority ?? 'normal',
       ...(opts.webhookUrl ? { webhook: { url: opts.webhookUrl } } : {}),
     };
-    return { id: opts.jobId ?? randomUUID(), engine, data, chunks: opts.chunks };
+    return { id: opts.jobId ?? randomUUID(), engine, data, chunks };
   }
 
   /**
-   * Create a prepared job. Safe to repeat: BullMQ ignores a second add with
-   * the same id in the same queue, and the indexes are sorted sets. With
-   * `useCache`, a cached result completes the job at once (not for a job that
-   * must be created exactly once from a claim: a cache hit lands in another
-   * queue, and a repeat could then create a second copy).
+   * Create a prepared job: its record first (with its index entries, one round trip), then its work in
+   * the engine's queue (one more). Safe to repeat: a record that exists is left as it is, and BullMQ
+   * ignores a second add with the same id. A crash between the two writes leaves a queued record with
+   * no work, which the reconciler (jobs/reconciler.ts) queues. With `useCache`, a cached result
+   * creates the record already succeeded: no queue, no worker.
    */
   async create(
     p: PreparedJob,
     { useCache, abandoned }: { useCache: boolean; abandoned?: AbortSignal },
-  ): Promise<Job<JobData, JobOutcome>> {
+  ): Promise<Created> {
     const { id, engine, data } = p;
     const queue = this.queueOf(engine);
     if (!queue) throw new AppError('internal', `no queue for engine ${engine}`);
-    // A repeat (a retry completing a claim) finds the job there and leaves it as it is.
-    const existing = useCache ? undefined : await queue.getJob(id);
-    const jobOpts = {
-      jobId: id,
-      attempts: this.config.jobAttempts,
-      backoff: { type: 'exponential' as const, delay: this.config.jobBackoffMs },
-      priority: BULLMQ_PRIORITY[data.priority ?? 'normal'],
-      // JOB_TTL_SECONDS bounds every job record; the cleanup answers 410 for them afterwards.
-      removeOnComplete: { age: this.config.jobTtlSeconds },
-      removeOnFail: { age: this.config.jobTtlSeconds },
-    };
-    // A cached result completes the job at once, without synthesis. Not for a job with a webhook:
-    // its event is sent by a worker, which serves the cached result just as fast.
-    const cache = useCache && !data.webhook ? this.cached : undefined;
+    // Not for a job with a webhook: its event is sent by a worker, which serves the cached result just as fast.
+    const cache = useCache && !data.webhook && this.cached?.enabled ? this.cached : undefined;
     const hit = await cache
-      ?.submit(
-        requestKey(data.request, engine, this.config, this.cacheScope(data)),
+      ?.lookup(
+        requestKey(
+          data.request,
+          engine,
+          this.roster.capabilities(engine).sampleRate,
+          this.config,
+          this.cacheScope(data),
+        ),
         audioKey(id, data.request.format),
-        data,
-        jobOpts,
       )
       .catch(() => undefined);
-    // Awaiting replicas, the job is held (delayed) so no worker starts what may yet be refused.
-    const held = this.replicaAck.enabled
-      ? { ...jobOpts, delay: this.config.redisReplicaAckTimeoutMs + 5_000 }
-      : jobOpts;
-    const job = existing ?? hit ?? (await queue.add(SYNTHESIZE_JOB, data, held));
-    const tenant = data.tenant ?? ANONYMOUS;
-    await this.redis
-      .multi()
-      .zadd(jobsIndexKey(this.config.queuePrefix), job.timestamp, id)
-      .zadd(tenantJobsKey(this.config.queuePrefix, tenant), job.timestamp, id)
-      .sadd(tenantsKey(this.config.queuePrefix), tenant)
-      .exec();
-    if (!existing) {
-      if (this.replicaAck.enabled) await this.confirmReplicated(job, !hit, abandoned);
+    const createdAt = Date.now();
+    const made = await this.records.create({ id, data, createdAt, chunksTotal: p.chunks, result: hit });
+    // What was just written, so the answer needs no read back.
+    const record: JobRecord | undefined = made.created
+      ? {
+          id,
+          data,
+          status: made.status,
+          createdAt,
+          attempts: 0,
+          progress: { chunksDone: hit ? p.chunks : 0, chunksTotal: p.chunks },
+          ...(hit ? { result: hit, startedAt: createdAt, finishedAt: hit.finishedAt } : {}),
+        }
+      : undefined;
+    if (hit) {
+      if (made.created && this.replicaAck.enabled) await this.confirmReplicated(id, data, false, abandoned);
+      return { id, record };
+    }
+    // A repeat of a job that ended (canceled, failed) is not queued again.
+    if (!made.created && made.status !== 'queued') return { id };
+    // Resilience tests: die between the two writes, as a crash would (the reconciler must settle it).
+    if (this.config.faultInjection && (await this.redis.get(faultKey(this.prefix, 'api'))) === 'crash-after-record')
+      process.kill(process.pid, 'SIGKILL');
+    await queue.add(SYNTHESIZE_JOB, data, this.jobOptions(id, data));
+    if (made.created) {
+      if (this.replicaAck.enabled) await this.confirmReplicated(id, data, true, abandoned);
       else if (abandoned?.aborted) {
-        await this.withdraw(job);
+        await this.withdraw(id, data);
         throw redisUnavailable(this.config.redisUnavailableMs);
       }
-      await job
-        .updateProgress({ chunksDone: hit ? p.chunks : 0, chunksTotal: p.chunks } satisfies JobProgress)
-        .catch(() => undefined);
     }
-    return job;
+    return { id, record };
   }
 
-  /** Whether a job with this id was ever created (it may since have been canceled or expired). */
+  /** BullMQ options of a job's work. */
+  jobOptions(id: string, data: JobData) {
+    const opts = workOptions(this.config, id, data);
+    // Awaiting replicas, the job is held (delayed) so no worker starts what may yet be refused.
+    return this.replicaAck.enabled ? { ...opts, delay: this.config.redisReplicaAckTimeoutMs + 5_000 } : opts;
+  }
+
+  /** Whether a job with this id was ever created (it may since have expired). */
   async known(id: string): Promise<boolean> {
-    if (await this.find(id)) return true;
+    if (await this.records.queueOf(id)) return true;
     const prefix = this.config.queuePrefix;
-    const [marker, tombstone, indexed] = await Promise.all([
-      this.redis.exists(cancelKey(prefix, id)),
+    const [tombstone, indexed] = await Promise.all([
       this.redis.exists(expiredKey(prefix, id)),
       this.redis.zscore(jobsIndexKey(prefix), id),
     ]);
-    return marker === 1 || tombstone === 1 || indexed !== null;
-  }
-
-  /** BullMQ key bases (`<prefix>:<queue>:`) of every queue a job can be in. */
-  queueBases(): string[] {
-    return this.allQueues().map((q) => `${this.config.queuePrefix}:${q.name}:`);
+    return tombstone === 1 || indexed !== null;
   }
 
   /** The result-cache scope of a job: its tenant, or everyone with CACHE_SCOPE=global. */
@@ -273,21 +285,16 @@ export class JobService {
   }
 
   /** Release a held job once enough replicas have it; otherwise remove every trace of it and refuse (503). */
-  private async confirmReplicated(
-    job: Job<JobData, JobOutcome>,
-    held: boolean,
-    abandoned?: AbortSignal,
-  ): Promise<void> {
-    const id = job.id ?? '';
+  private async confirmReplicated(id: string, data: JobData, held: boolean, abandoned?: AbortSignal): Promise<void> {
     const ack = await this.replicaAck
-      .confirm(`${this.config.queuePrefix}:${job.queueName}:${id}`)
+      .confirm(`${this.config.queuePrefix}:job:${id}`)
       .catch(() => ({ ok: false, replicas: 0, ms: 0 }));
     if (ack.ok && !abandoned?.aborted) {
       // Already promoted or moved on by the monitor: either way it runs without the hold.
-      if (held) await job.promote().catch(() => undefined);
+      if (held) await (await this.queueOf(data.engine)?.getJob(id))?.promote().catch(() => undefined);
       return;
     }
-    await this.withdraw(job);
+    await this.withdraw(id, data);
     // The client was already told 503 while Redis was slow to answer.
     if (ack.ok) throw redisUnavailable(this.config.redisUnavailableMs);
     throw new AppError(
@@ -303,47 +310,28 @@ export class JobService {
   }
 
   /** Remove a job that was written but not accepted (no worker has it: it is held, or was never released). */
-  private async withdraw(job: Job<JobData, JobOutcome>): Promise<void> {
+  private async withdraw(id: string, data: JobData): Promise<void> {
     await Promise.all([
-      job.remove().catch(() => undefined),
-      this.redis.zrem(jobsIndexKey(this.config.queuePrefix), job.id ?? '').catch(() => undefined),
-      this.redis
-        .zrem(tenantJobsKey(this.config.queuePrefix, job.data.tenant ?? ANONYMOUS), job.id ?? '')
+      this.queueOf(data.engine)
+        ?.remove(id)
         .catch(() => undefined),
+      this.records.remove(id).catch(() => undefined),
+      this.redis.zrem(jobsIndexKey(this.config.queuePrefix), id).catch(() => undefined),
+      this.redis.zrem(tenantJobsKey(this.config.queuePrefix, data.tenant ?? ANONYMOUS), id).catch(() => undefined),
     ]);
   }
 
-  private genderOf(voice: string): 'female' | 'male' | undefined {
-    for (const e of this.engineNames) {
-      const v = getEngine(e).capabilities.voices.find((x) => x.name === voice);
-      if (v) return v.gender;
-    }
-    return undefined;
-  }
-
-  /** Find a job in whichever engine queue holds it (the newest copy if several do). */
-  async find(id: string): Promise<Job<JobData, JobOutcome> | undefined> {
-    const found = await Promise.all(this.allQueues().map((q) => q.getJob(id)));
-    return found.filter((j): j is Job<JobData, JobOutcome> => !!j).sort((a, b) => b.timestamp - a.timestamp)[0];
-  }
-
-  async view(fetched: Job<JobData, JobOutcome>): Promise<JobView> {
-    let job = fetched;
-    const state = await job.getState();
-    // The job may have finished between fetching it and reading its state: read it again for its result.
-    // Re-read from the queue that holds it: a cache hit lives in the cached-jobs queue, not the engine's.
-    if ((state === 'completed' || state === 'failed') && !job.finishedOn) {
-      const own = this.allQueues().find((q) => q.name === job.queueName);
-      job = (await own?.getJob(jobIdOf(job))) ?? job;
-    }
-    const waiting = (state === 'prioritized' || state === 'waiting') && !isMoved(job.returnvalue);
-    const queue = waiting ? await this.position(job).catch(() => null) : null;
-    return toView(job, state, queue);
+  /** The view of a record; a queued job's place in its queue is measured when `position` is asked for. */
+  async view(rec: JobRecord, position = true): Promise<JobView> {
+    const queue = rec.status === 'queued' && position ? await this.position(rec).catch(() => null) : null;
+    return toView(rec, queue);
   }
 
   /** Where a waiting job stands in its queue, and when it should start at the recent pace. */
-  private async position(job: Job<JobData, JobOutcome>): Promise<JobView['queue']> {
-    const engine = job.data.engine;
+  private async position(rec: JobRecord): Promise<JobView['queue']> {
+    const engine = rec.data.engine;
+    const job = await this.queueOf(engine)?.getJob(rec.id);
+    if (!job) return null;
     const [live, meanMs] = await Promise.all([this.liveness.count([engine]), this.store.meanDuration(engine, 2000)]);
     const slots = Math.max(1, (live[engine] ?? 0) * this.config.workerConcurrency);
     return queuePosition(this.redis, this.config.queuePrefix, job, { slots, meanMs });
@@ -355,50 +343,36 @@ export class JobService {
    * Throws 404 for an id never seen, and, for a `caller` that is not an
    * admin, for another tenant's job: to them it does not exist.
    */
-  async get(id: string, caller?: Caller): Promise<FoundJob> {
+  async get(id: string, caller?: Caller, opts: { position?: boolean } = {}): Promise<FoundJob> {
     const prefix = this.config.queuePrefix;
     const unknown = () => notFound(`No job with id ${JSON.stringify(id.slice(0, 100))}`);
-    const job = await this.find(id);
-    if (job) {
-      if (caller && !mayAccess(caller, job.data.tenant)) throw unknown();
-      const view = await this.view(job);
-      const ttlMs = this.config.jobTtlSeconds * 1000;
-      if (FINAL_STATUSES.includes(view.status) && job.finishedOn && Date.now() - job.finishedOn > ttlMs)
-        throw jobExpired(id);
-      return { view, job };
+    const record = await this.records.get(id);
+    if (record) {
+      if (caller && !mayAccess(caller, record.data.tenant)) throw unknown();
+      if (this.expired(record)) throw jobExpired(id);
+      return { view: await this.view(record, opts.position ?? true), record };
     }
-    const [marker, tombstone, submitted] = await Promise.all([
-      this.redis.get(cancelKey(prefix, id)),
+    const [tombstone, submitted] = await Promise.all([
       this.redis.get(expiredKey(prefix, id)),
       // A client only learns of expiry for its own jobs: look in its own index.
       this.redis.zscore(caller && !caller.admin ? tenantJobsKey(prefix, caller.tenant) : jobsIndexKey(prefix), id),
     ]);
-    const snapshot = marker ? (JSON.parse(marker) as { view?: JobView }).view : undefined;
-    if (snapshot) {
-      if (caller && !mayAccess(caller, snapshot.owner)) throw unknown();
-      return { view: snapshot };
-    }
     // The tombstone holds the owner ('1' from before tenants, or for a file whose record was gone: owner unknown).
     if (tombstone !== null && (!caller || caller.admin || tombstone === caller.tenant)) throw jobExpired(id);
-    // A record BullMQ already removed, before the cleanup wrote its tombstone, has expired too.
+    // A record the cleanup already removed, before it wrote its tombstone, has expired too.
     if (submitted !== null && Date.now() - Number(submitted) > this.config.jobTtlSeconds * 1000) throw jobExpired(id);
     throw unknown();
   }
 
-  private async queueEvents(engineOrQueue: string): Promise<QueueEvents> {
-    const name = engineOrQueue.startsWith('tts-') ? engineOrQueue : synthesisQueueName(engineOrQueue);
-    let ev = this.events.get(name);
-    if (!ev) {
-      ev = new QueueEvents(name, { connection: this.redis.duplicate(), prefix: this.config.queuePrefix });
-      this.events.set(name, ev);
-      await ev.waitUntilReady();
-    }
-    return ev;
+  /** A finished record past JOB_TTL_SECONDS: answered 410 even before the cleanup removes it. */
+  expired(record: JobRecord): boolean {
+    const ttlMs = this.config.jobTtlSeconds * 1000;
+    return FINAL_STATUSES.includes(record.status) && !!record.finishedAt && Date.now() - record.finishedAt > ttlMs;
   }
 
-  /** Start listening for job events (so the first synchronous request does not pay for it), and ageing bulk work. */
+  /** Subscribe to record changes (so the first synchronous request does not pay for it), and age bulk work. */
   async init(): Promise<void> {
-    await Promise.all(this.engineNames.map((e) => this.queueEvents(e)));
+    await this.watcher.start();
     await this.routing.start();
     const every = Math.min(10_000, Math.max(250, Math.floor(this.config.bulkPromoteAfterMs / 4)));
     this.promoter = setInterval(() => {
@@ -411,29 +385,31 @@ export class JobService {
   }
 
   /**
-   * Wait until the job finishes or `ms` pass. Resolves to the final status,
-   * or 'pending' when the time ran out first.
+   * Wait until the job finishes or `ms` pass, woken by its record's changes. Resolves to the final
+   * status, or 'pending' when the time ran out first.
    */
-  async waitFor(id: string, ms: number): Promise<'succeeded' | 'failed' | 'canceled' | 'pending'> {
-    const deadline = Date.now() + ms;
-    // Short waits, re-finding the job each time: it may move from the primary to the backup queue,
-    // and a failed attempt that will be retried also ends a wait early.
-    for (;;) {
-      const { view, job } = await this.get(id).catch(() => ({ view: undefined, job: undefined }));
-      if (!view) return 'pending';
-      if (view.status === 'succeeded' || view.status === 'failed' || view.status === 'canceled') return view.status;
-      if (!job) return 'pending';
-      const left = deadline - Date.now();
-      if (left <= 0) return 'pending';
-      const ev = await this.queueEvents(job.queueName);
-      await job.waitUntilFinished(ev, Math.min(left, 1000)).catch(() => undefined);
-    }
+  async waitFor(
+    id: string,
+    ms: number,
+    signal?: AbortSignal,
+  ): Promise<'succeeded' | 'failed' | 'canceled' | 'pending'> {
+    const rec = await this.watcher
+      .until(
+        id,
+        () => this.records.get(id),
+        (r) => !r || FINAL_STATUSES.includes(r.status),
+        ms,
+        signal,
+      )
+      .catch(() => undefined);
+    if (!rec) return 'pending';
+    return rec.status === 'succeeded' || rec.status === 'failed' || rec.status === 'canceled' ? rec.status : 'pending';
   }
 
   async close(): Promise<void> {
     clearInterval(this.promoter);
     await this.routing.stop();
-    await Promise.all([...this.events.values()].map((e) => e.close()));
+    await this.watcher.close();
     await Promise.all(this.allQueues().map((q) => q.close()));
     await this.webhooks.close();
     await this.replicaAck.close();

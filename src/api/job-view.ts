@@ -1,16 +1,6 @@
-import type { Job } from 'bullmq';
-import {
-  ANONYMOUS,
-  isCanceled,
-  isMoved,
-  type JobData,
-  type JobOutcome,
-  type JobProgress,
-  type JobStatus,
-  type Priority,
-  type Route,
-} from '../domain/job.js';
-import { isoTime, jobIdOf } from '../domain/required.js';
+import { ANONYMOUS, type JobStatus, type Priority, type Route } from '../domain/job.js';
+import { isoTime } from '../domain/required.js';
+import type { JobRecord } from '../jobs/record.js';
 
 export interface JobView {
   id: string;
@@ -47,16 +37,6 @@ export interface JobView {
   lexicons?: string[];
   links: { self: string; audio: string; captions?: string };
 }
-
-const STATUS: Record<string, JobStatus> = {
-  waiting: 'queued',
-  'waiting-children': 'queued',
-  prioritized: 'queued',
-  delayed: 'queued',
-  active: 'running',
-  completed: 'succeeded',
-  failed: 'failed',
-};
 
 export const jobLinks = (id: string, captions = false) => ({
   self: `/api/jobs/${id}`,
@@ -96,35 +76,23 @@ export function orderedTimings(
 }
 
 /**
- * A queue job as clients see it. `state` is BullMQ's; `queue` the waiting
- * job's place, when the caller measured it.
+ * A job as clients see it: a projection of its record. `queue` is the waiting job's place, when the
+ * caller measured it.
  */
-export function toView(job: Job<JobData, JobOutcome>, state: string, queue: JobView['queue']): JobView {
-  const rv = job.returnvalue as JobOutcome | undefined;
-  const result = state === 'completed' && rv && 'audio' in rv ? rv : null;
-  // A primary copy that handed its work to the backup is not the job's final word. A completed job
-  // whose result cannot be read (yet) is not reported as succeeded: a succeeded view always has audio.
-  const status: JobStatus =
-    state === 'completed' && isMoved(rv)
-      ? 'queued'
-      : state === 'completed' && isCanceled(rv)
-        ? 'canceled'
-        : state === 'completed' && !result
-          ? 'running'
-          : (STATUS[state] ?? 'queued');
-  const p = (job.progress ?? {}) as Partial<JobProgress>;
-  const { request } = job.data;
-  const priority = job.data.priority ?? 'normal';
-  const queued = status === 'queued' && (state === 'prioritized' || state === 'waiting') && !isMoved(rv);
+export function toView(rec: JobRecord, queue: JobView['queue']): JobView {
+  const { data, status } = rec;
+  const result = status === 'succeeded' ? rec.result : undefined;
+  const p = rec.progress;
+  const { request } = data;
   return {
-    id: jobIdOf(job),
+    id: rec.id,
     status,
-    owner: job.data.tenant ?? ANONYMOUS,
-    priority,
-    queue: queued ? queue : null,
-    engine: { requested: request.engine, route: job.data.route, name: job.data.engine, used: result?.engine ?? null },
-    fallback: job.data.fallback
-      ? { from: job.data.fallback.from, reason: job.data.fallback.reason, at: isoTime(job.data.fallback.at) }
+    owner: data.tenant ?? ANONYMOUS,
+    priority: data.priority ?? 'normal',
+    queue: status === 'queued' ? queue : null,
+    engine: { requested: request.engine, route: data.route, name: data.engine, used: result?.engine ?? null },
+    fallback: data.fallback
+      ? { from: data.fallback.from, reason: data.fallback.reason, at: isoTime(data.fallback.at) }
       : null,
     voice: request.voice,
     speed: request.speed,
@@ -134,12 +102,11 @@ export function toView(job: Job<JobData, JobOutcome>, state: string, queue: JobV
       ? { chunks_done: result.chunks, chunks_total: result.chunks }
       : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
     cached: result?.cached === true,
-    // Finished attempts plus the running one; a job held for disk space spends none (BullMQ's attemptsStarted counts those).
-    attempts: job.attemptsMade + (state === 'active' ? 1 : 0),
+    attempts: rec.attempts,
     timings: orderedTimings(
-      job.timestamp,
-      result?.startedAt ?? job.processedOn,
-      FINAL_STATUSES.includes(status) ? (job.finishedOn ?? result?.finishedAt) : undefined,
+      rec.createdAt,
+      result?.startedAt ?? rec.startedAt,
+      FINAL_STATUSES.includes(status) ? (rec.finishedAt ?? result?.finishedAt) : undefined,
       result?.synthesisMs ?? null,
     ),
     audio: result
@@ -152,9 +119,9 @@ export function toView(job: Job<JobData, JobOutcome>, state: string, queue: JobV
           key: result.audio.key,
         }
       : null,
-    error: status === 'failed' && job.failedReason ? errorOf(job.failedReason) : null,
+    error: status === 'failed' && rec.error ? errorOf(rec.error) : null,
     ...(request.warnings?.length ? { warnings: request.warnings } : {}),
     ...(request.lexicon ? { lexicons: request.lexicon.used } : {}),
-    links: jobLinks(jobIdOf(job), request.captions === true),
+    links: jobLinks(rec.id, request.captions === true),
   };
 }

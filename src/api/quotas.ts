@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
-import { quotaActiveKey, quotaCharsKey } from '../queue/names.js';
+import { LuaScript } from '../queue/lua.js';
+import { jobKey, quotaActiveKey, quotaCharsKey } from '../queue/names.js';
 import type { Caller } from './caller.js';
 
 /** A job counted active this recently is kept even before its queue record appears (it is being created). */
@@ -10,9 +11,8 @@ const GRACE_MS = 10_000;
 const ACTIVE_RETRY_S = 5;
 
 /**
- * Drop members whose jobs are no longer queued or running (no copy in any
- * engine queue without `finishedOn`), then count what is left. ARGV from 9
- * on: the key bases of the queues (`<prefix>:<queue>:`).
+ * Drop members whose jobs are no longer queued or running (their record says so, or is gone), then
+ * count what is left. ARGV from 9 on: key bases of job records (`<prefix>:job:`).
  */
 const PRUNE = `
 local function prune(key, now, base)
@@ -21,7 +21,8 @@ local function prune(key, now, base)
     local live = false
     for i = base, #ARGV do
       local k = ARGV[i] .. id
-      if redis.call('EXISTS', k) == 1 and redis.call('HEXISTS', k, 'finishedOn') == 0 then live = true end
+      local s = redis.call('HGET', k, 'status')
+      if s == 'queued' or s == 'running' then live = true end
     end
     if not live then redis.call('ZREM', key, id) end
   end
@@ -29,7 +30,7 @@ local function prune(key, now, base)
 end`;
 
 /** KEYS: chars counter, active set. ARGV: chars, char limit, active limit (-1: only count), job id, now, ttl s, -, -, queue bases… */
-const RESERVE = `${PRUNE}
+const RESERVE = new LuaScript(`${PRUNE}
 local n = tonumber(ARGV[1])
 local climit = tonumber(ARGV[2])
 local alimit = tonumber(ARGV[3])
@@ -45,7 +46,7 @@ if alimit > 0 then
 end
 redis.call('INCRBY', KEYS[1], n)
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
-return {0, used + n, active + 1}`;
+return {0, used + n, active + 1}`);
 
 export interface QuotaLimits {
   /** 0 = unlimited. */
@@ -76,8 +77,8 @@ export class Quotas {
   constructor(
     private readonly redis: Redis,
     private readonly config: Pick<Config, 'queuePrefix' | 'quotaCharsPerDay' | 'quotaActiveJobs'>,
-    /** BullMQ key bases of every queue a job can be in (`<prefix>:<queue name>:`). */
-    private readonly queueBases: () => string[],
+    /** Key bases of job records (`<prefix>:job:`). */
+    private readonly queueBases: () => string[] = () => [jobKey(config.queuePrefix, '')],
   ) {}
 
   limits(caller: Caller): QuotaLimits {
@@ -89,20 +90,10 @@ export class Quotas {
 
   private run(caller: Caller, chars: number, activeLimit: number, jobId: string, now: number) {
     const p = this.config.queuePrefix;
-    return this.redis.eval(
-      RESERVE,
-      2,
-      quotaCharsKey(p, caller.tenant, utcDay(now)),
-      quotaActiveKey(p, caller.tenant),
-      chars,
-      this.limits(caller).charsPerDay,
-      activeLimit,
-      jobId,
-      now,
-      2 * 86_400,
-      '',
-      '',
-      ...this.queueBases(),
+    return RESERVE.run(
+      this.redis,
+      [quotaCharsKey(p, caller.tenant, utcDay(now)), quotaActiveKey(p, caller.tenant)],
+      [chars, this.limits(caller).charsPerDay, activeLimit, jobId, now, 2 * 86_400, '', '', ...this.queueBases()],
     ) as Promise<[number, number, number]>;
   }
 

@@ -7,12 +7,27 @@ import { isSsml, parseSsml } from '../ssml/parse.js';
 export interface RequestLimits {
   maxChars: number;
   /** Voices allowed for each engine choice. */
-  voices: Record<(typeof ENGINE_CHOICES)[number], string[]>;
-  speed: { min: number; max: number };
+  voices: Readonly<Record<(typeof ENGINE_CHOICES)[number], readonly string[]>>;
+  speed: Readonly<{ min: number; max: number }>;
 }
 
 const invalid = (field: string, message: string, details: Record<string, unknown> = {}) =>
   new AppError('invalid_request', message, { status: 400, details: { field, ...details } });
+
+// Built once: a zod schema costs far more to build than to run, and these are the same for every request.
+const ENGINE = z.enum(ENGINE_CHOICES).default('auto');
+const FORMAT = z.enum(FORMATS).default('wav');
+/** Speed schemas by range; a process sees one range (its engines'), so this stays a single entry. */
+const speedSchemas = new Map<string, z.ZodDefault<z.ZodNumber>>();
+function speedSchema(min: number, max: number): z.ZodDefault<z.ZodNumber> {
+  const key = `${min}:${max}`;
+  let schema = speedSchemas.get(key);
+  if (!schema) {
+    schema = z.number().min(min).max(max).default(1);
+    speedSchemas.set(key, schema);
+  }
+  return schema;
+}
 
 /**
  * Validate a synthesis request body (shared by /api/jobs and /api/tts).
@@ -34,26 +49,15 @@ export function parseSynthesisBody(body: unknown, limits: RequestLimits): Synthe
     });
   }
 
-  const engine = z
-    .enum(ENGINE_CHOICES)
-    .default('auto')
-    .safeParse(b.engine ?? undefined);
+  const engine = ENGINE.safeParse(b.engine ?? undefined);
   if (!engine.success)
     throw invalid('engine', `"engine" must be one of ${ENGINE_CHOICES.join(', ')}`, { allowed: ENGINE_CHOICES });
 
-  const format = z
-    .enum(FORMATS)
-    .default('wav')
-    .safeParse(b.format ?? undefined);
+  const format = FORMAT.safeParse(b.format ?? undefined);
   if (!format.success) throw invalid('format', `"format" must be one of ${FORMATS.join(', ')}`, { allowed: FORMATS });
 
   const { min, max } = limits.speed;
-  const speed = z
-    .number()
-    .min(min)
-    .max(max)
-    .default(1)
-    .safeParse(b.speed ?? undefined);
+  const speed = speedSchema(min, max).safeParse(b.speed ?? undefined);
   if (!speed.success)
     throw invalid('speed', `"speed" must be a number from ${min} to ${max}`, { allowed: { min, max } });
 
@@ -97,7 +101,7 @@ export function parseTextBody(body: unknown, maxChars: number): { b: Record<stri
 }
 
 /** `voice`: unset (female) or one of `allowed`. */
-export function parseVoice(raw: unknown, allowed: string[]): string {
+export function parseVoice(raw: unknown, allowed: readonly string[]): string {
   const voice = raw ?? 'female';
   if (typeof voice !== 'string' || !allowed.includes(voice)) {
     throw invalid('voice', `Unknown voice ${JSON.stringify(voice)}`, { allowed });

@@ -2,19 +2,11 @@ import { open, type FileHandle } from 'node:fs/promises';
 import type { Response } from 'express';
 import { AppError } from '../domain/errors.js';
 import { CONTENT_TYPES, type JobProgress } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
 import type { Storage } from '../storage/storage.js';
 import type { JobService } from './job-service.js';
+import { SAFETY_RECHECK_MS } from '../jobs/watcher.js';
 
-/** How often a streaming response looks at the job's progress (a progress update per chunk is what it waits for). */
-const POLL_MS = 40;
 const READ_BYTES = 64 * 1024;
-
-/** The sample rate of a job's output: Opus is always 48 kHz, otherwise the request's or the engine's. */
-export function outputRate(format: string, engine: string, requested?: number): number {
-  if (format === 'opus') return 48_000;
-  return requested ?? getEngine(engine).capabilities.sampleRate;
-}
 
 /**
  * Stream a job's audio as it is made, with chunked transfer encoding. The
@@ -26,8 +18,11 @@ export function outputRate(format: string, engine: string, requested?: number): 
  */
 export async function streamJobAudio(res: Response, jobs: JobService, storage: Storage, id: string): Promise<void> {
   let closed = false;
+  // Woken by the job's record changes (a progress update per chunk), or by the client going away.
+  const gone = new AbortController();
   res.on('close', () => {
     closed = true;
+    gone.abort();
   });
   let sent = 0;
   let part: string | undefined;
@@ -37,7 +32,7 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
     res.status(200);
     res.setHeader('Content-Type', CONTENT_TYPES[format as keyof typeof CONTENT_TYPES] ?? 'application/octet-stream');
     res.setHeader('X-Job-Id', id);
-    res.setHeader('X-Sample-Rate', String(outputRate(format, engine, requested)));
+    res.setHeader('X-Sample-Rate', String(jobs.roster.outputRate(format, engine, requested)));
     res.setHeader('Cache-Control', 'no-store');
     res.flushHeaders();
   };
@@ -48,7 +43,12 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
   };
   try {
     while (!closed) {
-      const { view, job } = await jobs.get(id);
+      // Armed before the read, so a change between the read and the wait is not missed.
+      const next = jobs.watcher.next(id, SAFETY_RECHECK_MS, gone.signal);
+      const { view, record } = await jobs.get(id, undefined, { position: false }).catch((err) => {
+        next.cancel();
+        throw err;
+      });
       if (view.status === 'failed' || view.status === 'canceled') {
         if (res.headersSent) return void res.destroy();
         throw new AppError('synthesis_failed', `Synthesis ${view.status}: ${view.error?.message ?? 'no audio'}`, {
@@ -56,7 +56,7 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
           details: { id, links: view.links },
         });
       }
-      const { format, sampleRate } = job?.data.request ?? { format: view.format };
+      const { format, sampleRate } = record.data.request;
       const engine = view.engine.used ?? view.engine.name;
       if (view.status === 'succeeded' && view.audio) {
         begin(format, engine, sampleRate);
@@ -68,10 +68,11 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
             await write(b as Buffer);
           }
         }
+        next.cancel();
         res.end();
         return;
       }
-      const p = (job?.progress ?? {}) as Partial<JobProgress>;
+      const p: Partial<JobProgress> = record.progress;
       const bytes = p.bytes ?? 0;
       if (p.part && bytes > sent) {
         if (p.part !== part) {
@@ -89,10 +90,11 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
             if (bytesRead === 0) break;
             await write(Buffer.from(buf.subarray(0, bytesRead)));
           }
+          next.cancel();
           continue;
         }
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await next.wait;
     }
   } finally {
     await fh?.close();

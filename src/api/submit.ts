@@ -1,9 +1,10 @@
+import type { JobRecord } from '../jobs/record.js';
 import type { Request } from 'express';
 import { AppError } from '../domain/errors.js';
 import { PRIORITIES, type Priority } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
-import { allowedVoices } from '../engines/voice.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { prepareInput } from '../ssml/prepare.js';
+import { chunkPlan } from '../text/chunk-plan.js';
 import { lexiconNamespace } from './routes/lexicons.js';
 import type { LexiconStore } from '../lexicons/store.js';
 import { checkWebhookUrl, WebhookUrlError } from '../webhooks/ssrf.js';
@@ -17,6 +18,8 @@ import { countChars, parseSynthesisBody, type RequestLimits } from './schemas.js
 export interface Submitted {
   id: string;
   replayed: boolean;
+  /** The record as this request wrote it (absent for a replay). */
+  record?: JobRecord;
 }
 
 /** Longest a repeated request waits for the job of a concurrent first request to appear (claims from older versions). */
@@ -41,6 +44,7 @@ export class Submitter {
 
   constructor(
     private readonly jobs: JobService,
+    private readonly roster: EngineRoster,
     opts: { ttsMaxChars: number; jobsMaxChars: number },
     /** Pronunciation lexicons a request may name; without it `lexicons` is ignored. */
     private readonly lexicons?: LexiconStore,
@@ -48,16 +52,9 @@ export class Submitter {
   ) {
     this.limits = opts;
     this.idempotency = new Idempotency(jobs.redis, jobs.config.queuePrefix, jobs.config.idempotencyTtlSeconds);
-    const primary = getEngine(jobs.engineFor('primary')).capabilities;
-    const backup = getEngine(jobs.engineFor('backup')).capabilities;
-    const p = allowedVoices(primary);
-    const b = allowedVoices(backup);
-    this.voices = { primary: p, backup: b, auto: [...new Set([...p, ...b])] };
+    this.voices = roster.voices;
     // Speed must suit whichever engine ends up running the job.
-    this.speed = {
-      min: Math.max(primary.speed.min, backup.speed.min),
-      max: Math.min(primary.speed.max, backup.speed.max),
-    };
+    this.speed = roster.speed;
   }
 
   /** Validate and queue a request; `priority` is the endpoint's class unless the body names one. */
@@ -71,10 +68,9 @@ export class Submitter {
     const request = lexicon ? { ...parsed, lexicon } : parsed;
     const body = req.body as Record<string, unknown>;
     const klass = parsePriority(body.priority) ?? priority;
-    const engine = getEngine(this.jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
     // Rejects text with nothing to speak before anything is queued; the count seeds progress.
     const chunks = prepareInput(request.text, {
-      maxChunkChars: engine.capabilities.maxChunkChars,
+      ...chunkPlan(this.roster.chunkLimit(request.engine)),
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });
@@ -82,18 +78,28 @@ export class Submitter {
     const caller = callerOf(req);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
     const hash = key === undefined ? undefined : requestHash(req.path, req.body);
-    const opts = { requestId: req.id, chunks: chunks.length, webhookUrl, tenant: caller.tenant, priority: klass };
+    const recount = (maxChunkChars: number) =>
+      prepareInput(request.text, { ...chunkPlan(maxChunkChars), ssml: request.ssml, lexicon: request.lexicon?.entries })
+        .length;
+    const opts = {
+      requestId: req.id,
+      chunks: chunks.length,
+      recount,
+      webhookUrl,
+      tenant: caller.tenant,
+      priority: klass,
+    };
     if (key === undefined || hash === undefined) {
       const prepared = await this.jobs.prepare(request, opts);
       const chars = countChars(request.text);
       await this.quotas?.reserve(caller, chars, prepared.id);
       try {
-        await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+        const { record } = await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+        return { id: prepared.id, replayed: false, record };
       } catch (err) {
         await this.quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
         throw err;
       }
-      return { id: prepared.id, replayed: false };
     }
     const prior = await this.idempotency.existing(caller.tenant, key, hash);
     if (prior) return { id: await this.complete(caller.tenant, key, prior), replayed: true };
@@ -109,9 +115,9 @@ export class Submitter {
       return { id: await this.complete(caller.tenant, key, winner), replayed: true };
     }
     // From here a crash is harmless: a retry with the same key finds the claim and creates its job.
-    await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
+    const { record } = await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
     await this.idempotency.created(caller.tenant, key, { hash, jobId: prepared.id }).catch(() => undefined);
-    return { id: prepared.id, replayed: false };
+    return { id: prepared.id, replayed: false, record };
   }
 
   /** The job of an earlier request with this key, created now if that request died before it could. */
@@ -119,7 +125,8 @@ export class Submitter {
     if (!record.job) return record.created ? record.jobId : this.replayed(record.jobId);
     // Never re-create a job that existed and was canceled or expired since.
     // A job that exists is passed on too: create() then only completes its index entries.
-    if ((await this.jobs.find(record.jobId)) || !(await this.jobs.known(record.jobId)))
+    // create() leaves an existing record as it is (and queues its work again only while it is queued).
+    if ((await this.jobs.records.queueOf(record.jobId)) || !(await this.jobs.known(record.jobId)))
       await this.jobs.create(record.job, { useCache: false });
     await this.idempotency.created(tenant, key, record).catch(() => undefined);
     return record.jobId;
@@ -127,16 +134,15 @@ export class Submitter {
 
   /** The job of an earlier request with the same key; a concurrent first request may still be queuing it. */
   private async replayed(id: string): Promise<string> {
-    const deadline = Date.now() + REPLAY_WAIT_MS;
-    for (;;) {
-      try {
-        await this.jobs.get(id); // 410 for an expired one
-        return id;
-      } catch (err) {
-        if ((err as AppError).status !== 404 || Date.now() > deadline) throw err;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Woken when the record appears (its creation is a change like any other).
+    const found = () =>
+      this.jobs.get(id).then(
+        () => true,
+        (err) => (err as AppError).status !== 404,
+      );
+    await this.jobs.watcher.until(id, found, (yes) => yes, REPLAY_WAIT_MS);
+    await this.jobs.get(id); // 404 if it never appeared, 410 for an expired one
+    return id;
   }
 
   /** `webhook_url`, checked: http(s), and not reaching private addresses unless allow-listed. */

@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
 import type { CanceledResult, JobResult } from '../domain/job.js';
 import type { Storage } from '../storage/storage.js';
+import { SAFETY_RECHECK_MS, type JobWatcher } from '../jobs/watcher.js';
 import type { CacheEntry, ResultCache } from './result-cache.js';
-
-/** How often a job waiting for an identical one checks whether its result is there. */
-const FOLLOW_POLL_MS = 100;
 
 export interface SharedJob {
   jobId: string;
@@ -16,8 +14,6 @@ export interface SharedJob {
   /** Synthesize for real. */
   make(): Promise<JobResult | CanceledResult>;
   isCanceled?(): Promise<boolean>;
-  /** Told when the job is answered from the cache (to show its progress as complete). */
-  onCached?(result: JobResult): Promise<void>;
 }
 
 /**
@@ -29,10 +25,12 @@ export interface SharedJob {
  */
 export class SharedSynthesis {
   constructor(
-    private readonly cache: ResultCache,
+    private readonly cache: Pick<ResultCache, 'enabled' | 'lookup' | 'peek' | 'copyOut' | 'store' | 'lock' | 'holder'>,
     private readonly storage: Storage,
     private readonly lockMs: number,
     private readonly logger: Logger,
+    /** Wakes a waiting job when the holder's record (or its own) changes. */
+    private readonly watcher: Pick<JobWatcher, 'start' | 'next'>,
   ) {}
 
   async run(job: SharedJob): Promise<JobResult | CanceledResult> {
@@ -40,13 +38,13 @@ export class SharedSynthesis {
     let waited = false;
     for (;;) {
       const hit = await this.fromCache(job, waited);
-      if (hit) return this.served(job, hit);
-      const lock = await this.cache.lock(job.key, this.lockMs);
+      if (hit) return hit;
+      const lock = await this.cache.lock(job.key, this.lockMs, job.jobId);
       if (lock) {
         try {
           // The holder may have stored its result just before we got the lock.
           const late = waited ? await this.fromCache(job, true) : null;
-          if (late) return this.served(job, late);
+          if (late) return late;
           const out = await job.make();
           if ('audio' in out) {
             await this.cache
@@ -69,16 +67,23 @@ export class SharedSynthesis {
           'identical request in flight: waiting for its result',
         );
       waited = true;
-      while (await this.cache.locked(job.key)) {
-        if (await job.isCanceled?.()) return { canceled: { at: Date.now(), chunksDone: 0 } };
-        await new Promise((r) => setTimeout(r, FOLLOW_POLL_MS));
+      await this.watcher.start();
+      for (;;) {
+        // Armed before looking, so the holder finishing in between is not missed.
+        const mine = this.watcher.next(job.jobId, SAFETY_RECHECK_MS);
+        const holder = await this.cache.holder(job.key);
+        const theirs = holder ? this.watcher.next(holder, SAFETY_RECHECK_MS) : undefined;
+        if (holder === null || (await job.isCanceled?.())) {
+          mine.cancel();
+          theirs?.cancel();
+          if (holder === null) break;
+          return { canceled: { at: Date.now(), chunksDone: 0 } };
+        }
+        await Promise.race([mine.wait, theirs?.wait ?? mine.wait]);
+        mine.cancel();
+        theirs?.cancel();
       }
     }
-  }
-
-  private async served(job: SharedJob, result: JobResult): Promise<JobResult> {
-    await job.onCached?.(result).catch(() => undefined);
-    return result;
   }
 
   private async fromCache(job: SharedJob, quiet: boolean): Promise<JobResult | null> {

@@ -1,7 +1,9 @@
+import { OPUS_COMPLEXITY } from '../audio/encoders/rates.js';
 import { createHash } from 'node:crypto';
 import type { Config } from '../config/schema.js';
 import type { Format, SynthesisRequest } from '../domain/job.js';
-import { baseEngineName, getEngine } from '../engines/registry.js';
+import { baseEngineName } from '../engines/registry.js';
+import { outputRate } from '../engines/roster.js';
 import { normalizeText } from '../text/index.js';
 
 /** Everything that decides the audio's bytes; two requests with equal fields get the same file. */
@@ -19,8 +21,11 @@ export interface ContentFields {
   scope?: string;
 }
 
-/** Bump when the synthesis pipeline changes the audio it makes (pauses, encoders) or what a result holds (2: timings). */
-const PIPELINE_VERSION = 2;
+/**
+ * Bump when the synthesis pipeline changes the audio it makes (pauses, encoders, chunking) or what a
+ * result holds (2: timings; 3: the chunk plan, a short first chunk and growing ones).
+ */
+const PIPELINE_VERSION = 3;
 
 /** The content address of a result: sha256 over the fields, with the text normalized. */
 export function contentKey(f: ContentFields): string {
@@ -46,14 +51,18 @@ export function modelVersion(engine: string, config: Pick<Config, 'kokoroVariant
   return base === 'kokoro' ? `kokoro-v1.0-${config.kokoroVariant}` : base;
 }
 
-/** The content key of a request as run by `engine` (the voice already resolved for that engine). */
+/**
+ * The content key of a request as run by `engine` (the voice already resolved for that engine);
+ * `engineRate` is the engine's own sample rate (the roster's `capabilities(engine).sampleRate`).
+ */
 export function requestKey(
   request: SynthesisRequest,
   engine: string,
-  config: Pick<Config, 'kokoroVariant' | 'mp3Bitrate'>,
+  engineRate: number,
+  config: Pick<Config, 'kokoroVariant' | 'mp3Bitrate'> & Partial<Pick<Config, 'opusComplexity'>>,
   scope?: string,
 ): string {
-  const rate = request.format === 'opus' ? 48_000 : (request.sampleRate ?? getEngine(engine).capabilities.sampleRate);
+  const rate = outputRate(request.format, engineRate, request.sampleRate);
   return contentKey({
     engine: baseEngineName(engine),
     modelVersion: modelVersion(engine, config),
@@ -64,7 +73,12 @@ export function requestKey(
     // Markup is not text: SSML never shares a key with the same characters read as plain text.
     // Lexicons by name@version: an edited lexicon never meets a result made with its old entries.
     text: `${request.ssml ? 'ssml\u0000' : ''}${request.lexicon ? `${request.lexicon.used.join(',')}\u0000` : ''}${request.text}`,
-    encoding: request.format === 'mp3' ? `${config.mp3Bitrate}k` : '',
+    encoding:
+      request.format === 'mp3'
+        ? `${config.mp3Bitrate}k`
+        : request.format === 'opus'
+          ? `c${config.opusComplexity ?? OPUS_COMPLEXITY}`
+          : '',
     ...(scope === undefined ? {} : { scope }),
   });
 }

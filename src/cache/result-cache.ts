@@ -80,7 +80,9 @@ export class ResultCache {
       await this.remove(key, entry.format);
       return null;
     }
-    await this.redis.zadd(cacheLruKey(this.prefix), 'XX', now, key);
+    // Not awaited: the touch goes out with whatever is sent next (a hit's record write), and its
+    // answer changes nothing here; waiting for it would cost a cache hit a round trip.
+    void this.redis.zadd(cacheLruKey(this.prefix), 'XX', now, key).catch(() => undefined);
     return entry;
   }
 
@@ -170,9 +172,10 @@ export class ResultCache {
     return true;
   }
 
-  /** Try to become the one synthesizer of `key` for `ms` (renewed every ms/3 until released); null when another holds it. */
-  async lock(key: string, ms: number): Promise<CacheLock | null> {
-    const token = randomBytes(12).toString('hex');
+  /** Try to become the one synthesizer of `key` (job `holder`) for `ms` (renewed every ms/3 until released); null when another holds it. */
+  async lock(key: string, ms: number, holder = ''): Promise<CacheLock | null> {
+    // The holder's job id leads the token, so those waiting can follow that job's record.
+    const token = `${holder}/${randomBytes(12).toString('hex')}`;
     const k = cacheLockKey(this.prefix, key);
     const ok = await this.redis.set(k, token, 'PX', ms, 'NX');
     if (!ok) return null;
@@ -191,5 +194,11 @@ export class ResultCache {
 
   async locked(key: string): Promise<boolean> {
     return (await this.redis.exists(cacheLockKey(this.prefix, key))) === 1;
+  }
+
+  /** The job id holding `key`'s lock ('' when the holder gave none), or null when nobody holds it. */
+  async holder(key: string): Promise<string | null> {
+    const token = await this.redis.get(cacheLockKey(this.prefix, key));
+    return token === null ? null : token.slice(0, Math.max(0, token.indexOf('/')));
   }
 }

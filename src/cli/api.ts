@@ -4,6 +4,7 @@ import { buildApp } from '../api/app.js';
 import { bindPolicy } from '../api/auth.js';
 import { jsonProtocolErrors } from '../api/http-server.js';
 import { JobService } from '../api/job-service.js';
+import { createRoster } from '../engines/roster.js';
 import { createLogger } from '../observability/logger.js';
 import { Metrics } from '../observability/metrics.js';
 import { createRedis } from '../queue/connection.js';
@@ -32,7 +33,8 @@ if (!bind.ok) {
 }
 const redis = createRedis(config);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-const jobs = new JobService(config, redis);
+const roster = createRoster(config);
+const jobs = new JobService(config, redis, roster);
 const storage = new DiskStorage(config.outputDir);
 const metrics = new Metrics('api');
 // A request whose result is cached is answered at submit, without synthesis.
@@ -41,14 +43,12 @@ const resultCache = new ResultCache(redis, config.queuePrefix, new DiskStorage(j
   ttlSeconds: config.cacheTtlSeconds,
   onLookup: (result) => metrics.cacheLookups.inc({ result }),
 });
-const cached = new CachedJobs(redis, config.queuePrefix, resultCache, storage);
-cached.start(logger);
-jobs.useCache(cached);
+jobs.useCache(new CachedJobs(resultCache, storage));
 // Short of space, the result cache gives back what only it holds.
 const space = new FreeSpace(config.outputDir, config.minFreeBytes, (enough) => resultCache.evictForSpace(enough));
 // Phonemes need only the front-end and config.json, never the weights; loaded on the first request.
 const phonemizer = loadOnce(() => KokoroPhonemize.create(kokoroFiles(config.modelsDir, config.kokoroVariant).config));
-const app = buildApp({ config, redis, jobs, storage, logger, metrics, space, phonemizer });
+const app = buildApp({ config, roster, redis, jobs, storage, logger, metrics, space, phonemizer });
 
 await jobs.init();
 const server = app.listen(config.port, config.host);
@@ -69,6 +69,5 @@ server.headersTimeout = 60_000;
 onShutdown(logger, config.shutdownTimeoutMs, async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   await jobs.close();
-  await cached.close();
   await redis.quit().catch(() => undefined);
 });

@@ -3,6 +3,7 @@ import { createLogger } from '../observability/logger.js';
 import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { createRedis } from '../queue/connection.js';
 import { Cleanup } from '../lifecycle/cleanup.js';
+import { createRoster } from '../engines/roster.js';
 import { Monitor } from '../router/monitor.js';
 import { DiskStorage } from '../storage/disk.js';
 import { configOrExit, onShutdown } from './main-helpers.js';
@@ -18,13 +19,11 @@ const redis = createRedis(config);
 redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
 const metrics = new Metrics('monitor');
 const metricsServer = serveMetrics(metrics, config.metricsPort, config.metricsHost, logger);
-const cleanup = new Cleanup(config, redis, new DiskStorage(config.outputDir), logger);
-const monitor = new Monitor(config, redis, logger, metrics, cleanup);
+const roster = createRoster(config);
+const cleanup = new Cleanup(config, roster, redis, new DiskStorage(config.outputDir), logger);
+const monitor = new Monitor(config, roster, redis, logger, metrics, cleanup);
 await monitor.start();
-logger.info(
-  { intervalMs: config.probeIntervalMs, primary: config.primaryEngine, backup: config.backupEngine },
-  'monitor running',
-);
+logger.info({ intervalMs: config.probeIntervalMs, ...roster.roles }, 'monitor running');
 onShutdown(logger, config.shutdownTimeoutMs, async () => {
   await monitor.stop();
   await cleanup.close();

@@ -20,8 +20,10 @@ import { configOrExit } from './main-helpers.js';
 import { portAvailable } from './port-check.js';
 import { claimRedisPort } from './stale-redis.js';
 import { recoverEarlierRun, removeRunRecord, writeRunRecord, type RunRecord } from './run-record.js';
+import { createRoster } from '../engines/roster.js';
 
 const config = configOrExit();
+const roster = createRoster(config);
 const logger = createLogger('start', {
   level: config.logLevel,
   dir: config.logDir,
@@ -213,7 +215,7 @@ if (earlier.refused) {
 // A port someone else holds would leave a child restarting in a loop: say so now, before anything starts.
 const ports: [string, number][] = [['PORT', config.port]];
 if (config.metricsPort !== 0) {
-  const engineCount = new Set([config.primaryEngine, config.backupEngine]).size;
+  const engineCount = roster.names.length;
   for (let i = 0; i <= engineCount; i++)
     ports.push([i === 0 ? 'METRICS_PORT' : `METRICS_PORT+${i}`, config.metricsPort + i]);
 }
@@ -236,7 +238,7 @@ const env =
     : { ...process.env, REDIS_URL: config.redisUrl ?? (await startRedis()) };
 // Each child serves its own metrics, on its own port: the monitor on METRICS_PORT, workers above it.
 const metricsPort = (offset: number) => String(config.metricsPort === 0 ? 0 : config.metricsPort + offset);
-[...new Set([config.primaryEngine, config.backupEngine])].forEach((engine, i) => {
+roster.names.forEach((engine, i) => {
   run(`worker:${engine}`, 'worker.js', ['--engine', engine], { ...env, METRICS_PORT: metricsPort(i + 1) });
 });
 run('monitor', 'monitor.js', [], { ...env, METRICS_PORT: metricsPort(0) });

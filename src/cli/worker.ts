@@ -1,6 +1,7 @@
 /** `npm run worker -- --engine backup|primary|<engine name>`: one worker pool for one engine. */
 import { createLogger } from '../observability/logger.js';
-import { engines, isKnownEngine } from '../engines/registry.js';
+import { engines } from '../engines/registry.js';
+import { createRoster } from '../engines/roster.js';
 import { startWorker } from '../workers/worker-process.js';
 import { argValue, configOrExit, onShutdown } from './main-helpers.js';
 
@@ -12,10 +13,10 @@ const logger = createLogger('worker', {
   keep: config.logKeepFiles,
 });
 const requested = argValue(process.argv.slice(2), 'engine') ?? 'backup';
-const engine =
-  requested === 'primary' ? config.primaryEngine : requested === 'backup' ? config.backupEngine : requested;
+const roster = createRoster(config);
+const engine = roster.pick(requested);
 
-if (!isKnownEngine(engine)) {
+if (engine === undefined) {
   process.stderr.write(
     `Unknown engine "${requested}". Use primary, backup or one of: ${[...engines.keys()].join(', ')}\n`,
   );
@@ -23,7 +24,7 @@ if (!isKnownEngine(engine)) {
 }
 
 try {
-  const worker = await startWorker(config, engine, logger);
+  const worker = await startWorker(config, roster, engine, logger);
   onShutdown(logger, config.shutdownTimeoutMs, () => worker.close());
   // SIGHUP: reload the model after new files were installed (a rolling reload across the pool).
   process.on('SIGHUP', () => void worker.reload('SIGHUP'));

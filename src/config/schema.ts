@@ -166,6 +166,12 @@ export const settings = {
     'How often workers look for jobs whose worker died.',
     int(500, 600_000),
   ),
+  reconcileAfterMs: setting(
+    'JOB_RECONCILE_AFTER_MS',
+    '10000',
+    'A job record this old that is neither final nor in its queue (its writer crashed between the two) is queued again, or failed if its queue failed it, by the leading monitor; it checks every half of this, at most every 5 s.',
+    int(200, 3_600_000),
+  ),
   maxStalledCount: setting(
     'JOB_MAX_STALLED',
     '3',
@@ -378,7 +384,7 @@ export const settings = {
   jobTtlSeconds: setting(
     'JOB_TTL_SECONDS',
     '86400',
-    'How long a finished job (its record and audio) is kept; after it, requests for the job get 410 Gone. Also bounds listing, cancel markers and webhook records.',
+    'How long a finished job (its record and audio) is kept; after it, requests for the job get 410 Gone. Also bounds listing and webhook records.',
     int(1, 31_536_000),
   ),
   cleanupIntervalMs: setting(
@@ -440,6 +446,12 @@ export const settings = {
       ),
   ),
   // formats, cache, streaming, OpenAI
+  opusComplexity: setting(
+    'OPUS_COMPLEXITY',
+    '5',
+    "libopus complexity, 0 (fastest) to 10 (libopus' default, slowest): 5 encodes speech about three times as fast as 10 with little audible loss at 32 kbit/s.",
+    int(0, 10),
+  ),
   mp3Bitrate: setting(
     'MP3_BITRATE',
     '64',
@@ -466,6 +478,12 @@ export const settings = {
     '52428800',
     'Free space to keep under OUTPUT_DIR. Below it `/readyz` is not ready, `/api/tts` answers 507, workers hold jobs until space is back and the result cache evicts to make room. 0 turns the check off.',
     int(0, Number.MAX_SAFE_INTEGER),
+  ),
+  audioFsync: setting(
+    'AUDIO_FSYNC',
+    'false',
+    'Flush each finished audio file to the disk (fsync) before it is renamed into place. Off, the rename alone already means a reader never sees a partial file, and a crashed process loses nothing; only a power loss or kernel crash may then lose or truncate files finished in the last seconds. On costs one disk flush per job.',
+    bool,
   ),
   storageRetryMs: setting(
     'STORAGE_RETRY_MS',

@@ -69,8 +69,6 @@ export interface JobData {
   fallback?: { from: string; reason: string; at: number };
   /** Where the job's terminal event is POSTed (checked against SSRF at submit and at delivery). */
   webhook?: { url: string };
-  /** A result-cache hit found at submit: the job completes with this result, no synthesis. */
-  cached?: JobResult;
 }
 
 export interface JobProgress {
@@ -130,7 +128,12 @@ export interface CanceledResult {
   canceled: { at: number; chunksDone: number };
 }
 
-export type JobOutcome = JobResult | MovedResult | ProbeResult | CanceledResult;
+/** Returned by an attempt that had nothing to do (the job had ended, moved, or its record expired). */
+export interface SkippedResult {
+  skipped: string;
+}
+
+export type JobOutcome = JobResult | MovedResult | ProbeResult | CanceledResult | SkippedResult;
 
 export const isCanceled = (r: unknown): r is CanceledResult => typeof r === 'object' && r !== null && 'canceled' in r;
 

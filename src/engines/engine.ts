@@ -1,4 +1,3 @@
-import type { Config } from '../config/schema.js';
 import type { WordMark } from '../domain/timing.js';
 import type { Chunk, Lang } from '../text/types.js';
 
@@ -61,17 +60,21 @@ export interface TtsEngine {
   dispose(): Promise<void>;
 }
 
-/** Static description of an engine: capabilities plus a factory. Importing it must be cheap. */
-export interface EngineDescriptor {
+/**
+ * Static description of an engine: capabilities plus a factory. Importing it must be cheap.
+ * `S` is the engine's own slice of the settings (`engineSettings` in src/config cuts it out):
+ * plain data, since it is handed to engine threads.
+ */
+export interface EngineDescriptor<S = unknown> {
   name: string;
   capabilities: EngineCapabilities;
-  /** Make an (unloaded) engine; called inside a worker thread. Engines read their own settings from `config`. */
-  create(config: Config): Promise<TtsEngine>;
+  /** Make an (unloaded) engine; called inside a worker thread. */
+  create(settings: S): Promise<TtsEngine>;
   /**
    * Whether the engine can run on this machine (e.g. model files present). When not,
    * `reason` says what is missing and `install` the exact command that fixes it.
    */
-  installed(config: Config): Promise<{ ok: boolean; reason?: string; install?: string }>;
+  installed(settings: S): Promise<{ ok: boolean; reason?: string; install?: string }>;
   /**
    * Set for engines that run no inference in this process (remote servers over HTTP): a worker runs one
    * instance on its own event loop with `concurrency` chunks in flight, and no engine threads.

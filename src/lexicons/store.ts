@@ -21,11 +21,23 @@ const badName = (name: string) =>
   );
 
 /**
+ * How long this process trusts its copy of a namespace's default lexicon name. Looking it up was a
+ * Redis round trip on every submission that names no lexicon (nearly all); another API process's
+ * change is seen within this time, this process's own at once.
+ */
+const DEFAULT_TTL_MS = 1000;
+
+/**
  * Pronunciation lexicons in Redis, one hash per namespace (the client key's
  * name, or one shared namespace when keys are off). A job snapshots the
  * entries it uses, so a later change never alters a queued job.
  */
 export class LexiconStore {
+  /** Default lexicon name (null: none) per namespace, as read at `at`. */
+  private readonly defaults = new Map<string, { name: string | null; at: number }>();
+  /** Bumped by every change made here, so a read that raced a change is not kept. */
+  private generation = 0;
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -56,6 +68,7 @@ export class LexiconStore {
     if (makeDefault === true) await this.redis.set(this.defaultKey(ns), name);
     if (makeDefault === false && (await this.redis.get(this.defaultKey(ns))) === name)
       await this.redis.del(this.defaultKey(ns));
+    this.forgetDefault(ns);
     return stored;
   }
 
@@ -69,6 +82,23 @@ export class LexiconStore {
     if (!LEXICON_NAME.test(name) || (await this.redis.hdel(this.key(ns), name)) === 0)
       throw notFound(`No lexicon named ${JSON.stringify(name.slice(0, 80))}`);
     if ((await this.redis.get(this.defaultKey(ns))) === name) await this.redis.del(this.defaultKey(ns));
+    this.forgetDefault(ns);
+  }
+
+  private forgetDefault(ns: string): void {
+    this.generation++;
+    this.defaults.delete(ns);
+  }
+
+  /** The namespace's default lexicon name, from memory when read less than DEFAULT_TTL_MS ago. */
+  private async defaultOf(ns: string): Promise<string | null> {
+    const now = Date.now();
+    const known = this.defaults.get(ns);
+    if (known && now - known.at < DEFAULT_TTL_MS) return known.name;
+    const generation = this.generation;
+    const name = await this.redis.get(this.defaultKey(ns));
+    if (generation === this.generation) this.defaults.set(ns, { name, at: now });
+    return name;
   }
 
   async list(ns: string): Promise<{ default: string | null; lexicons: Omit<StoredLexicon, 'entries'>[] }> {
@@ -94,7 +124,7 @@ export class LexiconStore {
         details: { field: 'lexicons', max: LEXICON_LIMITS.perJob },
       });
     if (names === undefined || names === null) {
-      const def = await this.redis.get(this.defaultKey(ns));
+      const def = await this.defaultOf(ns);
       list = def ? [def] : [];
     }
     if (list.length === 0) return undefined;

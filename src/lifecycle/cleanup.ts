@@ -1,19 +1,13 @@
-import { Queue, type Job } from 'bullmq';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { ANONYMOUS, FORMATS, type JobData, type JobOutcome } from '../domain/job.js';
-import {
-  cancelKey,
-  expiredKey,
-  jobsIndexKey,
-  synthesisQueueName,
-  tenantJobsKey,
-  tenantsKey,
-  webhookAttemptsKey,
-  webhookKey,
-} from '../queue/names.js';
+import { expiredKey, jobsIndexKey, tenantJobsKey, tenantsKey, webhookAttemptsKey, webhookKey } from '../queue/names.js';
 import type { Storage } from '../storage/storage.js';
+import { TERMINAL } from '../jobs/record.js';
+import { JobStore } from '../jobs/store.js';
 
 /** Index entries one run looks at; the rest wait for the next run. */
 const BATCH = 500;
@@ -28,16 +22,18 @@ const JOB_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
  */
 export class Cleanup {
   private readonly queues: Queue<JobData, JobOutcome>[];
+  private readonly records: JobStore;
 
   constructor(
     private readonly config: Config,
+    roster: EngineRoster,
     private readonly redis: Redis,
     private readonly storage: Storage,
     private readonly logger: Logger,
   ) {
-    const engines = [...new Set([config.primaryEngine, config.backupEngine])];
-    this.queues = engines.map(
-      (e) => new Queue(synthesisQueueName(e), { connection: redis, prefix: config.queuePrefix }),
+    this.records = new JobStore(redis, config.queuePrefix);
+    this.queues = roster.names.map(
+      (e) => new Queue(roster.queueName(e), { connection: redis, prefix: config.queuePrefix }),
     );
   }
 
@@ -65,32 +61,19 @@ export class Cleanup {
 
   private async expireJob(id: string, cutoff: number): Promise<boolean> {
     const prefix = this.config.queuePrefix;
-    const copies = (await Promise.all(this.queues.map((q) => q.getJob(id)))).filter(
-      (j): j is Job<JobData, JobOutcome> => !!j,
-    );
-    const newest = copies.sort((a, b) => b.timestamp - a.timestamp)[0];
-    let owner: string | undefined = newest?.data.tenant;
-    if (newest) {
-      const state = await newest.getState();
-      const final = state === 'completed' || state === 'failed';
-      // Still queued or running, or a primary copy whose backup copy has not finished: not expired.
-      if (!final || !newest.finishedOn || newest.finishedOn > cutoff) return false;
-    } else {
-      const marker = await this.redis.get(cancelKey(prefix, id));
-      const parsed = marker ? (JSON.parse(marker) as { at: number; view?: { owner?: string } }) : undefined;
-      if (parsed && parsed.at > cutoff) return false;
-      owner = parsed?.view?.owner;
-    }
+    const record = await this.records.get(id);
+    // Still queued or running, or finished within the TTL: not expired.
+    if (record && (!TERMINAL.includes(record.status) || !record.finishedAt || record.finishedAt > cutoff)) return false;
+    const owner = record?.data.tenant;
     // The tombstone names the owner, so only that tenant (or an admin) learns the job expired.
     await this.redis.set(expiredKey(prefix, id), owner ?? ANONYMOUS, 'EX', this.config.jobTtlSeconds);
     const keys = new Set(FORMATS.map((f) => `${id}.${f}`));
-    for (const c of copies) {
-      const rv = c.returnvalue as JobOutcome | null;
-      if (rv && 'audio' in rv) keys.add(rv.audio.key);
-    }
+    if (record?.result) keys.add(record.result.audio.key);
     for (const key of keys) await this.storage.delete(key);
-    await Promise.all(copies.map((c) => c.remove().catch(() => undefined)));
-    await this.redis.del(cancelKey(prefix, id), webhookKey(prefix, id), webhookAttemptsKey(prefix, id));
+    // Work items left in any queue (a failed one is kept as long as its record).
+    await Promise.all(this.queues.map((q) => q.remove(id).catch(() => undefined)));
+    await this.records.remove(id);
+    await this.redis.del(webhookKey(prefix, id), webhookAttemptsKey(prefix, id));
     await this.redis.zrem(jobsIndexKey(prefix), id);
     // The owner may be unknown (record gone): tenants are few, so look in each index.
     for (const tenant of owner ? [owner] : await this.redis.smembers(tenantsKey(prefix)))

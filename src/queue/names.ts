@@ -32,9 +32,6 @@ export const durationsKey = (prefix: string, engine: string): string => `${prefi
 /** Fault injection for resilience tests (JSON), read only when FAULT_INJECTION is on. */
 export const faultKey = (prefix: string, engine: string): string => `${prefix}:faults:${engine}`;
 
-/** Outbox record of a job being moved from the primary queue to the backup queue. */
-export const movingKey = (prefix: string, jobId: string): string => `${prefix}:moving:${jobId}`;
-
 /** Lease held by the one monitor that probes and routes. */
 export const monitorLeaderKey = (prefix: string): string => `${prefix}:monitor:leader`;
 
@@ -54,8 +51,12 @@ export const webhookJobId = (jobId: string, status: string): string => `${jobId}
 export const webhookKey = (prefix: string, jobId: string): string => `${prefix}:webhook:${jobId}`;
 export const webhookAttemptsKey = (prefix: string, jobId: string): string => `${prefix}:webhook:${jobId}:attempts`;
 
-/** Set when a client cancels a job (JSON; for a job removed while waiting, its final view). */
-export const cancelKey = (prefix: string, jobId: string): string => `${prefix}:cancel:${jobId}`;
+/** A job's record (hash): request, owner, status, progress, result, error, cancel request (see jobs/store.ts). */
+export const jobKey = (prefix: string, jobId: string): string => `${prefix}:job:${jobId}`;
+/** Jobs whose record is not final yet: sorted set, member = job id, score = submit time (for the reconciler). */
+export const openJobsKey = (prefix: string): string => `${prefix}:jobs:open`;
+/** Channel of job record changes: each message is `<job id> <status>`. */
+export const jobChangesChannel = (prefix: string): string => `${prefix}:jobs:changes`;
 
 /** Tombstone of a job whose audio and record expired: requests get 410 instead of 404. */
 export const expiredKey = (prefix: string, jobId: string): string => `${prefix}:expired:${jobId}`;
@@ -85,8 +86,6 @@ export const reloadStatusKey = (prefix: string, engine: string): string => `${pr
 
 // result cache
 
-/** The BullMQ queue of jobs answered from the result cache; the API completes them itself, no synthesis. */
-export const CACHED_QUEUE = 'tts-cached';
 /** Result cache index: hash, field = content key, value = JSON entry (size, duration, created). */
 export const cacheIndexKey = (prefix: string): string => `${prefix}:cache:index`;
 /** Result cache recency: sorted set, member = content key, score = last use (ms), for LRU eviction. */

@@ -8,21 +8,29 @@ import { RedisAvailability } from '../queue/availability.js';
 import { createRedis } from '../queue/connection.js';
 import { Liveness } from '../queue/liveness.js';
 import { WorkerActivity } from '../queue/worker-activity.js';
-import { monitorLeaderKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
+import { monitorLeaderKey, PROBE_JOB } from '../queue/names.js';
+import type { EngineRoster } from '../engines/roster.js';
 import { JobMover } from './mover.js';
-import { engineState, nextRouterState, waitingForIdleBackup, type EngineHealth, type Policy } from './policy.js';
+import { Reconciler } from '../jobs/reconciler.js';
+import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
+import { WebhookOutbox } from '../webhooks/outbox.js';
+import { WebhookLog } from '../webhooks/store.js';
+import { JobStore } from '../jobs/store.js';
+import { workOptions } from '../queue/work-options.js';
+
+/** How often the leader reconciles job records with the queues, at most. */
+const RECONCILE_EVERY_MS = 5_000;
+import {
+  engineState,
+  nextRouterState,
+  policyFrom,
+  waitingForIdleBackup,
+  type EngineHealth,
+  type Policy,
+} from './policy.js';
 import { reasonLabel, type Metrics } from '../observability/metrics.js';
 import { RoutingStore, type ProbeRecord } from './state-store.js';
 import { mustGet } from '../domain/required.js';
-
-export const policyFrom = (c: Config): Policy => ({
-  failureThreshold: c.failoverThreshold,
-  recoveryProbes: c.recoveryProbes,
-  recoveryWindowMs: c.recoveryWindowMs,
-  overloadWaitMs: c.overloadWaitMs,
-  recoveryRequireIdle: c.recoveryRequireIdle,
-  recoveryIdleMaxWaitMs: c.recoveryIdleMaxWaitMs,
-});
 
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 
@@ -41,6 +49,12 @@ export class Monitor {
   private readonly events = new Map<string, QueueEvents>();
   private readonly stalledCheckers: Worker[] = [];
   private readonly mover?: JobMover;
+  /** Settles job records that disagree with the queues (see jobs/reconciler.ts). */
+  private readonly reconciler: Reconciler;
+  private reconcileTimer?: NodeJS.Timeout;
+  /** Terminal events of jobs the reconciler fails. */
+  private readonly outbox: WebhookOutbox;
+  private reconciling?: Promise<void>;
   private readonly policy: Policy;
   private timer?: NodeJS.Timeout;
   private leader = false;
@@ -55,6 +69,7 @@ export class Monitor {
 
   constructor(
     private readonly config: Config,
+    private readonly roster: EngineRoster,
     private readonly redis: Redis,
     private readonly logger: Logger,
     private readonly metrics?: Metrics,
@@ -62,38 +77,48 @@ export class Monitor {
     private readonly cleanup?: { run(): Promise<unknown> },
   ) {
     this.routing = new RoutingStore(redis, config.queuePrefix);
+    this.outbox = new WebhookOutbox(
+      redis,
+      config.queuePrefix,
+      new WebhookLog(redis, config.queuePrefix, config.jobTtlSeconds),
+      { attempts: config.webhookAttempts, ttlSeconds: config.jobTtlSeconds },
+    );
     this.liveness = new Liveness(redis, config.queuePrefix, config.heartbeatMs * 3);
     this.activity = new WorkerActivity(redis, config.queuePrefix, config.heartbeatMs * 3);
     this.policy = policyFrom(config);
     this.redisState = new RedisAvailability(redis);
-    for (const engine of this.engines) {
-      this.queues.set(engine, new Queue(synthesisQueueName(engine), { connection: redis, prefix: config.queuePrefix }));
+    for (const engine of roster.names) {
+      this.queues.set(engine, new Queue(roster.queueName(engine), { connection: redis, prefix: config.queuePrefix }));
     }
-    if (this.distinct) {
-      this.mover = new JobMover(
-        redis,
-        config.queuePrefix,
-        mustGet(this.queues, config.backupEngine, 'queue'),
-        config.backupEngine,
-      );
+    const records = new JobStore(redis, config.queuePrefix);
+    if (roster.distinct) {
+      const backup = roster.roles.backup;
+      this.mover = new JobMover(records, mustGet(this.queues, backup, 'queue'), backup);
     }
-  }
-
-  private get engines(): string[] {
-    return [...new Set([this.config.primaryEngine, this.config.backupEngine])];
-  }
-
-  private get distinct(): boolean {
-    return this.config.primaryEngine !== this.config.backupEngine;
+    this.reconciler = new Reconciler(
+      redis,
+      records,
+      this.queues,
+      (id, data) => workOptions(config, id, data),
+      logger,
+      config.reconcileAfterMs,
+      async (record) => {
+        if (record.data.webhook)
+          await this.outbox.send(
+            record.data.webhook.url,
+            buildEvent({ record, status: 'failed', baseUrl: publicBaseUrl(config) }),
+          );
+      },
+    );
   }
 
   private engineOf(role: Route): string {
-    return role === 'primary' ? this.config.primaryEngine : this.config.backupEngine;
+    return this.roster.engineFor(role);
   }
 
   async start(): Promise<void> {
-    for (const engine of this.engines) {
-      const ev = new QueueEvents(synthesisQueueName(engine), {
+    for (const engine of this.roster.names) {
+      const ev = new QueueEvents(this.roster.queueName(engine), {
         connection: createRedis(this.config),
         prefix: this.config.queuePrefix,
       });
@@ -105,7 +130,7 @@ export class Monitor {
       await ev.waitUntilReady();
       this.events.set(engine, ev);
       // Jobs of a worker that died go back to waiting even when no worker of that engine is left.
-      const checker = new Worker(synthesisQueueName(engine), async () => undefined, {
+      const checker = new Worker(this.roster.queueName(engine), async () => undefined, {
         connection: createRedis(this.config),
         prefix: this.config.queuePrefix,
         autorun: false,
@@ -126,6 +151,18 @@ export class Monitor {
     };
     // Give workers started alongside the monitor time to announce themselves before the first probe.
     this.timer = setTimeout(loop, Math.min(this.config.probeIntervalMs, 3 * this.config.heartbeatMs));
+    // Its own timer: the probe interval can be long, and a lost write should be settled soon.
+    this.reconcileTimer = setInterval(
+      () => {
+        if (!this.leader || this.stopped || this.pausedForRedis || this.reconciling) return;
+        this.reconciling = this.reconciler
+          .run()
+          .then(() => undefined)
+          .catch((err) => this.logger.warn({ err }, 'job reconciliation failed'))
+          .finally(() => (this.reconciling = undefined));
+      },
+      Math.min(RECONCILE_EVERY_MS, this.config.reconcileAfterMs / 2),
+    );
     if (this.cleanup) {
       const cleanup = this.cleanup;
       this.cleanupTimer = setInterval(() => {
@@ -171,11 +208,7 @@ export class Monitor {
       );
     this.pausedForRedis = paused;
     if (paused) return;
-    if (this.mover) {
-      const recovered = await this.mover.recoverOutbox();
-      if (recovered) this.logger.warn({ recovered }, 'finished job moves left half done');
-    }
-    await Promise.all(this.engines.map((e) => this.probe(e)));
+    await Promise.all(this.roster.names.map((e) => this.probe(e)));
     await this.evaluate();
   }
 
@@ -198,7 +231,7 @@ export class Monitor {
       PROBE_JOB,
       {
         request: { text: 'test', voice: 'female', speed: 1, format: 'wav', engine: 'auto' },
-        route: engine === this.config.primaryEngine ? 'primary' : 'backup',
+        route: this.roster.roleOf(engine) ?? 'backup',
         engine,
       },
       { lifo: true, attempts: 1, removeOnComplete: true, removeOnFail: true },
@@ -284,7 +317,7 @@ export class Monitor {
 
   /** Apply the policy to what the checks have shown; move queued `auto` work off a primary that cannot serve it. */
   async evaluate(): Promise<void> {
-    if (!this.distinct) return;
+    if (!this.roster.distinct) return;
     const [primary, backup] = await Promise.all([this.health('primary'), this.health('backup')]);
     const before = await this.routing.getState();
     const { state, switched } = await this.routing.update((s) =>
@@ -336,7 +369,7 @@ export class Monitor {
   private async drainPrimary(reason: string): Promise<void> {
     const mover = this.mover;
     if (!mover) return;
-    const queue = mustGet(this.queues, this.config.primaryEngine, 'queue');
+    const queue = mustGet(this.queues, this.roster.roles.primary, 'queue');
     const jobs = await queue.getJobs(['waiting', 'prioritized', 'delayed'], 0, 999);
     let moved = 0;
     for (const job of jobs) {
@@ -351,12 +384,15 @@ export class Monitor {
     this.stopWatchingRedis?.();
     clearTimeout(this.timer);
     clearInterval(this.cleanupTimer);
+    clearInterval(this.reconcileTimer);
     await this.ticking;
+    await this.reconciling;
     await this.cleaning;
     if (this.leader) await this.redis.del(monitorLeaderKey(this.config.queuePrefix)).catch(() => undefined);
     await Promise.all(this.stalledCheckers.map((c) => c.close()));
     await Promise.all([...this.events.values()].map((e) => e.close()));
     await Promise.all([...this.queues.values()].map((q) => q.close()));
+    await this.outbox.close();
   }
 }
 

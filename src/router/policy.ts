@@ -2,6 +2,7 @@
  * The routing policy as pure functions of (request, health, load, policy,
  * clock). Everything with I/O lives in state-store.ts and monitor.ts.
  */
+import type { Config } from '../config/schema.js';
 import type { EngineChoice, Route } from '../domain/job.js';
 
 export type RouterMode = 'auto' | 'primary' | 'backup';
@@ -21,6 +22,26 @@ export interface Policy {
   /** Longest a ready primary waits for the backup to go idle before traffic returns anyway. */
   recoveryIdleMaxWaitMs: number;
 }
+
+/** The policy's numbers, from the settings. */
+export const policyFrom = (
+  c: Pick<
+    Config,
+    | 'failoverThreshold'
+    | 'recoveryProbes'
+    | 'recoveryWindowMs'
+    | 'overloadWaitMs'
+    | 'recoveryRequireIdle'
+    | 'recoveryIdleMaxWaitMs'
+  >,
+): Policy => ({
+  failureThreshold: c.failoverThreshold,
+  recoveryProbes: c.recoveryProbes,
+  recoveryWindowMs: c.recoveryWindowMs,
+  overloadWaitMs: c.overloadWaitMs,
+  recoveryRequireIdle: c.recoveryRequireIdle,
+  recoveryIdleMaxWaitMs: c.recoveryIdleMaxWaitMs,
+});
 
 /** Shared routing state for `auto` traffic (kept in Redis). */
 export interface RouterState {

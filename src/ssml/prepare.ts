@@ -1,15 +1,11 @@
 import { emptyText } from '../domain/errors.js';
-import { chunkAnnotated, prepareText } from '../text/index.js';
+import { type ChunkOptions, chunkAnnotated, prepareText } from '../text/index.js';
 import { normalizeText } from '../text/normalize.js';
 import type { Chunk } from '../text/types.js';
-import type { LexiconRule } from '../text/annotations.js';
 import { isSsml, parseSsml, type SsmlDocument } from './parse.js';
 
 /** Chunks of parsed SSML: each text piece chunked as plain text is, carrying its rate and the pauses after it. */
-export function chunkSsml(
-  doc: SsmlDocument,
-  opts: { maxChunkChars: number; lexicon?: readonly LexiconRule[] },
-): Chunk[] {
+export function chunkSsml(doc: SsmlDocument, opts: ChunkOptions): Chunk[] {
   const chunks: Chunk[] = [];
   for (const piece of doc.pieces) {
     const last = chunks[chunks.length - 1];
@@ -22,7 +18,8 @@ export function chunkSsml(
       if (last) last.paragraphEnd = true;
       continue;
     }
-    const made = chunkAnnotated(normalizeText(piece.text), opts);
+    // The chunk plan runs over the whole document: the piece's first chunk is chunk number chunks.length.
+    const made = chunkAnnotated(normalizeText(piece.text), { ...opts, startIndex: chunks.length });
     made.forEach((c, i) => {
       chunks.push({
         ...c,
@@ -38,10 +35,7 @@ export function chunkSsml(
 }
 
 /** A request's text, plain or SSML, as chunks. */
-export function prepareInput(
-  text: string,
-  opts: { maxChunkChars: number; ssml?: boolean; lexicon?: readonly LexiconRule[] },
-): Chunk[] {
+export function prepareInput(text: string, opts: ChunkOptions & { ssml?: boolean }): Chunk[] {
   return opts.ssml ? chunkSsml(parseSsml(text), opts) : prepareText(text, opts);
 }
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
-import type { JobData, JobProgress, JobResult } from '../domain/job.js';
-import { isoTime, jobIdOf } from '../domain/required.js';
+import { isoTime } from '../domain/required.js';
+import type { JobRecord } from '../jobs/record.js';
 
 export type TerminalStatus = 'succeeded' | 'failed' | 'canceled';
 
@@ -35,28 +35,27 @@ export function publicBaseUrl(config: Pick<Config, 'publicBaseUrl' | 'host' | 'p
 
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
 
-/** Build a job's terminal event from what the processor (or the API, for a canceled waiting job) holds. */
+/** A job's terminal event: a projection of its (final) record. */
 export function buildEvent(input: {
-  job: { id?: string; data: JobData; timestamp: number; processedOn?: number };
+  record: JobRecord;
   status: TerminalStatus;
   baseUrl: string;
-  result?: JobResult;
-  progress?: Partial<JobProgress>;
-  error?: string;
   now?: number;
 }): WebhookEvent {
-  const { job, status, result } = input;
-  const now = input.now ?? Date.now();
-  const id = jobIdOf(job);
+  const { record, status } = input;
+  const { data, id } = record;
+  const result = status === 'succeeded' ? record.result : undefined;
+  const now = input.now ?? record.finishedAt ?? Date.now();
+  const progress = record.progress;
   return {
     type: `job.${status}`,
     timestamp: new Date(now).toISOString(),
     data: {
       id,
       status,
-      engine: { requested: job.data.request.engine, route: job.data.route, used: result?.engine ?? null },
-      fell_back: !!job.data.fallback,
-      fallback: job.data.fallback ? { from: job.data.fallback.from, reason: job.data.fallback.reason } : null,
+      engine: { requested: data.request.engine, route: data.route, used: result?.engine ?? null },
+      fell_back: !!data.fallback,
+      fallback: data.fallback ? { from: data.fallback.from, reason: data.fallback.reason } : null,
       audio: result
         ? {
             url: `${input.baseUrl}/api/jobs/${id}/audio`,
@@ -66,15 +65,17 @@ export function buildEvent(input: {
             sha256: result.audio.sha256 ?? null,
           }
         : null,
-      progress: { chunks_done: input.progress?.chunksDone ?? 0, chunks_total: input.progress?.chunksTotal ?? null },
+      progress: { chunks_done: progress.chunksDone ?? 0, chunks_total: progress.chunksTotal ?? null },
       timings: {
-        queued_at: isoTime(job.timestamp),
-        started_at: iso(result?.startedAt ?? job.processedOn),
-        finished_at: isoTime(result?.finishedAt ?? now),
+        queued_at: isoTime(record.createdAt),
+        started_at: iso(result?.startedAt ?? record.startedAt),
+        // The record's: when the job reached its final status, as the job view says (the result's own
+        // finish comes before the cache copy and the record write).
+        finished_at: isoTime(record.finishedAt ?? result?.finishedAt ?? now),
         synthesis_ms: result?.synthesisMs ?? null,
       },
-      error: input.error ? { message: input.error } : null,
-      ...(result && job.data.request.captions ? { captions: { url: `${input.baseUrl}/api/jobs/${id}/captions` } } : {}),
+      error: status === 'failed' && record.error ? { message: record.error } : null,
+      ...(result && data.request.captions ? { captions: { url: `${input.baseUrl}/api/jobs/${id}/captions` } } : {}),
     },
   };
 }

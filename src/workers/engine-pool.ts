@@ -1,6 +1,5 @@
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
 import { deserializeError, engineFailure } from '../domain/errors.js';
 import type { SynthesisInput, SynthesisOutput } from '../engines/engine.js';
 import type { FromThread, ToThread } from './engine-thread.js';
@@ -8,8 +7,8 @@ import type { Fault } from './faults.js';
 
 export interface EnginePoolOptions {
   engine: string;
-  /** Handed to the engine's `create` inside each thread. */
-  config: Config;
+  /** The engine's own settings (`engineSettings`), handed to its `create` inside each thread. */
+  settings: unknown;
   /** Number of threads, each holding its own loaded engine. */
   size: number;
   /** A chunk running longer is abandoned and its thread replaced. */
@@ -62,7 +61,7 @@ export class EnginePool {
   private spawn(): Promise<Slot> {
     const url = this.opts.threadUrl ?? new URL('./engine-thread.js', import.meta.url);
     const thread = new Worker(url, {
-      workerData: { engine: this.opts.engine, config: this.opts.config, failLoad: this.opts.failLoad },
+      workerData: { engine: this.opts.engine, settings: this.opts.settings, failLoad: this.opts.failLoad },
     });
     const slot: Slot = { thread, ready: false, busy: false };
     this.slots.push(slot);

@@ -5,7 +5,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { engineFailure, serializeError } from '../domain/errors.js';
-import type { Config } from '../config/schema.js';
 import { getEngine } from '../engines/registry.js';
 import type { SynthesisInput, TtsEngine } from '../engines/engine.js';
 import type { Lang } from '../text/types.js';
@@ -31,9 +30,13 @@ async function main(): Promise<void> {
   let engine: TtsEngine;
   const t0 = performance.now();
   try {
-    const { engine: name, config, failLoad } = workerData as { engine: string; config: Config; failLoad?: boolean };
+    const {
+      engine: name,
+      settings,
+      failLoad,
+    } = workerData as { engine: string; settings: unknown; failLoad?: boolean };
     if (failLoad) throw engineFailure('injected fault: the model failed to load');
-    engine = await getEngine(name).create(config);
+    engine = await getEngine(name).create(settings);
     await engine.load();
   } catch (err) {
     post({ type: 'fatal', error: serializeError(err) });

@@ -1,4 +1,3 @@
-import type { Config } from '../config/schema.js';
 import { engineFailure } from '../domain/errors.js';
 import type { EngineDescriptor, SynthesisInput, SynthesisOutput, TtsEngine } from '../engines/engine.js';
 import type { Fault } from './faults.js';
@@ -16,7 +15,8 @@ export class InProcessPool {
 
   constructor(
     private readonly descriptor: EngineDescriptor,
-    private readonly config: Config,
+    /** The engine's own settings (`engineSettings`). */
+    private readonly settings: unknown,
     private readonly concurrency: number,
   ) {
     if (!Number.isInteger(concurrency) || concurrency < 1)
@@ -24,7 +24,7 @@ export class InProcessPool {
   }
 
   async start(): Promise<void> {
-    const engine = await this.descriptor.create(this.config);
+    const engine = await this.descriptor.create(this.settings);
     await engine.load();
     this.engine = engine;
   }

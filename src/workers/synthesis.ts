@@ -16,15 +16,22 @@ import {
   type JobResult,
   type MovedResult,
   type ProbeResult,
+  type SkippedResult,
 } from '../domain/job.js';
+import type { JobRecord } from '../jobs/record.js';
+import type { JobStore } from '../jobs/store.js';
 import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
 import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
 import { prepareInput } from '../ssml/prepare.js';
+import { chunkPlan } from '../text/chunk-plan.js';
 import { PROBE_JOB } from '../queue/names.js';
 import { isNoSpace, storageFull } from '../storage/free-space.js';
 import type { Storage } from '../storage/storage.js';
 import type { TerminalStatus } from '../webhooks/event.js';
 import { jobIdOf } from '../domain/required.js';
+
+/** The job-record writes a synthesis attempt makes (jobs/store.ts); one round trip each. */
+export type AttemptRecords = Pick<JobStore, 'get' | 'begin' | 'progress' | 'succeed' | 'fail' | 'retry' | 'canceled'>;
 
 export interface SynthesisDeps {
   engine: string;
@@ -33,18 +40,24 @@ export interface SynthesisDeps {
   storage: Storage;
   logger: Logger;
   workerId: string;
+  /** The job records: where the attempt's start, progress and outcome are written, and a cancel is learnt. */
+  records: AttemptRecords;
   /**
-   * Only on the primary: hand an `auto` job to the backup queue. Resolves to
-   * the result this copy finishes with, or null when the backup is the same engine.
+   * Only on the primary: hand an `auto` job to the backup queue. Resolves to the result this copy
+   * finishes with, or null when it cannot move (the backup is the same engine, or the job ended).
    */
   fallback?(job: Job<JobData, JobOutcome>, reason: string): Promise<MovedResult | null>;
-  /** Only on the primary: whether this job was already moved to the backup (a crash mid-move). */
-  movedAlready?(job: Job<JobData, JobOutcome>): Promise<MovedResult | null>;
   onFinished?(result: JobResult): Promise<void>;
+  /** Told (synchronously) when this attempt's success is recorded: the job's metrics. */
+  onSucceeded?(result: JobResult): void;
   /** MP3 constant bitrate (kbit/s). */
   mp3Bitrate: Mp3Bitrate;
+  /** libopus complexity (OPUS_COMPLEXITY). */
+  opusComplexity?: number;
   /** Where resampling and encoding run, off this event loop; without it they run inline. */
   encoderThread?: EncoderThread;
+  /** fsync each audio file before it is published (AUDIO_FSYNC). */
+  audioFsync?: boolean;
   /**
    * The result cache: serve a cached result, or make it once for every identical job in flight
    * (`make` synthesizes for real). Without it every job synthesizes.
@@ -60,14 +73,8 @@ export interface SynthesisDeps {
    * worker to take the job over must not overwrite that worker's file or send a second event.
    */
   stillOwns?(job: Job<JobData, JobOutcome>): Promise<boolean>;
-  /** Whether a client canceled the job; checked before starting and at every chunk boundary. */
-  isCanceled?(jobId: string): Promise<boolean>;
-  /** Queue the job's terminal event (for jobs with a webhook); called once the outcome is final. */
-  notify?(
-    job: Job<JobData, JobOutcome>,
-    status: TerminalStatus,
-    detail: { result?: JobResult; error?: string; progress?: Partial<JobProgress> },
-  ): Promise<void>;
+  /** Queue the job's terminal event (for jobs with a webhook); called once the record is final. */
+  notify?(record: JobRecord, status: TerminalStatus): Promise<void>;
 }
 
 /** Pause added after a paragraph, on top of the engine's own sentence pause. */
@@ -80,24 +87,50 @@ const canFallBack = (job: Job<JobData, JobOutcome>) =>
 
 /**
  * Turn one job into an audio file: split the text into chunks, synthesize
- * them in order, stream the PCM into the file, report progress per chunk.
+ * them in order, stream the PCM into the file, record progress per chunk
+ * (the same write tells whether a client canceled). The job's record says
+ * what clients see; what BullMQ keeps is only the work's own outcome.
  * An `auto` job that fails on the primary moves to the backup instead of
  * failing; errors no retry can fix become UnrecoverableError for BullMQ.
  */
 export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<JobOutcome> {
   if (job.name === PROBE_JOB) return probe(job, deps);
-  if (canFallBack(job) && deps.movedAlready) {
-    const moved = await deps.movedAlready(job);
-    if (moved) return moved;
+  const id = jobIdOf(job);
+  const attempt = job.attemptsMade + 1;
+  // One round trip: the attempt starts and the record comes back. Nothing to do for a job that ended
+  // (canceled while waiting, or finished by an attempt that died before BullMQ heard of it), whose
+  // record expired, or whose work moved to another engine's queue.
+  const began = await deps.records.begin(id, deps.engine, attempt);
+  if (!began.applied || !began.record) {
+    if (began.status === 'succeeded' || began.status === 'failed' || began.status === 'canceled') {
+      // An attempt that wrote the final record but could not queue the job's event threw, so BullMQ
+      // retried it: queue the event now (the event's id makes a copy already queued a no-op).
+      const final = await deps.records.get(id);
+      if (final) await deps.notify?.(final, began.status);
+      return skipped(`already ${began.status}`);
+    }
+    return skipped(began.status === 'missing' ? 'no record' : began.status);
   }
+  const record = began.record;
+  const started: JobRecord = { ...record, status: 'running', attempts: attempt };
+  // The record is written (and the webhook event queued) as soon as the audio is there: before the
+  // result cache stores its copy, which identical jobs wait for but this job's client does not.
+  // The attempt's own chunk count, which may correct the one made at submit: a cancel records it too.
+  const counted = { chunksTotal: started.progress.chunksTotal };
+  let settled: Promise<void> | undefined;
+  const settleOnce = (out: JobResult | CanceledResult) => {
+    settled ??= settle(job, started, out, deps, counted.chunksTotal);
+    return settled;
+  };
   let outcome: JobResult | CanceledResult;
   try {
-    const make = () => synthesizeToStorage(job, deps);
-    outcome = (await deps.isCanceled?.(jobIdOf(job)))
-      ? canceled(0)
-      : deps.share
-        ? await deps.share(job, make)
-        : await make();
+    const make = async () => {
+      const out = await synthesizeToStorage(job, started, deps, counted);
+      // A failure here is not the engine's: it is rethrown below, outside this try (no fallback for it).
+      void settleOnce(out).catch(() => undefined);
+      return out;
+    };
+    outcome = began.canceled ? canceled(0) : deps.share ? await deps.share(job, make) : await make();
   } catch (err) {
     // Another attempt owns the job now: this one has nothing to hand over, fail or announce.
     if (err instanceof LateResult) throw err;
@@ -112,26 +145,72 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
         return moved;
       }
     }
-    const final = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    const message = retryable
+      ? (err as Error).message
+      : `${(err as { code?: string }).code}: ${(err as Error).message}`;
+    const final = !retryable || attempt >= (job.opts.attempts ?? 1);
     if (final) {
-      await deps
-        .notify?.(job, 'failed', { error: (err as Error).message, progress: job.progress as Partial<JobProgress> })
-        .catch((e) =>
-          deps.logger.warn({ jobId: job.id, err: (e as Error).message }, 'could not queue the failed webhook event'),
-        );
+      const now = Date.now();
+      const wrote = await deps.records.fail(id, deps.engine, message, now);
+      if (wrote.applied)
+        await deps
+          .notify?.({ ...started, status: 'failed', error: message, finishedAt: now }, 'failed')
+          .catch((e) =>
+            deps.logger.warn({ jobId: job.id, err: (e as Error).message }, 'could not queue the failed webhook event'),
+          );
+    } else {
+      await deps.records.retry(id, deps.engine, message).catch(() => undefined);
     }
-    if (!retryable) throw new UnrecoverableError(`${(err as { code?: string }).code}: ${(err as Error).message}`);
+    if (!retryable) throw new UnrecoverableError(message);
     throw err;
   }
-  // Outside the try: a failure to queue the event retries the job, never hands it to the backup.
-  if ('canceled' in outcome) await deps.notify?.(job, 'canceled', { progress: job.progress as Partial<JobProgress> });
-  else
-    await deps.notify?.(job, 'succeeded', {
-      result: outcome,
-      progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks },
-    });
-  return outcome;
+  // Outside the try: a failure to record or queue the event retries the job, never hands it to the backup.
+  await settleOnce(outcome);
+  if ('canceled' in outcome) return outcome;
+  // BullMQ keeps the outcome without its timings: the record has them, and they can be large.
+  const { timings: _dropped, ...small } = outcome;
+  return small;
 }
+
+/** Write an attempt's outcome to the job's record and, if this write ended the job, queue its event. */
+async function settle(
+  job: Job<JobData, JobOutcome>,
+  started: JobRecord,
+  outcome: JobResult | CanceledResult,
+  deps: SynthesisDeps,
+  chunksTotal: number,
+): Promise<void> {
+  const id = jobIdOf(job);
+  const now = Date.now();
+  if ('canceled' in outcome) {
+    const progress = {
+      ...started.progress,
+      chunksTotal,
+      chunksDone: Math.max(started.progress.chunksDone, outcome.canceled.chunksDone),
+    };
+    const wrote = await deps.records.canceled(id, deps.engine, progress, now);
+    if (wrote.applied) await deps.notify?.({ ...started, status: 'canceled', progress, finishedAt: now }, 'canceled');
+    return;
+  }
+  const wrote = await deps.records.succeed(id, deps.engine, outcome, now);
+  if (!wrote.applied) return;
+  // Counted as the job becomes visible as succeeded, so the worker's metrics never lag what clients see.
+  deps.onSucceeded?.(outcome);
+  const { timings: _timings, ...result } = outcome;
+  await deps.notify?.(
+    {
+      ...started,
+      status: 'succeeded',
+      result,
+      finishedAt: now,
+      progress: { chunksDone: outcome.chunks, chunksTotal: outcome.chunks },
+    },
+    'succeeded',
+  );
+}
+
+/** What an attempt returns to BullMQ when it had nothing to do. */
+const skipped = (why: string): SkippedResult => ({ skipped: why });
 
 const canceled = (chunksDone: number): CanceledResult => ({ canceled: { at: Date.now(), chunksDone } });
 
@@ -156,7 +235,9 @@ async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promis
 
 async function synthesizeToStorage(
   job: Job<JobData, JobOutcome>,
+  record: JobRecord,
   deps: SynthesisDeps,
+  counted: { chunksTotal: number },
 ): Promise<JobResult | CanceledResult> {
   const startedAt = Date.now();
   const { request, requestId } = job.data;
@@ -167,17 +248,19 @@ async function synthesizeToStorage(
   let writer: AudioFileWriter | undefined;
   try {
     const chunks = prepareInput(request.text, {
-      maxChunkChars: deps.capabilities.maxChunkChars,
+      ...chunkPlan(deps.capabilities.maxChunkChars),
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });
     // A retry starts its chunks again, but what clients see never goes backwards: `chunksDone` holds at
     // the furthest point any attempt reached, `attemptChunksDone` is this attempt's own count.
-    const before = (job.progress ?? {}) as Partial<JobProgress>;
+    const before = record.progress;
     const reached = before.chunksTotal === chunks.length ? (before.chunksDone ?? 0) : 0;
     const attempt = job.attemptsMade + 1;
     const progress: JobProgress = { chunksDone: reached, chunksTotal: chunks.length, attempt, attemptChunksDone: 0 };
-    await job.updateProgress(progress);
+    counted.chunksTotal = chunks.length;
+    // The count made at submit may differ (the engine was chosen after it): correct it before the first chunk.
+    if (before.chunksTotal !== chunks.length) await deps.records.progress(jobIdOf(job), deps.engine, progress);
     log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
 
     writer = await AudioFileWriter.create(tmp, {
@@ -185,7 +268,9 @@ async function synthesizeToStorage(
       inputRate: deps.capabilities.sampleRate,
       sampleRate: request.sampleRate,
       mp3Bitrate: deps.mp3Bitrate,
+      opusComplexity: deps.opusComplexity,
       encoderThread: deps.encoderThread,
+      fsync: deps.audioFsync,
     });
     // A sentence that occurs again later in the document is synthesized once.
     const reuse = new ChunkReuse<SynthesisOutput>(chunks);
@@ -216,18 +301,24 @@ async function synthesizeToStorage(
       }
       progress.attemptChunksDone = chunk.index + 1;
       progress.chunksDone = Math.max(reached, chunk.index + 1);
-      await job.updateProgress({ ...progress, bytes: writer.bytes, part });
+      // The last chunk's progress is the success write that follows at once.
+      if (chunk.index === chunks.length - 1) continue;
+      // One round trip: the progress goes in, and whether a client canceled comes back.
+      const wrote = await deps.records.progress(jobIdOf(job), deps.engine, { ...progress, bytes: writer.bytes, part });
       // A canceled job stops here; the catch below removes the partial file.
-      if (await deps.isCanceled?.(jobIdOf(job))) throw new CancelSignal(progress.attemptChunksDone);
+      if (wrote.canceled) throw new CancelSignal(progress.attemptChunksDone);
+      if (!wrote.applied && wrote.status !== 'missing') throw new LateResult(jobIdOf(job));
     }
     const durationMs = writer.durationMs;
     const { contentType, sampleRate } = writer;
     await writer.finish();
+    // Hashed as it was written, unless a header was patched afterwards (WAV, FLAC): then read back.
+    const digest = writer.digest;
     writer = undefined;
     const key = audioKey(jobIdOf(job), request.format);
     if (deps.stillOwns && !(await deps.stillOwns(job))) throw new LateResult(jobIdOf(job));
     const stored = await deps.storage.putFile(key, tmp);
-    const sha256 = await sha256Of(deps.storage, key);
+    const sha256 = digest ?? (await sha256Of(deps.storage, key));
     const finishedAt = Date.now();
     log.info(
       {

@@ -4,12 +4,15 @@ import { DelayedError, type Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { isMoved, type JobData, type JobOutcome } from '../domain/job.js';
-import { getEngine } from '../engines/registry.js';
+import type { EngineRoster } from '../engines/roster.js';
+import { engineSettings } from '../config/engine-settings.js';
 import { createRedis } from '../queue/connection.js';
 import { holdJobLock } from '../queue/job-lock.js';
 import { Liveness } from '../queue/liveness.js';
 import { WorkerActivity } from '../queue/worker-activity.js';
-import { cancelKey, PROBE_JOB, synthesisQueueName } from '../queue/names.js';
+import { PROBE_JOB } from '../queue/names.js';
+import { JobStore } from '../jobs/store.js';
+import { JobWatcher } from '../jobs/watcher.js';
 import { Metrics, serveMetrics } from '../observability/metrics.js';
 import { JobMover } from '../router/mover.js';
 import { RoutingStore } from '../router/state-store.js';
@@ -50,8 +53,15 @@ export interface RunningWorker {
  * warm it up, then take jobs from the engine's queue. If the engine is not
  * installed, say so (logs and Redis) and wait for it instead of crashing.
  */
-export async function startWorker(config: Config, engineName: string, logger: Logger): Promise<RunningWorker> {
-  const descriptor = getEngine(engineName);
+export async function startWorker(
+  config: Config,
+  roster: EngineRoster,
+  engineName: string,
+  logger: Logger,
+): Promise<RunningWorker> {
+  const descriptor = roster.engine(engineName);
+  // The engine sees its own settings only, never the whole config.
+  const settings = engineSettings(config, engineName);
   const id = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const log = logger.child({ engine: engineName, workerId: id });
   const redis = createRedis(config);
@@ -92,7 +102,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   // Not installed is a state: report it until the model appears, then carry on.
   let announced = false;
   for (;;) {
-    const installed = await descriptor.installed(config);
+    const installed = await descriptor.installed(settings);
     if (installed.ok) break;
     if (closed) return waiting;
     // Said once at warn level; the repeated checks only at debug (log when health changes, not on every check).
@@ -125,10 +135,10 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   const concurrency = light?.concurrency ?? config.workerConcurrency;
   const newPool = async () =>
     light
-      ? new InProcessPool(descriptor, config, light.concurrency)
+      ? new InProcessPool(descriptor, settings, light.concurrency)
       : new EnginePool({
           engine: engineName,
-          config,
+          settings,
           size: config.workerConcurrency,
           chunkTimeoutMs: config.chunkTimeoutMs,
           logger: log,
@@ -146,19 +156,20 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     ttlSeconds: config.cacheTtlSeconds,
     onLookup: (result) => metrics.cacheLookups.inc({ result }),
   });
-  const shared = new SharedSynthesis(resultCache, storage, config.jobLockMs, log);
   const swept = await storage.sweepTemp(STALE_PART_MS);
   if (swept) log.info({ swept }, 'removed partial audio files left by dead workers');
 
   // The primary hands failing `auto` jobs to the backup's queue.
-  const isPrimary = engineName === config.primaryEngine && config.backupEngine !== engineName;
+  const backup = roster.roles.backup;
+  const isPrimary = roster.distinct && engineName === roster.roles.primary;
   const backupQueue = isPrimary
-    ? new Queue<JobData, JobOutcome>(synthesisQueueName(config.backupEngine), {
-        connection: redis,
-        prefix: config.queuePrefix,
-      })
+    ? new Queue<JobData, JobOutcome>(roster.queueName(backup), { connection: redis, prefix: config.queuePrefix })
     : undefined;
-  const mover = backupQueue ? new JobMover(redis, config.queuePrefix, backupQueue, config.backupEngine) : undefined;
+  const records = new JobStore(redis, config.queuePrefix);
+  // Identical jobs waiting for one another are woken by the holder's record changes.
+  const watcher = new JobWatcher(redis, config.queuePrefix);
+  const shared = new SharedSynthesis(resultCache, storage, config.jobLockMs, log, watcher);
+  const mover = backupQueue ? new JobMover(records, backupQueue, backup) : undefined;
   const runJob = (job: Job<JobData, JobOutcome>, token: string | undefined) =>
     processSynthesisJob(job, {
       engine: engineName,
@@ -177,25 +188,33 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       storage,
       logger: log,
       workerId: id,
+      records,
       fallback: mover && ((j, reason) => mover.handOver(j, reason)),
-      movedAlready: mover && ((j) => mover.movedAlready(j)),
       onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
+      onSucceeded: (out) => {
+        metrics.jobs.inc({ engine: engineName, outcome: 'succeeded' });
+        metrics.synthesisSeconds.observe({ engine: engineName }, out.synthesisMs / 1000);
+        if (out.audio.durationMs > 0)
+          metrics.realTimeFactor.observe({ engine: engineName }, out.synthesisMs / out.audio.durationMs);
+      },
       mp3Bitrate: config.mp3Bitrate,
+      opusComplexity: config.opusComplexity,
       encoderThread,
+      audioFsync: config.audioFsync,
       share: (j, make) =>
         shared.run({
           jobId: jobIdOf(j),
           key: requestKey(
             j.data.request,
             engineName,
+            descriptor.capabilities.sampleRate,
             config,
             config.cacheScope === 'tenant' ? (j.data.tenant ?? ANONYMOUS) : undefined,
           ),
           audioKey: audioKey(jobIdOf(j), j.data.request.format),
           workerId: id,
           make,
-          isCanceled: async () => (await redis.exists(cancelKey(config.queuePrefix, jobIdOf(j)))) === 1,
-          onCached: (r) => j.updateProgress({ chunksDone: r.chunks, chunksTotal: r.chunks }),
+          isCanceled: async () => (await records.get(jobIdOf(j)))?.cancelAt !== undefined,
         }),
       stillOwns: async (j) =>
         token !== undefined &&
@@ -205,9 +224,8 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
           token,
           config.jobLockMs,
         ).catch(() => false)),
-      isCanceled: async (jobId) => (await redis.exists(cancelKey(config.queuePrefix, jobId))) === 1,
-      notify: async (j, status, detail) => {
-        if (j.data.webhook) await outbox.send(j.data.webhook.url, buildEvent({ job: j, status, baseUrl, ...detail }));
+      notify: async (record, status) => {
+        if (record.data.webhook) await outbox.send(record.data.webhook.url, buildEvent({ record, status, baseUrl }));
       },
     });
   const connection = createRedis(config);
@@ -219,7 +237,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     0, // measured before every job: a reading from before the disk filled must not let one through
   );
   const worker = new Worker<JobData, JobOutcome>(
-    synthesisQueueName(engineName),
+    roster.queueName(engineName),
     async (job, token) => {
       if (job.name !== PROBE_JOB && token && !(await space.hasRoom().catch(() => true))) {
         log.warn(
@@ -256,17 +274,31 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
   );
   worker.on('completed', (job, out) => {
     if (job.name === PROBE_JOB) return;
-    if (isMoved(out)) return void metrics.jobs.inc({ engine: engineName, outcome: 'moved' });
-    if (!('audio' in out)) return;
-    metrics.jobs.inc({ engine: engineName, outcome: 'succeeded' });
-    metrics.synthesisSeconds.observe({ engine: engineName }, out.synthesisMs / 1000);
-    if (out.audio.durationMs > 0)
-      metrics.realTimeFactor.observe({ engine: engineName }, out.synthesisMs / out.audio.durationMs);
+    if (isMoved(out)) {
+      metrics.jobs.inc({ engine: engineName, outcome: 'moved' });
+      // The work lives on in the backup's queue (same id); this copy has nothing more to say.
+      return void job.remove().catch(() => undefined);
+    }
   });
+  // A failure BullMQ decided without the processor (a lock lost too often): record it, send its event.
+  const failUnrecorded = async (jobId: string, message: string) => {
+    const finishedAt = Date.now();
+    const wrote = await records.fail(jobId, engineName, message, finishedAt).catch(() => undefined);
+    if (!wrote?.applied) return;
+    const record = await records.get(jobId).catch(() => undefined);
+    if (record?.data.webhook)
+      await outbox
+        .send(record.data.webhook.url, buildEvent({ record, status: 'failed', baseUrl }))
+        .catch((e) => log.warn({ jobId, err: (e as Error).message }, 'could not queue the failed webhook event'));
+  };
   worker.on('failed', (job, err) => {
     log.warn({ jobId: job?.id, err: err.message, attempts: job?.attemptsMade }, 'job attempt failed');
     const final = !job || err.name === 'UnrecoverableError' || job.attemptsMade >= (job.opts.attempts ?? 1);
-    if (job?.name !== PROBE_JOB && final) metrics.jobs.inc({ engine: engineName, outcome: 'failed' });
+    if (job?.name !== PROBE_JOB && final) {
+      metrics.jobs.inc({ engine: engineName, outcome: 'failed' });
+      // The processor records its own failures; this covers the ones BullMQ decides (a lock lost too often).
+      if (job?.id && err.name !== 'LateResult') void failUnrecorded(job.id, err.message);
+    }
   });
   worker.on('stalled', (jobId) =>
     log.warn({ jobId }, 'job stalled: its worker stopped renewing the lock; it will be retried'),
@@ -301,7 +333,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
     }
   });
   const stopReloads = await reloader.listen();
-  log.info({ concurrency, queue: synthesisQueueName(engineName) }, 'worker ready, taking jobs');
+  log.info({ concurrency, queue: roster.queueName(engineName) }, 'worker ready, taking jobs');
 
   return {
     id,
@@ -315,6 +347,7 @@ export async function startWorker(config: Config, engineName: string, logger: Lo
       await activity.leave(engineName, id).catch(() => undefined);
       await pool.close();
       await encoderThread.close();
+      await watcher.close();
       await backupQueue?.close();
       await delivery.close();
       await outbox.close();

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rms } from '../../src/audio/wav.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
+import { engineSettings } from '../../src/config/engine-settings.js';
 import type { EngineDescriptor, TtsEngine } from '../../src/engines/engine.js';
 import type { Chunk, Lang, Run } from '../../src/text/types.js';
 
@@ -53,7 +54,7 @@ export function engineContract(descriptor: EngineDescriptor, config: Config = lo
     const ms = (pcm: Int16Array) => (pcm.length / sr) * 1000;
 
     beforeAll(async () => {
-      engine = await descriptor.create(config);
+      engine = await descriptor.create(engineSettings(config, descriptor.name));
       await engine.load();
     }, 120_000);
     afterAll(async () => {

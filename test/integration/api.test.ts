@@ -63,6 +63,22 @@ describe('async jobs API', () => {
     });
   }
 
+  it('the answer to a submission has the links the job has (captions when asked for), without reading it back', async () => {
+    const sub = await postJson(`${svc.base}/api/jobs`, { text: 'With captions, please.', captions: true });
+    expect(sub.status).toBe(202);
+    expect(sub.json).toEqual({
+      id: sub.json.id,
+      status: 'queued',
+      links: {
+        self: `/api/jobs/${sub.json.id}`,
+        audio: `/api/jobs/${sub.json.id}/audio`,
+        captions: `/api/jobs/${sub.json.id}/captions`,
+      },
+    });
+    const view = (await (await fetch(`${svc.base}${sub.json.links.self}`)).json()) as { links: unknown };
+    expect(view.links).toEqual(sub.json.links);
+  });
+
   it('mixed text takes longer than either language alone', async () => {
     const durations: number[] = [];
     for (const s of SAMPLES) {

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
+import { createRoster } from '../../src/engines/roster.js';
 import { Cleanup } from '../../src/lifecycle/cleanup.js';
 import { DiskStorage } from '../../src/storage/disk.js';
 import { decode, postJson, startService, waitForJob, type Service } from './harness.js';
@@ -141,7 +142,13 @@ describe.skipIf(!mounted)('storage that fills up', () => {
 
     // Expire every finished job (as the monitor's cleanup does after JOB_TTL_SECONDS).
     const config = loadConfig({ ...svc.env });
-    const cleanup = new Cleanup(config, svc.redis, new DiskStorage(dir), pino({ level: 'silent' }));
+    const cleanup = new Cleanup(
+      config,
+      createRoster(config),
+      svc.redis,
+      new DiskStorage(dir),
+      pino({ level: 'silent' }),
+    );
     const { jobs } = await cleanup.run(Date.now() + 2 * config.jobTtlSeconds * 1000);
     await cleanup.close();
     expect(jobs).toBeGreaterThan(0);

@@ -68,6 +68,33 @@ describe('streaming', () => {
     expect(parseWav(stored).durationMs).toBeGreaterThan(60_000);
   });
 
+  it('the first chunk is a short clause and later ones grow; the total the API gave never changes', async () => {
+    const text = `清晨六点,小镇的第一班公交车从车站缓缓开出。${longText(40)}`;
+    const s = await streamed('/api/tts', { text, stream: true, format: 'wav' });
+    expect(s.res.status).toBe(200);
+    const id = s.res.headers.get('x-job-id')!;
+    // The API counts the chunks at submit (the progress total); the worker must make exactly those.
+    const totals = new Set<number>();
+    for (;;) {
+      const job = (await (await fetch(`${svc.base}/api/jobs/${id}`)).json()) as {
+        status: string;
+        progress: { chunks_total: number };
+      };
+      totals.add(job.progress.chunks_total);
+      if (job.status === 'succeeded') break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(totals.size).toBe(1);
+    const timings = (await (await fetch(`${svc.base}/api/jobs/${id}/captions?format=json`)).json()) as {
+      segments: { text: string }[];
+    };
+    expect(timings.segments.length).toBe([...totals][0]);
+    const sizes = timings.segments.map((seg) => seg.text.length);
+    expect(timings.segments[0]!.text).toBe('清晨六点,');
+    for (let i = 1; i < 4; i++) expect(sizes[i]).toBeGreaterThan(sizes[i - 1]!);
+    expect(Math.max(...sizes)).toBeGreaterThan(300);
+  });
+
   it('streams MP3 frames and raw PCM (sample rate in a header)', async () => {
     const text = longText(30);
     const mp3 = await streamed('/api/tts', { text, stream: true, format: 'mp3' });

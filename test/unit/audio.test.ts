@@ -1,7 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { open } from 'node:fs/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { concatPcm, silence, trimSilence } from '../../src/audio/pcm.js';
 import { AudioFileWriter } from '../../src/audio/encoders/file-writer.js';
 import { parseWav, rms, wavHeader } from '../../src/audio/wav.js';
@@ -29,6 +30,29 @@ describe('wav', () => {
     expect(buf.length).toBe(size);
     expect(buf.readUInt32LE(4)).toBe(size - 8);
     expect(parseWav(buf).durationMs).toBe(1500);
+  });
+
+  it('flushes the file to the disk only when asked (AUDIO_FSYNC)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wav-'));
+    // FileHandle is not exported: its prototype is reached through an open handle.
+    const probe = await open(join(dir, 'probe'), 'w');
+    const sync = vi.spyOn(Object.getPrototypeOf(probe) as { sync(): Promise<void> }, 'sync');
+    await probe.close();
+    try {
+      for (const fsync of [undefined, false, true]) {
+        const w = await AudioFileWriter.create(join(dir, `${fsync}.wav`), {
+          format: 'wav',
+          inputRate: 16000,
+          mp3Bitrate: 64,
+          fsync,
+        });
+        await w.append(tone(160));
+        await w.finish();
+      }
+      expect(sync).toHaveBeenCalledTimes(1);
+    } finally {
+      sync.mockRestore();
+    }
   });
 
   it('rejects what is not 16-bit PCM WAV', () => {

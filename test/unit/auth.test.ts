@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bindPolicy, hashKey, isLoopback, matchKey, presentedKey } from '../../src/api/auth.js';
+import { bindPolicy, hashKey, isLoopback, KeyTable, matchKey, presentedKey } from '../../src/api/auth.js';
 import { loadConfig } from '../../src/config/load.js';
 
 const h = hashKey;
@@ -36,6 +36,21 @@ describe('matching keys', () => {
     expect(matchKey('carol-key', entries)).toBeUndefined();
     expect(matchKey('', entries)).toBeUndefined();
     expect(matchKey('alice-key', [])).toBeUndefined();
+  });
+
+  it('a key table names the first matching entry and says whether any privileged entry matches', () => {
+    const root = { name: 'root', sha256: h('root-key') };
+    const both = { name: 'alice-admin', sha256: h('alice-key') };
+    const table = new KeyTable([
+      ...entries.map((entry) => ({ entry, privileged: false })),
+      { entry: root, privileged: true },
+      { entry: both, privileged: true },
+    ]);
+    expect(table.lookup('bob-key')).toEqual({ entry: entries[1], privileged: false });
+    expect(table.lookup('root-key')).toEqual({ entry: root, privileged: true });
+    // Listed as a client key and as an admin key: named by the first entry, privileged by the second.
+    expect(table.lookup('alice-key')).toEqual({ entry: entries[0], privileged: true });
+    expect(table.lookup('carol-key')).toEqual({ entry: undefined, privileged: false });
   });
 
   it('takes the key from Bearer or from the password of Basic', () => {

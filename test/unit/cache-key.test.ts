@@ -46,13 +46,15 @@ describe('result cache content key', () => {
   it('a request on two pools of one engine shares the key; Opus is always keyed at 48 kHz', () => {
     const req = { text: 'Hi.', voice: 'female', speed: 1, format: 'wav' as const, engine: 'auto' as const };
     const cfg = { kokoroVariant: 'fp32' as const, mp3Bitrate: 64 as const };
-    expect(requestKey(req, 'espeak@primary', cfg)).toBe(requestKey(req, 'espeak', cfg));
-    expect(requestKey(req, 'espeak', cfg)).not.toBe(requestKey({ ...req, sampleRate: 16000 }, 'espeak', cfg));
-    expect(requestKey({ ...req, format: 'opus' }, 'espeak', cfg)).toBe(
-      requestKey({ ...req, format: 'opus', sampleRate: 16000 }, 'espeak', cfg),
+    expect(requestKey(req, 'espeak@primary', 22_050, cfg)).toBe(requestKey(req, 'espeak', 22_050, cfg));
+    expect(requestKey(req, 'espeak', 22_050, cfg)).not.toBe(
+      requestKey({ ...req, sampleRate: 16000 }, 'espeak', 22_050, cfg),
     );
-    expect(requestKey({ ...req, format: 'mp3' }, 'espeak', cfg)).not.toBe(
-      requestKey({ ...req, format: 'mp3' }, 'espeak', { ...cfg, mp3Bitrate: 128 }),
+    expect(requestKey({ ...req, format: 'opus' }, 'espeak', 22_050, cfg)).toBe(
+      requestKey({ ...req, format: 'opus', sampleRate: 16000 }, 'espeak', 22_050, cfg),
+    );
+    expect(requestKey({ ...req, format: 'mp3' }, 'espeak', 22_050, cfg)).not.toBe(
+      requestKey({ ...req, format: 'mp3' }, 'espeak', 22_050, { ...cfg, mp3Bitrate: 128 }),
     );
   });
 });

@@ -52,6 +52,11 @@ describe('config', () => {
     }
   });
 
+  it('AUDIO_FSYNC is off unless asked for', () => {
+    expect(loadConfig({}).audioFsync).toBe(false);
+    expect(loadConfig({ AUDIO_FSYNC: 'true' }).audioFsync).toBe(true);
+  });
+
   it('OUTPUT_DIR follows DATA_DIR unless it is set', () => {
     expect(loadConfig({ DATA_DIR: '/x' }).outputDir).toBe('/x/audio');
     expect(loadConfig({}).outputDir).toBe('data/audio');

@@ -4,16 +4,16 @@ import type { SynthesisRequest } from '../../src/domain/job.js';
 import { parseLexicon } from '../../src/lexicons/lexicon.js';
 import { prepareText } from '../../src/text/index.js';
 
-const config = { kokoroVariant: 'fp32', mp3Bitrate: 64 } as Parameters<typeof requestKey>[2];
+const config = { kokoroVariant: 'fp32', mp3Bitrate: 64 } as Parameters<typeof requestKey>[3];
 const base: SynthesisRequest = { text: '银行', voice: 'female', speed: 1, format: 'wav', engine: 'auto' };
 
 describe('lexicons', () => {
   it('the cache key changes with the lexicon version', () => {
     const entries = [{ text: '行', lang: 'zh' as const, pinyin: 'xing2' }];
-    const v1 = requestKey({ ...base, lexicon: { used: ['a@1'], entries } }, 'espeak', config);
-    const v2 = requestKey({ ...base, lexicon: { used: ['a@2'], entries } }, 'espeak', config);
+    const v1 = requestKey({ ...base, lexicon: { used: ['a@1'], entries } }, 'espeak', 22_050, config);
+    const v2 = requestKey({ ...base, lexicon: { used: ['a@2'], entries } }, 'espeak', 22_050, config);
     expect(v1).not.toBe(v2);
-    expect(v1).not.toBe(requestKey(base, 'espeak', config));
+    expect(v1).not.toBe(requestKey(base, 'espeak', 22_050, config));
   });
 
   it('entries apply longest first, English as whole words in any case; inline annotations win', () => {

@@ -54,11 +54,11 @@ describe('cache scope', () => {
   const req = { text: 'Hello there.', voice: 'female', speed: 1, format: 'wav' as const, engine: 'auto' as const };
   const cfg = { kokoroVariant: 'fp32' as const, mp3Bitrate: 64 as const };
   it('gives each tenant its own key, and the global scope the key it had before tenants', () => {
-    const global = requestKey(req, 'espeak', cfg);
-    const alice = requestKey(req, 'espeak', cfg, 'alice');
-    const bob = requestKey(req, 'espeak', cfg, 'bob');
+    const global = requestKey(req, 'espeak', 22_050, cfg);
+    const alice = requestKey(req, 'espeak', 22_050, cfg, 'alice');
+    const bob = requestKey(req, 'espeak', 22_050, cfg, 'bob');
     expect(new Set([global, alice, bob]).size).toBe(3);
-    expect(requestKey(req, 'espeak', cfg, 'alice')).toBe(alice);
+    expect(requestKey(req, 'espeak', 22_050, cfg, 'alice')).toBe(alice);
   });
 });
 

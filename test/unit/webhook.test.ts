@@ -1,7 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, requestHash } from '../../src/api/idempotency.js';
-import type { JobData } from '../../src/domain/job.js';
+import type { JobData, JobStatus } from '../../src/domain/job.js';
+import type { JobRecord } from '../../src/jobs/record.js';
 import { webhookBackoff, MAX_WEBHOOK_BACKOFF_MS } from '../../src/workers/webhook-delivery.js';
 import { buildEvent, eventId, publicBaseUrl } from '../../src/webhooks/event.js';
 import { sign, signedHeaders } from '../../src/webhooks/signature.js';
@@ -46,6 +47,17 @@ describe('webhook backoff', () => {
   });
 });
 
+/** A job record as the store would hold it (only what events read). */
+const record = (data: JobData, status: JobStatus, more: Partial<JobRecord> = {}): JobRecord => ({
+  id: 'j1',
+  data,
+  status,
+  createdAt: 1_000,
+  attempts: 1,
+  progress: { chunksDone: 1, chunksTotal: 1 },
+  ...more,
+});
+
 describe('webhook events', () => {
   const data: JobData = {
     request: { text: 'hi', voice: 'female', speed: 1, format: 'wav', engine: 'auto' },
@@ -56,18 +68,28 @@ describe('webhook events', () => {
   };
   it('carry the absolute audio URL, the engine used, the fallback and the audio facts', () => {
     const ev = buildEvent({
-      job: { id: 'j1', data, timestamp: 1_000, processedOn: 2_000 },
-      status: 'succeeded',
-      baseUrl: 'https://tts.example.com',
-      result: {
-        audio: { key: 'j1.wav', contentType: 'audio/wav', bytes: 44, durationMs: 10, sampleRate: 22050, sha256: 'ab' },
-        engine: 'espeak',
-        worker: 'w',
-        chunks: 1,
+      record: record(data, 'succeeded', {
         startedAt: 2_000,
         finishedAt: 3_000,
-        synthesisMs: 1_000,
-      },
+        result: {
+          audio: {
+            key: 'j1.wav',
+            contentType: 'audio/wav',
+            bytes: 44,
+            durationMs: 10,
+            sampleRate: 22050,
+            sha256: 'ab',
+          },
+          engine: 'espeak',
+          worker: 'w',
+          chunks: 1,
+          startedAt: 2_000,
+          finishedAt: 3_000,
+          synthesisMs: 1_000,
+        },
+      }),
+      status: 'succeeded',
+      baseUrl: 'https://tts.example.com',
       now: 3_000,
     });
     expect(ev).toMatchObject({
@@ -99,17 +121,21 @@ describe('webhook events', () => {
       finishedAt: 3_000,
       synthesisMs: 1_000,
     };
-    const job = (captions: boolean) => ({
-      id: 'j1',
-      data: { ...data, request: { ...data.request, ...(captions ? { captions: true } : {}) } },
-      timestamp: 1_000,
+    const withCaptions = (captions: boolean) => ({
+      ...data,
+      request: { ...data.request, ...(captions ? { captions: true } : {}) },
     });
     const baseUrl = 'https://tts.example.com';
-    expect(buildEvent({ job: job(true), status: 'succeeded', baseUrl, result }).data.captions).toEqual({
+    const done = (captions: boolean) => record(withCaptions(captions), 'succeeded', { finishedAt: 3_000, result });
+    expect(buildEvent({ record: done(true), status: 'succeeded', baseUrl }).data.captions).toEqual({
       url: 'https://tts.example.com/api/jobs/j1/captions',
     });
-    expect(buildEvent({ job: job(false), status: 'succeeded', baseUrl, result }).data.captions).toBeUndefined();
-    expect(buildEvent({ job: job(true), status: 'failed', baseUrl, error: 'x' }).data.captions).toBeUndefined();
+    expect(buildEvent({ record: done(false), status: 'succeeded', baseUrl }).data.captions).toBeUndefined();
+    const failed = record(withCaptions(true), 'failed', { finishedAt: 3_000, error: 'x' });
+    const ev = buildEvent({ record: failed, status: 'failed', baseUrl });
+    expect(ev.data.captions).toBeUndefined();
+    expect(ev.data.error).toEqual({ message: 'x' });
+    expect(ev.data.audio).toBeNull();
   });
 
   it('default the public base URL to HOST:PORT', () => {

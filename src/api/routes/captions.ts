@@ -1,7 +1,6 @@
 import { Router } from 'express';
 import { CAPTION_CONTENT_TYPES, CAPTION_FORMATS, type CaptionFormat, renderCaptions } from '../../captions/format.js';
 import { AppError } from '../../domain/errors.js';
-import type { JobResult } from '../../domain/job.js';
 import type { JobService } from '../job-service.js';
 import { findJob } from './jobs.js';
 import { callerOf } from '../caller.js';
@@ -22,14 +21,14 @@ export function captionsRouter({ jobs }: { jobs: JobService }): Router {
         details: { field: 'format', allowed: CAPTION_FORMATS },
       });
     }
-    const { view, job } = await findJob(jobs, req.params.id, callerOf(req));
+    const { view } = await findJob(jobs, req.params.id, callerOf(req));
     if (view.status !== 'succeeded' || !view.audio) {
       throw new AppError('captions_not_ready', `Captions are not ready: the job is ${view.status}`, {
         status: 409,
         details: { status: view.status, links: view.links },
       });
     }
-    const timings = (job?.returnvalue as JobResult | undefined)?.timings;
+    const timings = await jobs.records.timings(view.id);
     if (!timings) {
       throw new AppError('captions_unavailable', 'This job finished before timings were recorded: no captions', {
         status: 404,

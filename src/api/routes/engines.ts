@@ -1,14 +1,13 @@
 import { Router, type RequestHandler } from 'express';
 import { AppError } from '../../domain/errors.js';
 import type { Route } from '../../domain/job.js';
-import { getEngine } from '../../engines/registry.js';
+import type { EngineRoster } from '../../engines/roster.js';
 import { reasonLabel } from '../../observability/metrics.js';
 import { WorkerActivity } from '../../queue/worker-activity.js';
-import { waitingForIdleBackup, type RouterMode } from '../../router/policy.js';
+import { isRouterMode, ROUTER_MODES, withMode } from '../../router/mode.js';
+import { waitingForIdleBackup } from '../../router/policy.js';
 import { reloadStatuses, requestReload } from '../../workers/reload.js';
 import type { JobService } from '../job-service.js';
-
-const MODES: RouterMode[] = ['auto', 'primary', 'backup'];
 
 /** A routing reason as a stable code (the same classes the route-switch metric counts). */
 const routeReasonCode = (reason: string): string => (reason === 'initial' ? 'initial' : reasonLabel(reason));
@@ -18,7 +17,15 @@ const iso = (ms: number | null) => (ms ? new Date(ms).toISOString() : null);
  * GET /api/engines (state of each engine and of routing), and the operator
  * controls POST /api/router/mode and POST /api/router/confirm (admin).
  */
-export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: RequestHandler }): Router {
+export function enginesRouter({
+  jobs,
+  roster,
+  admin,
+}: {
+  jobs: JobService;
+  roster: EngineRoster;
+  admin: RequestHandler;
+}): Router {
   const r = Router();
   const activity = new WorkerActivity(jobs.redis, jobs.prefix, jobs.config.heartbeatMs * 3);
 
@@ -29,7 +36,7 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
       jobs.liveWorkers(),
     ]);
     const describe = async (role: Route) => {
-      const name = jobs.engineFor(role);
+      const name = roster.engineFor(role);
       const [health, es, counts, autoJobs] = await Promise.all([
         jobs.store.getHealth(name),
         jobs.routing.engineState(role),
@@ -47,7 +54,7 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
         ...(es.install ? { install: es.install } : {}),
         live_workers: live[name] ?? 0,
         auto_jobs_in_progress: autoJobs,
-        sample_rate: getEngine(name).capabilities.sampleRate,
+        sample_rate: roster.capabilities(name).sampleRate,
         queue: {
           waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
           active: counts.active ?? 0,
@@ -98,36 +105,24 @@ export function enginesRouter({ jobs, admin }: { jobs: JobService; admin: Reques
 
   r.post('/api/router/mode', admin, async (req, res) => {
     const mode = (req.body as { mode?: unknown } | undefined)?.mode;
-    if (typeof mode !== 'string' || !MODES.includes(mode as RouterMode)) {
-      throw new AppError('invalid_request', `"mode" must be one of ${MODES.join(', ')}`, {
+    if (!isRouterMode(mode)) {
+      throw new AppError('invalid_request', `"mode" must be one of ${ROUTER_MODES.join(', ')}`, {
         status: 400,
-        details: { field: 'mode', allowed: MODES },
+        details: { field: 'mode', allowed: ROUTER_MODES },
       });
     }
-    const m = mode as RouterMode;
-    const { state } = await jobs.store.update((s) => {
-      if (s.mode === m) return { state: s };
-      const now = Date.now();
-      // Forcing a route takes effect at once; back to auto, the monitor decides from health.
-      const route = m === 'auto' ? s.route : m;
-      const switched =
-        route !== s.route ? { from: s.route, to: route, reason: `operator set mode ${m}`, at: now } : undefined;
-      return {
-        state: { ...s, mode: m, route, reason: `operator set mode ${m}`, since: switched ? now : s.since },
-        switched,
-      };
-    });
+    const { state } = await jobs.store.update((s) => withMode(s, mode, Date.now()));
     res.json({ mode: state.mode, route: state.route, reason: state.reason });
   });
 
   r.post('/api/engines/:name/reload', admin, async (req, res) => {
     const name = req.params.name ?? '';
     const engine =
-      name === 'primary' || name === 'backup' ? jobs.engineFor(name) : jobs.engineNames.find((e) => e === name);
+      name === 'primary' || name === 'backup' ? roster.engineFor(name) : roster.names.find((e) => e === name);
     if (!engine) {
       throw new AppError('not_found', `No engine ${JSON.stringify(name.slice(0, 100))}`, {
         status: 404,
-        details: { allowed: ['primary', 'backup', ...jobs.engineNames] },
+        details: { allowed: ['primary', 'backup', ...roster.names] },
       });
     }
     const listeners = await requestReload(jobs.redis, jobs.prefix, engine);

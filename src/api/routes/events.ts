@@ -2,9 +2,8 @@ import { Router } from 'express';
 import { callerOf } from '../caller.js';
 import { FINAL_STATUSES, type JobService, type JobView } from '../job-service.js';
 import { findJob, publicView } from './jobs.js';
+import { SAFETY_RECHECK_MS } from '../../jobs/watcher.js';
 
-/** How often a stream looks at its job; re-finding it each time follows a move to the backup queue. */
-const POLL_MS = 250;
 /** A comment line this often keeps proxies from closing a quiet stream. */
 const HEARTBEAT_MS = 15_000;
 
@@ -19,7 +18,14 @@ export function eventsRouter({ jobs }: { jobs: JobService }): Router {
   r.get('/api/jobs/:id/events', async (req, res) => {
     // Unknown (404) and expired (410) jobs are answered before the stream starts.
     const caller = callerOf(req);
-    let { view } = await findJob(jobs, req.params.id, caller);
+    // Woken by the job's record changes (see jobs/watcher.ts), or by the client going away; armed
+    // before the first read so no change is missed.
+    const gone = new AbortController();
+    let next = jobs.watcher.next(req.params.id, SAFETY_RECHECK_MS, gone.signal);
+    let { view } = await findJob(jobs, req.params.id, caller).catch((err) => {
+      next.cancel();
+      throw err;
+    });
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -28,10 +34,9 @@ export function eventsRouter({ jobs }: { jobs: JobService }): Router {
     });
     res.flushHeaders();
     let closed = false;
-    let wake: (() => void) | undefined;
     res.on('close', () => {
       closed = true;
-      wake?.();
+      gone.abort();
     });
     const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     res.write('retry: 2000\n\n');
@@ -56,22 +61,18 @@ export function eventsRouter({ jobs }: { jobs: JobService }): Router {
       if (final) {
         send('status', { id: view.id, status: view.status });
         send('end', publicView(view));
+        next.cancel();
         break;
       }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, POLL_MS);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
+      await next.wait;
       if (closed) return;
       if (Date.now() - quietSince > HEARTBEAT_MS) {
         res.write(': keep-alive\n\n');
         quietSince = Date.now();
       }
+      next = jobs.watcher.next(view.id, SAFETY_RECHECK_MS, gone.signal);
       try {
-        ({ view } = await jobs.get(view.id, caller));
+        ({ view } = await jobs.get(view.id, caller, { position: false }));
       } catch {
         break; // Redis trouble: the client's EventSource reconnects
       }

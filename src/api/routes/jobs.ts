@@ -21,8 +21,9 @@ export function jobsRouter({ jobs, storage, submitter, missingAudio }: JobsDeps)
   const r = Router();
 
   r.post('/api/jobs', async (req, res) => {
-    const { id, replayed } = await submitter.submit(req, submitter.limits.jobsMaxChars, 'normal');
-    const { view } = await jobs.get(id, callerOf(req));
+    const { id, replayed, record } = await submitter.submit(req, submitter.limits.jobsMaxChars, 'normal');
+    // The answer names no queue position: built from the record as written, or read back for a replay.
+    const view = record ? await jobs.view(record, false) : (await jobs.get(id, callerOf(req))).view;
     if (replayed) res.setHeader('Idempotent-Replayed', 'true');
     // A cache hit is done at once: its answer says so and, like every succeeded view, carries the audio.
     const { audio } = publicView(view);

@@ -2,9 +2,8 @@ import { Router } from 'express';
 import type { Config } from '../../config/schema.js';
 import { AppError } from '../../domain/errors.js';
 import { FORMATS, type EngineChoice, type Format, type SynthesisRequest } from '../../domain/job.js';
-import { getEngine } from '../../engines/registry.js';
-import { allowedVoices } from '../../engines/voice.js';
-import { prepareText } from '../../text/index.js';
+import type { EngineRoster } from '../../engines/roster.js';
+import { chunkPlan, prepareText } from '../../text/index.js';
 import type { JobService } from '../job-service.js';
 import { countChars } from '../schemas.js';
 import { streamJobAudio } from '../stream.js';
@@ -33,29 +32,21 @@ const invalid = (param: string, message: string, code = 'invalid_request') =>
  */
 export function openAiRouter({
   config,
+  roster,
   jobs,
   storage,
   quotas,
   space,
 }: {
   config: Config;
+  roster: EngineRoster;
   jobs: JobService;
   storage: Storage;
   quotas?: Quotas;
   space?: FreeSpace;
 }): Router {
   const r = Router();
-  const primary = getEngine(jobs.engineFor('primary')).capabilities;
-  const backup = getEngine(jobs.engineFor('backup')).capabilities;
-  const voices: Record<EngineChoice, string[]> = {
-    primary: allowedVoices(primary),
-    backup: allowedVoices(backup),
-    auto: [...new Set([...allowedVoices(primary), ...allowedVoices(backup)])],
-  };
-  const speed = {
-    min: Math.max(primary.speed.min, backup.speed.min),
-    max: Math.min(primary.speed.max, backup.speed.max),
-  };
+  const { voices, speed } = roster;
 
   const model = (id: string) => ({ id, object: 'model', created: CREATED, owned_by: 'tandem-tts' });
   r.get('/v1/models', (_req, res) => {
@@ -79,13 +70,13 @@ export function openAiRouter({
       voices,
       speed,
     });
-    const engine = getEngine(jobs.engineFor(request.engine === 'backup' ? 'backup' : 'primary'));
-    const chunks = prepareText(request.text, { maxChunkChars: engine.capabilities.maxChunkChars });
+    const chunks = prepareText(request.text, chunkPlan(roster.chunkLimit(request.engine)));
     await space?.assertRoom();
     const caller = callerOf(req);
     const prepared = await jobs.prepare(request, {
       requestId: req.id,
       chunks: chunks.length,
+      recount: (maxChunkChars) => prepareText(request.text, chunkPlan(maxChunkChars)).length,
       tenant: caller.tenant,
       priority: 'interactive',
     });
@@ -105,8 +96,8 @@ export function openAiRouter({
 export interface SpeechLimits {
   voiceMap: Record<string, string>;
   maxChars: number;
-  voices: Record<EngineChoice, string[]>;
-  speed: { min: number; max: number };
+  voices: Readonly<Record<EngineChoice, readonly string[]>>;
+  speed: Readonly<{ min: number; max: number }>;
 }
 
 /** Validate an OpenAI speech request and translate it into this service's request. */

@@ -1,13 +1,12 @@
 import { Router } from 'express';
-import { getEngine } from '../../engines/registry.js';
-import type { JobService } from '../job-service.js';
+import type { EngineRoster } from '../../engines/roster.js';
 
 /** GET /api/voices: the voices of the engine behind each role. */
-export function voicesRouter({ jobs }: { jobs: JobService }): Router {
+export function voicesRouter({ roster }: { roster: EngineRoster }): Router {
   const r = Router();
   r.get('/api/voices', (_req, res) => {
     const describe = (role: 'primary' | 'backup') => {
-      const d = getEngine(jobs.engineFor(role));
+      const d = roster.engine(roster.engineFor(role));
       return {
         engine: d.name,
         languages: d.capabilities.languages,

@@ -6,8 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import { ENGINE_CHOICES, FORMATS } from '../../domain/job.js';
-import { getEngine } from '../../engines/registry.js';
-import type { JobService } from '../job-service.js';
+import type { EngineRoster } from '../../engines/roster.js';
 
 /**
  * The page's files. Resolved from the package root, so the same path works
@@ -16,10 +15,10 @@ import type { JobService } from '../job-service.js';
 export const WEB_ROOT = fileURLToPath(new URL('../../../src/api/web/public/', import.meta.url));
 
 export function webRouter({
-  jobs,
+  roster,
   limits,
 }: {
-  jobs: JobService;
+  roster: EngineRoster;
   limits: { ttsMaxChars: number; jobsMaxChars: number };
 }): Router {
   if (!existsSync(`${WEB_ROOT}index.html`)) throw new Error(`web page files are missing: no index.html in ${WEB_ROOT}`);
@@ -35,14 +34,12 @@ export function webRouter({
   });
 
   r.get('/api/config', (_req, res) => {
-    const p = getEngine(jobs.engineFor('primary')).capabilities.speed;
-    const b = getEngine(jobs.engineFor('backup')).capabilities.speed;
     res.json({
       max_chars: { jobs: limits.jobsMaxChars, tts: limits.ttsMaxChars },
       formats: FORMATS,
       engines: ENGINE_CHOICES,
       // Speed must suit whichever engine ends up running the job (as the submit check does).
-      speed: { min: Math.max(p.min, b.min), max: Math.min(p.max, b.max), default: 1 },
+      speed: { ...roster.speed, default: 1 },
     });
   });
   return r;

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Format } from '../../domain/job.js';
 import type { Mp3Bitrate } from './mp3.js';
@@ -11,11 +12,18 @@ export interface AudioFileOptions {
   /** Rate the client asked for, if any. */
   sampleRate?: number;
   mp3Bitrate: Mp3Bitrate;
+  /** libopus complexity, 0–10. */
+  opusComplexity?: number;
   /**
    * Where resampling and encoding run. Without it they run on the calling thread, which is fine
    * for tools and tests but blocks a worker's event loop for the length of a long chunk.
    */
   encoderThread?: EncoderThread;
+  /**
+   * Flush the file to the disk before `finish` returns. Off by default: the finished file is renamed
+   * into place atomically, so readers never see it partial; the flush only guards against power loss.
+   */
+  fsync?: boolean;
 }
 
 /**
@@ -26,16 +34,19 @@ export interface AudioFileOptions {
 export class AudioFileWriter {
   private written = 0;
   private inputSamples = 0;
+  /** Hash of the bytes as they are written; void once a header is patched in place (WAV, FLAC). */
+  private hash: Hash | undefined = createHash('sha256');
 
   private constructor(
     private readonly fh: FileHandle,
     readonly path: string,
     private readonly session: TranscodeSession,
     readonly inputRate: number,
+    private readonly fsync: boolean,
   ) {}
 
   static async create(path: string, opts: AudioFileOptions): Promise<AudioFileWriter> {
-    const { encoderThread, ...spec } = opts;
+    const { encoderThread, fsync, ...spec } = opts;
     // WAV and PCM at the engine's rate are copies: a round trip to the thread would cost more.
     const session = encoderThread && !isPlainCopy(spec) ? await encoderThread.open(spec) : await openLocal(spec);
     let fh: FileHandle;
@@ -45,7 +56,7 @@ export class AudioFileWriter {
       await session.abort();
       throw err;
     }
-    const w = new AudioFileWriter(fh, path, session, opts.inputRate);
+    const w = new AudioFileWriter(fh, path, session, opts.inputRate, fsync === true);
     await w.put(session.head);
     return w;
   }
@@ -59,6 +70,9 @@ export class AudioFileWriter {
     return this.session.info.contentType;
   }
 
+  /** Hex sha256 of the finished file when it was hashed as it was written (not after a header patch). */
+  digest: string | undefined;
+
   /** Bytes of the file written so far. */
   get bytes(): number {
     return this.written;
@@ -71,6 +85,7 @@ export class AudioFileWriter {
   private async put(buf: Buffer): Promise<void> {
     if (buf.length === 0) return;
     await this.fh.write(buf, 0, buf.length, this.written);
+    this.hash?.update(buf);
     this.written += buf.length;
   }
 
@@ -84,12 +99,16 @@ export class AudioFileWriter {
     await this.append(new Int16Array(Math.round((this.inputRate * ms) / 1000)));
   }
 
-  /** Flush the encoder, patch the header with the real length, sync and close; returns the file size. */
+  /** Flush the encoder, patch the header with the real length, (if asked) sync, and close; returns the file size. */
   async finish(): Promise<number> {
     const end = await this.session.finish();
     await this.put(end.tail);
-    if (end.patch) await this.fh.write(end.patch.bytes, 0, end.patch.bytes.length, end.patch.offset);
-    await this.fh.sync();
+    if (end.patch) {
+      await this.fh.write(end.patch.bytes, 0, end.patch.bytes.length, end.patch.offset);
+      this.hash = undefined;
+    }
+    this.digest = this.hash?.digest('hex');
+    if (this.fsync) await this.fh.sync();
     await this.fh.close();
     return this.written;
   }

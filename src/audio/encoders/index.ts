@@ -13,6 +13,8 @@ export interface EncoderOptions {
   /** Rate the audio was made at (recorded in Opus' header). */
   sourceRate?: number;
   mp3Bitrate: Mp3Bitrate;
+  /** libopus complexity, 0–10 (OPUS_COMPLEXITY; default 5). */
+  opusComplexity?: number;
 }
 
 /**
@@ -41,6 +43,6 @@ export async function createEncoder(format: Format, opts: EncoderOptions): Promi
     case 'opus':
       if (!isOpusRate(opts.sampleRate))
         throw new RangeError(`libopus takes ${OPUS_INPUT_RATES.join(', ')} Hz input, got ${opts.sampleRate}`);
-      return new OpusEncoder(opts.sampleRate, opts.sourceRate ?? opts.sampleRate);
+      return new OpusEncoder(opts.sampleRate, opts.sourceRate ?? opts.sampleRate, opts.opusComplexity);
   }
 }

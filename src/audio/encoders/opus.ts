@@ -1,3 +1,4 @@
+import { OPUS_COMPLEXITY } from './rates.js';
 import { createRequire } from 'node:module';
 import type OpusScriptType from 'opusscript';
 import type { AudioEncoder, EncoderEnd } from './encoder.js';
@@ -20,6 +21,8 @@ const FRAME_MS = 20;
  */
 const PRE_SKIP = 312;
 const BITRATE = 32_000;
+/** libopus' control request that sets the encoder's complexity (opus_defines.h). */
+const OPUS_SET_COMPLEXITY_REQUEST = 4010;
 
 type OpusScript = typeof OpusScriptType;
 const OpusScriptCtor = createRequire(import.meta.url)('opusscript') as OpusScript;
@@ -46,12 +49,14 @@ export class OpusEncoder implements AudioEncoder {
   constructor(
     readonly sampleRate: OpusInputRate = OPUS_RATE,
     private readonly inputRate: number = sampleRate,
+    complexity: number = OPUS_COMPLEXITY,
   ) {
     if (!OPUS_INPUT_RATES.includes(sampleRate)) throw new RangeError(`libopus cannot take ${sampleRate} Hz input`);
     this.frame = (sampleRate * FRAME_MS) / 1000;
     this.granulePerSample = BigInt(OPUS_RATE / sampleRate);
     this.opus = new OpusScriptCtor(sampleRate, 1, OpusScriptCtor.Application.AUDIO);
     this.opus.setBitrate(BITRATE);
+    this.opus.encoderCTL(OPUS_SET_COMPLEXITY_REQUEST, complexity);
     this.ogg = new OggMuxer((Math.random() * 0xffffffff) >>> 0);
   }
 

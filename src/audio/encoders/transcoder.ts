@@ -12,6 +12,8 @@ export interface TranscodeSpec {
   /** Rate the client asked for, if any. */
   sampleRate?: number;
   mp3Bitrate: Mp3Bitrate;
+  /** libopus complexity, 0–10. */
+  opusComplexity?: number;
 }
 
 /** What a reader of the finished file gets: its content type and the rate a decoder gives back. */
@@ -63,6 +65,7 @@ export class Transcoder {
       sampleRate: rate,
       sourceRate: spec.sampleRate ?? spec.inputRate,
       mp3Bitrate: spec.mp3Bitrate,
+      opusComplexity: spec.opusComplexity,
     });
     return new Transcoder(resampler, encoder);
   }

@@ -4,22 +4,7 @@ import type { WordMark } from '../../domain/timing.js';
 import type { EngineHealth, SynthesisInput, SynthesisOutput, TtsEngine } from '../engine.js';
 import { resolveVoice } from '../voice.js';
 import { ESPEAK_CAPABILITIES, ESPEAK_VOICE_IDS } from './voices.js';
-
-/** The parts of the Emscripten module's eSpeakNGWorker we use. */
-interface ESpeakWorker {
-  set_voice(name: string): number;
-  set_rate(wpm: number): number;
-  synthesize(text: string, cb: (samples: Int16Array | null, events: ESpeakEvent[]) => number): void;
-  synthesize_ipa(text: string, cb: () => number): { code: number; ipa: string };
-}
-
-/** An event of espeak-ng's synthesis callback (positions: 1-based characters, and ms from the text's start). */
-interface ESpeakEvent {
-  type: string;
-  text_position: number;
-  word_length: number;
-  audio_position: number;
-}
+import { type EspeakCore, loadEspeakCore } from './wasm.js';
 
 /** A word as espeak-ng reports it: start and end in ms from the start of the text, 0-based character span. */
 interface SpokenWord {
@@ -35,66 +20,56 @@ const RUN_GAP_MS = 60;
 const CHUNK_TAIL_MS = 220;
 
 /**
- * espeak-ng compiled to JavaScript (Echogarden's Emscripten build). Unlike
- * Debian's espeak-ng 1.51 it reads Mandarin tones correctly. One instance
- * holds one resident espeak-ng runtime; it is single-threaded, so each
- * worker thread owns its own.
+ * espeak-ng 1.52-dev compiled to WebAssembly (./wasm.ts), with the data of Echogarden's build. Unlike
+ * Debian's espeak-ng 1.51 it reads Mandarin tones correctly. One instance holds one resident
+ * espeak-ng runtime; it is single-threaded, so each worker thread owns its own.
  */
 export class EspeakEngine implements TtsEngine {
   readonly name = 'espeak';
   readonly capabilities = ESPEAK_CAPABILITIES;
-  private worker: ESpeakWorker | undefined;
+  private worker: EspeakCore | undefined;
   private currentVoice = '';
   private currentRate = -1;
 
   async load(): Promise<void> {
-    const { default: factory } = (await import('@echogarden/espeak-ng-emscripten')) as {
-      default: () => Promise<{ eSpeakNGWorker: new () => ESpeakWorker }>;
-    };
-    const mod = await factory();
-    this.worker = new mod.eSpeakNGWorker();
+    this.worker = await loadEspeakCore();
   }
 
   private use(voiceId: string, wpm: number): void {
     const w = this.worker;
     if (!w) throw engineFailure('espeak engine used before load()');
     if (voiceId !== this.currentVoice) {
-      if (w.set_voice(voiceId) !== 0) throw engineFailure(`espeak-ng could not select voice ${voiceId}`);
+      if (!w.setVoice(voiceId)) throw engineFailure(`espeak-ng could not select voice ${voiceId}`);
       this.currentVoice = voiceId;
       this.currentRate = -1; // selecting a voice resets the rate
     }
     if (wpm !== this.currentRate) {
-      w.set_rate(wpm);
+      w.setRate(wpm);
       this.currentRate = wpm;
     }
   }
 
   private speak(text: string): { pcm: Int16Array; words: SpokenWord[] } {
-    const parts: Int16Array[] = [];
     if (!this.worker) throw engineFailure('espeak engine used before load()');
+    const { pcm, events } = this.worker.synthesize(text);
     const words: SpokenWord[] = [];
     let open: SpokenWord | undefined;
-    this.worker.synthesize(text, (samples, events) => {
-      if (samples?.length) parts.push(samples);
-      for (const e of events) {
-        // A word ends where the next word or the sentence's end begins.
-        if ((e.type === 'word' || e.type === 'end') && open) {
-          open.endMs = Math.max(open.startMs, e.audio_position);
-          open = undefined;
-        }
-        if (e.type === 'word' && e.word_length > 0) {
-          open = {
-            startMs: e.audio_position,
-            endMs: e.audio_position,
-            offset: e.text_position - 1,
-            length: e.word_length,
-          };
-          words.push(open);
-        }
+    for (const e of events) {
+      // A word ends where the next word or the sentence's end begins.
+      if ((e.type === 'word' || e.type === 'end') && open) {
+        open.endMs = Math.max(open.startMs, e.audio_position);
+        open = undefined;
       }
-      return 0; // 0 = keep going
-    });
-    const pcm = concatPcm(parts);
+      if (e.type === 'word' && e.word_length > 0) {
+        open = {
+          startMs: e.audio_position,
+          endMs: e.audio_position,
+          offset: e.text_position - 1,
+          length: e.word_length,
+        };
+        words.push(open);
+      }
+    }
     if (open) open.endMs = (pcm.length / this.capabilities.sampleRate) * 1000;
     return { pcm, words: spanWords(words, text) };
   }
@@ -150,7 +125,7 @@ export class EspeakEngine implements TtsEngine {
   phonemes(text: string, voiceId: string): string {
     if (!this.worker) throw engineFailure('espeak engine used before load()');
     this.use(voiceId, NORMAL_WPM);
-    return this.worker.synthesize_ipa(text, () => 0).ipa.trim();
+    return this.worker.ipa(text).trim();
   }
 
   async health(): Promise<EngineHealth> {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { Config } from '../../config/schema.js';
+import type { KokoroConfig } from './settings.js';
 import { engineFailure } from '../../domain/errors.js';
 import { concatPcm, silence, trimSilence } from '../../audio/pcm.js';
 import type { EngineHealth, SynthesisInput, TtsEngine } from '../engine.js';
@@ -47,7 +47,7 @@ export class KokoroEngine implements TtsEngine {
 
   constructor(private readonly settings: KokoroSettings) {}
 
-  static fromConfig(config: Config): KokoroEngine {
+  static fromConfig(config: KokoroConfig): KokoroEngine {
     const threads = config.kokoroThreads || Math.max(1, Math.floor(availableParallelism() / config.workerConcurrency));
     return new KokoroEngine({
       files: kokoroFiles(config.modelsDir, config.kokoroVariant),

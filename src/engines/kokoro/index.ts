@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { EngineDescriptor } from '../engine.js';
 import { INSTALL_COMMAND, kokoroFiles, missingFiles } from './files.js';
+import type { KokoroConfig } from './settings.js';
 import { KOKORO_CAPABILITIES } from './voices.js';
 
 /**
@@ -8,7 +9,7 @@ import { KOKORO_CAPABILITIES } from './voices.js';
  * without them the engine reports itself not installed (with the command that
  * installs it) instead of failing.
  */
-export const kokoroDescriptor: EngineDescriptor = {
+export const kokoroDescriptor: EngineDescriptor<KokoroConfig> = {
   name: 'kokoro',
   capabilities: KOKORO_CAPABILITIES,
   create: async (config) => (await import('./engine.js')).KokoroEngine.fromConfig(config),

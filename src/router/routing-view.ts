@@ -2,8 +2,8 @@ import type { Queue } from 'bullmq';
 import type { Config } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
 import type { EngineChoice, JobData, JobOutcome, Route } from '../domain/job.js';
+import type { EngineRoster } from '../engines/roster.js';
 import type { Liveness } from '../queue/liveness.js';
-import { policyFrom } from '../router/monitor.js';
 import {
   decideRoute,
   engineState,
@@ -12,8 +12,9 @@ import {
   type Policy,
   type RouteDecision,
   type RouterState,
-} from '../router/policy.js';
-import type { RoutingStore } from '../router/state-store.js';
+  policyFrom,
+} from './policy.js';
+import type { RoutingStore } from './state-store.js';
 
 interface Snapshot {
   at: number;
@@ -28,8 +29,13 @@ interface Snapshot {
 /** Why an engine is in its state, as a stable code. */
 export type EngineDetailCode = 'up' | 'not_installed' | 'no_live_worker' | 'failing_checks';
 
-/** How long a load snapshot is reused: keeps per-request Redis work small under a burst. */
+/** How long a load snapshot is used as it is; after that the next request starts reading a new one. */
 const SNAPSHOT_MS = 250;
+/**
+ * Up to this age a snapshot is still served while its successor is read, so under steady traffic no
+ * request waits for the read. Older (a quiet spell) or none (start, a route change): requests wait.
+ */
+const STALE_MS = 2000;
 /** Mean synthesis time assumed before any job has finished. */
 const DEFAULT_MEAN_MS = 1000;
 
@@ -40,13 +46,18 @@ const DEFAULT_MEAN_MS = 1000;
  */
 export class RoutingView {
   private state: RouterState = initialRouterState(Date.now());
-  private snapshot?: Promise<Snapshot>;
+  /** The newest snapshot read, and the read under way, if any. */
+  private snapshot?: Snapshot;
+  private reading?: Promise<Snapshot>;
+  /** Bumped when a route change makes snapshots stale: a read begun before it is not kept. */
+  private generation = 0;
   private readonly policy: Policy;
   private stopSub?: () => Promise<void>;
   private poll?: NodeJS.Timeout;
 
   constructor(
     private readonly config: Config,
+    private readonly roster: EngineRoster,
     private readonly store: RoutingStore,
     private readonly liveness: Liveness,
     private readonly primaryQueue: Queue<JobData, JobOutcome>,
@@ -58,7 +69,10 @@ export class RoutingView {
     this.state = await this.store.getState();
     this.stopSub = await this.store.subscribe((s) => {
       this.state = s;
-      this.snapshot = undefined; // a route change usually means health changed too
+      // A route change usually means health changed too: the next request waits for a new snapshot.
+      this.snapshot = undefined;
+      this.reading = undefined;
+      this.generation++;
     });
     this.poll = setInterval(() => {
       this.store.getState().then(
@@ -79,26 +93,35 @@ export class RoutingView {
   }
 
   private engineOf(role: Route): string {
-    return role === 'primary' ? this.config.primaryEngine : this.config.backupEngine;
+    return this.roster.engineFor(role);
   }
 
   private load(): Promise<Snapshot> {
     const now = Date.now();
-    if (!this.snapshot) this.snapshot = this.read(now);
-    return this.snapshot.then((s) => {
-      if (now - s.at > SNAPSHOT_MS) {
-        this.snapshot = this.read(now);
-        return this.snapshot;
-      }
-      return s;
-    });
+    const s = this.snapshot;
+    if (s && now - s.at <= SNAPSHOT_MS) return Promise.resolve(s);
+    if (!this.reading) {
+      const generation = this.generation;
+      const reading = this.read(now).then((next) => {
+        if (generation === this.generation) this.snapshot = next;
+        return next;
+      });
+      // Settled either way, the next stale request starts a new read (a failed one is not kept).
+      const done = () => {
+        if (this.reading === reading) this.reading = undefined;
+      };
+      reading.then(done, done);
+      this.reading = reading;
+    }
+    if (s && now - s.at <= STALE_MS) return Promise.resolve(s);
+    return this.reading;
   }
 
   private async read(at: number): Promise<Snapshot> {
     const p = this.engineOf('primary');
     const b = this.engineOf('backup');
     const [live, waiting, meanMs, hp, hb, ip, ib, overloadedMs] = await Promise.all([
-      this.liveness.count([...new Set([p, b])]),
+      this.liveness.count([...this.roster.names]),
       // Every client job has a priority, so waiting work sits in the prioritized set as well as the wait list.
       this.primaryQueue.getJobCountByTypes('waiting', 'prioritized'),
       this.store.meanDuration(p, DEFAULT_MEAN_MS),
