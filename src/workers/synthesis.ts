@@ -128,6 +128,9 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
       const out = await synthesizeToStorage(job, started, deps, counted);
       // A failure here is not the engine's: it is rethrown below, outside this try (no fallback for it).
       void settleOnce(out).catch(() => undefined);
+      // After the success write is sent, not before: its round trip (the router's duration list)
+      // then overlaps that write instead of delaying the moment clients see the job succeeded.
+      if (!('canceled' in out)) await deps.onFinished?.(out).catch(() => undefined);
       return out;
     };
     outcome = began.canceled ? canceled(0) : deps.share ? await deps.share(job, make) : await make();
@@ -340,7 +343,6 @@ async function synthesizeToStorage(
       synthesisMs: finishedAt - startedAt,
       timings: timeline.result(),
     };
-    await deps.onFinished?.(result).catch(() => undefined);
     return result;
   } catch (err) {
     await writer?.abort().catch(() => undefined);

@@ -292,10 +292,12 @@ describe.skipIf(!!skip)('the Docker image and the Compose stack', () => {
 
   it('restart redis: accepted jobs survive (AOF on its volume)', async () => {
     // More work than the workers take at once, so most of it is still waiting when Redis restarts.
+    // Opus (slower to encode than espeak-ng is to speak) and many jobs: the WebAssembly espeak-ng
+    // finishes plain WAV jobs of this size before the restart could catch any waiting.
     const text = (i: number) =>
-      unique(Array.from({ length: 8 }, (_, k) => `Accepted before the restart, job ${i}, line ${k}.`).join(' '));
+      unique(Array.from({ length: 16 }, (_, k) => `Accepted before the restart, job ${i}, line ${k}.`).join(' '));
     const accepted = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => submit({ text: text(i), engine: 'backup' })),
+      Array.from({ length: 40 }, (_, i) => submit({ text: text(i), engine: 'backup', format: 'opus' })),
     );
     await new Promise((r) => setTimeout(r, 1500)); // appendfsync everysec
     const counts = (await json('/api/engines')).body.engines.backup.queue;
