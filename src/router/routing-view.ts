@@ -34,8 +34,10 @@ const SNAPSHOT_MS = 250;
 /**
  * Up to this age a snapshot is still served while its successor is read, so under steady traffic no
  * request waits for the read. Older (a quiet spell) or none (start, a route change): requests wait.
+ * Kept short: a remote's pause (429 with Retry-After) or a lost worker is in a snapshot, not in the
+ * pushed routing state, so this bounds how long new work can still be sent the old way.
  */
-const STALE_MS = 2000;
+const STALE_MS = 2 * SNAPSHOT_MS;
 /** Mean synthesis time assumed before any job has finished. */
 const DEFAULT_MEAN_MS = 1000;
 

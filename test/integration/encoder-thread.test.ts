@@ -53,8 +53,9 @@ describe('encoder thread', () => {
   });
 
   it('keeps the event loop free while it encodes long chunks', async () => {
-    const pcm = voiceLike(22050, 30_000);
-    const piece = 22050 * 10;
+    // 30 s chunks: at libopus complexity 5 a 10 s chunk encodes in well under 100 ms.
+    const pcm = voiceLike(22050, 60_000);
+    const piece = 22050 * 30;
     await write('opus', voiceLike(22050, 200), piece, thread); // codecs loaded in the thread
     const watch = async (t?: EncoderThread) => {
       const h = monitorEventLoopDelay({ resolution: 5 });
@@ -65,7 +66,7 @@ describe('encoder thread', () => {
     };
     const viaThread = await watch(thread);
     const inline = await watch();
-    // Inline, each 10 s chunk holds the loop for its whole encode; through the thread only the
+    // Inline, each 30 s chunk holds the loop for its whole encode; through the thread only the
     // message copies do. Relative, so a loaded machine slows both sides alike.
     expect(inline).toBeGreaterThan(100);
     expect(viaThread).toBeLessThan(inline / 3);

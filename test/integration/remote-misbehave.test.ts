@@ -91,8 +91,9 @@ describe('a misbehaving remote: jobs', () => {
     expect(moved.engine.used).toBe('espeak');
     expect(moved.fallback.reason).toMatch(/remote engine flaky .* is overloaded \(HTTP 429, retry after 2 s\)/);
     // While the pause lasts, new auto work is routed to the backup at submit: the remote is not asked.
-    // (The API reuses its load snapshot for 250 ms; past that it sees the pause.)
-    await new Promise((r) => setTimeout(r, 300));
+    // (The API reuses its load snapshot for 250 ms, and up to 500 ms while it reads the next one;
+    // past that it sees the pause.)
+    await new Promise((r) => setTimeout(r, 600));
     const before = remote.requests;
     const routed = await job(svc, await submit(svc, { text: 'And now?' }));
     expect(routed.engine.route).toBe('backup');
