@@ -160,7 +160,8 @@ describe('overload', () => {
     await waitForJob(s.base, await submit(s, { text: long, engine: 'primary' }));
     const backlog: string[] = [];
     for (let i = 0; i < 30; i++) backlog.push(await submit(s, { text: long, engine: 'primary' }));
-    await new Promise((r) => setTimeout(r, 300)); // the API reuses a load snapshot for 250 ms
+    // The API reuses a load snapshot for 250 ms, and up to 500 ms while it reads the next one.
+    await new Promise((r) => setTimeout(r, 600));
     const busy = await job(s, await submit(s, { text: 'Am I waiting?' }));
     expect(busy.engine.route, JSON.stringify(await engines(s))).toBe('backup');
     // The primary stays healthy: this is load, not failure.
