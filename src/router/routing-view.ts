@@ -98,7 +98,8 @@ export class RoutingView {
     return this.roster.engineFor(role);
   }
 
-  private load(): Promise<Snapshot> {
+  /** The load snapshot; `fresh`: never one past SNAPSHOT_MS (wait for the read under way instead). */
+  private load(fresh = false): Promise<Snapshot> {
     const now = Date.now();
     const s = this.snapshot;
     if (s && now - s.at <= SNAPSHOT_MS) return Promise.resolve(s);
@@ -115,7 +116,7 @@ export class RoutingView {
       reading.then(done, done);
       this.reading = reading;
     }
-    if (s && now - s.at <= STALE_MS) return Promise.resolve(s);
+    if (s && !fresh && now - s.at <= STALE_MS) return Promise.resolve(s);
     return this.reading;
   }
 
@@ -150,14 +151,17 @@ export class RoutingView {
    * State of the engine behind a role, as pinned requests see it. `code` names the reason for
    * clients that show it in their own words (the page translates it); `reason` is for logs and errors.
    */
-  async engineState(role: Route): Promise<{
+  async engineState(
+    role: Route,
+    fresh = false,
+  ): Promise<{
     state: EngineStateName;
     code: EngineDetailCode;
     reason: string;
     failures: number;
     install?: string;
   }> {
-    const s = await this.load();
+    const s = await this.load(fresh);
     const h = s.health[role];
     const live = s.live[this.engineOf(role)] ?? 0;
     const state = engineState(
@@ -186,7 +190,9 @@ export class RoutingView {
   /** Pick the role for a request; a request pinned to an engine that is down gets a 503. */
   async decide(requested: EngineChoice): Promise<RouteDecision> {
     if (requested !== 'auto') {
-      const e = await this.engineState(requested);
+      // A refusal is never made on a stale snapshot: a worker that just came up must not be missed.
+      let e = await this.engineState(requested);
+      if (e.state !== 'up') e = await this.engineState(requested, true);
       if (e.state !== 'up') {
         throw new AppError('engine_unavailable', `Cannot serve a request pinned to "${requested}": ${e.reason}`, {
           status: 503,

@@ -71,4 +71,15 @@ describe('routing view load snapshot', () => {
     await expect(v.routing.decide('backup')).rejects.toMatchObject({ code: 'engine_unavailable' });
     expect(v.reads()).toBe(2);
   });
+
+  it('never refuses a pinned request on a stale snapshot: it waits for a fresh one first', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const v = view();
+    v.setLive(0);
+    await expect(v.routing.decide('backup')).rejects.toMatchObject({ code: 'engine_unavailable' });
+    // A worker came up; the snapshot that saw none is 300 ms old (stale, but within the serving bound).
+    v.setLive(1);
+    vi.setSystemTime(Date.now() + 300);
+    expect((await v.routing.decide('backup')).route).toBe('backup');
+  });
 });
