@@ -89,8 +89,18 @@ describe('failover', () => {
       expect(pinned.status, JSON.stringify(await engines(s))).toBe(503);
       expect(pinned.headers.get('retry-after')).toBe('30');
       expect(pinned.json).toMatchObject({ code: 'engine_unavailable', engine: 'primary', state: 'down' });
-      // The monitor's own metrics show the switch, the route and the engine down.
-      const m = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      // The monitor's own metrics show the switch, the route and the engine down. Failing jobs can
+      // trip the failover before a health probe has failed (espeak-ng fails them fast), so wait for
+      // the first failed probe to be counted.
+      const failedProbe = /tts_probe_duration_seconds_count\{[^}]*engine="espeak@primary",ok="false"[^}]*\} [1-9]/;
+      const m = await until(
+        'a failed probe in the monitor metrics',
+        async () => {
+          const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+          return failedProbe.test(text) && text;
+        },
+        15_000,
+      );
       expect(m).toMatch(/tts_route_switches_total\{from="primary",to="backup",reason="failures",role="monitor"\} 1/);
       expect(m).toMatch(/tts_route\{route="backup",role="monitor"\} 1/);
       expect(m).toMatch(/tts_engine_up\{engine="espeak@primary",role="primary"\} 0/);
