@@ -180,6 +180,8 @@ export interface PrimaryLoad {
   liveWorkers: number;
   /** Pause the primary's remote server asked for (429/503 with Retry-After), ms left; 0 or unset: none. */
   overloadedMs?: number;
+  /** Its workers report the engine is not installed: it cannot take work, whoever else can. */
+  notInstalled?: boolean;
 }
 
 /** Estimated wait for new work on the primary: waiting jobs × mean synthesis time ÷ live workers. */
@@ -208,6 +210,9 @@ export function decideRoute(input: {
   const { requested, state, primary, policy } = input;
   if (requested === 'primary' || requested === 'backup') return { route: requested, reason: 'pinned' };
   if (state.route === 'backup') return { route: 'backup', reason: state.reason };
+  // Never to a primary known not to be installed, even before a backup worker is up (a fresh start):
+  // the job waits on the backup's queue for it, not on the primary's for the monitor's first move.
+  if (primary.notInstalled) return { route: 'backup', reason: 'primary engine is not installed' };
   if (primary.liveWorkers === 0 && input.backupLiveWorkers > 0)
     return { route: 'backup', reason: 'primary engine has no live worker' };
   const pause = primary.overloadedMs ?? 0;

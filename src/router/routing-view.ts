@@ -216,6 +216,7 @@ export class RoutingView {
         meanSynthesisMs: s.meanMs,
         liveWorkers: s.live[this.engineOf('primary')] ?? 0,
         overloadedMs: s.overloadedMs,
+        notInstalled: s.health.primary.notInstalled !== undefined,
       },
       backupLiveWorkers: s.live[this.engineOf('backup')] ?? 0,
       policy: this.policy,

@@ -335,6 +335,16 @@ describe('decideRoute', () => {
     );
   });
 
+  it('sends auto to the backup when the primary is not installed, even before a backup worker is up', () => {
+    const missing = { ...load, liveWorkers: 0, notInstalled: true };
+    expect(decideRoute({ ...base, requested: 'auto', primary: missing, backupLiveWorkers: 0 })).toEqual({
+      route: 'backup',
+      reason: 'primary engine is not installed',
+    });
+    // Pinned work is not moved by it (the API refuses it as not installed instead).
+    expect(decideRoute({ ...base, requested: 'primary', primary: missing }).route).toBe('primary');
+  });
+
   it('sends auto to the backup while the primary has no live worker', () => {
     expect(decideRoute({ ...base, requested: 'auto', primary: { ...load, liveWorkers: 0 } }).route).toBe('backup');
     // …unless the backup has none either: then the job waits for the primary.
