@@ -6,7 +6,7 @@
  * 50-character Chinese job (POST /api/jobs, polled until stored) and of the same text via /api/tts.
  * Target (issue 19): first byte in every format ≤ 2 × the 50-character job's end-to-end p50.
  */
-import { request } from 'node:http';
+import { type IncomingMessage, request } from 'node:http';
 import { getEngine } from '../../src/engines/registry.js';
 import { chunkPlan, prepareText } from '../../src/text/index.js';
 import { table, type Section, type Target } from '../lib/report.js';
@@ -18,8 +18,12 @@ import { longText, textOf } from '../texts.js';
 const FORMATS = ['wav', 'opus', 'mp3', 'flac'] as const;
 const DOC_CHARS = 5000;
 
-/** POST a streaming request; resolves at the first body byte (then drops the connection). */
-function firstByte(base: string, body: unknown): Promise<{ ms: number; headersMs: number; id: string }> {
+/** POST a streaming request to /api/tts; `onResponse` reads the 200 answer and settles the promise. */
+function streamRequest<T>(
+  base: string,
+  body: unknown,
+  onResponse: (res: IncomingMessage, t0: number, resolve: (v: T) => void, reject: (e: Error) => void) => void,
+): Promise<T> {
   const payload = Buffer.from(JSON.stringify(body));
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
@@ -27,15 +31,8 @@ function firstByte(base: string, body: unknown): Promise<{ ms: number; headersMs
       `${base}/api/tts`,
       { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length } },
       (res) => {
-        const headersMs = performance.now() - t0;
-        const id = String(res.headers['x-job-id'] ?? '');
         if (res.statusCode !== 200) return reject(new Error(`streaming /api/tts answered ${res.statusCode}`));
-        res.once('data', () => {
-          const ms = performance.now() - t0;
-          res.destroy();
-          resolve({ ms, headersMs, id });
-        });
-        res.on('error', () => undefined);
+        onResponse(res, t0, resolve, reject);
       },
     );
     req.on('error', reject);
@@ -43,26 +40,29 @@ function firstByte(base: string, body: unknown): Promise<{ ms: number; headersMs
   });
 }
 
-/** POST a streaming request and read it to the end; resolves with the total time and bytes. */
+/** Resolves at the first body byte (then drops the connection). */
+function firstByte(base: string, body: unknown): Promise<{ ms: number; headersMs: number; id: string }> {
+  return streamRequest(base, body, (res, t0, resolve) => {
+    const headersMs = performance.now() - t0;
+    const id = String(res.headers['x-job-id'] ?? '');
+    res.once('data', () => {
+      const ms = performance.now() - t0;
+      res.destroy();
+      resolve({ ms, headersMs, id });
+    });
+    res.on('error', () => undefined);
+  });
+}
+
+/** Reads the stream to the end; resolves with the total time and bytes. */
 function wholeStream(base: string, body: unknown): Promise<{ ms: number; bytes: number }> {
-  const payload = Buffer.from(JSON.stringify(body));
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request(
-      `${base}/api/tts`,
-      { method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length } },
-      (res) => {
-        if (res.statusCode !== 200) return reject(new Error(`streaming /api/tts answered ${res.statusCode}`));
-        let bytes = 0;
-        res.on('data', (b: Buffer) => {
-          bytes += b.length;
-        });
-        res.on('end', () => resolve({ ms: performance.now() - t0, bytes }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
+  return streamRequest(base, body, (res, t0, resolve, reject) => {
+    let bytes = 0;
+    res.on('data', (b: Buffer) => {
+      bytes += b.length;
+    });
+    res.on('end', () => resolve({ ms: performance.now() - t0, bytes }));
+    res.on('error', reject);
   });
 }
 

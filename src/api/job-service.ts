@@ -55,6 +55,21 @@ export interface Created {
   record?: JobRecord;
 }
 
+/** Who asked for a job and how: what `prepare` needs besides the request. */
+export interface PrepareOptions {
+  requestId?: string;
+  chunks: number;
+  jobId?: string;
+  webhookUrl?: string;
+  tenant?: string;
+  priority?: Priority;
+  /**
+   * Count the chunks again with another limit: `chunks` was counted before routing, with the limit
+   * of the engine the request names; the progress total must be the chosen engine's.
+   */
+  recount?: (maxChunkChars: number) => number;
+}
+
 /** Everything needed to create a job, decided before it is created (stored in an idempotency claim). */
 export interface PreparedJob {
   id: string;
@@ -148,39 +163,8 @@ export class JobService {
     return this.liveness.count(this.engineNames);
   }
 
-  async submit(
-    request: SynthesisRequest,
-    opts: {
-      requestId?: string;
-      chunks: number;
-      jobId?: string;
-      webhookUrl?: string;
-      tenant?: string;
-      priority?: Priority;
-      /** Aborted once the client was told 503 (Redis too slow): the job is then withdrawn, not left half-accepted. */
-      abandoned?: AbortSignal;
-    },
-  ): Promise<Created> {
-    return this.create(await this.prepare(request, opts), { useCache: true, abandoned: opts.abandoned });
-  }
-
   /** Route the request and build its job, without creating it. */
-  async prepare(
-    request: SynthesisRequest,
-    opts: {
-      requestId?: string;
-      chunks: number;
-      jobId?: string;
-      webhookUrl?: string;
-      tenant?: string;
-      priority?: Priority;
-      /**
-       * Count the chunks again with another limit: `chunks` was counted before routing, with the limit
-       * of the engine the request names; the progress total must be the chosen engine's.
-       */
-      recount?: (maxChunkChars: number) => number;
-    },
-  ): Promise<PreparedJob> {
+  async prepare(request: SynthesisRequest, opts: PrepareOptions): Promise<PreparedJob> {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
     const limit = this.roster.capabilities(engine).maxChunkChars;

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
@@ -217,12 +217,6 @@ const skipped = (why: string): SkippedResult => ({ skipped: why });
 
 const canceled = (chunksDone: number): CanceledResult => ({ canceled: { at: Date.now(), chunksDone } });
 
-async function sha256Of(storage: Storage, key: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const b of storage.read(key)) hash.update(b as Buffer);
-  return hash.digest('hex');
-}
-
 async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<ProbeResult> {
   const start = performance.now();
   let samples = 0;
@@ -315,13 +309,12 @@ async function synthesizeToStorage(
     const durationMs = writer.durationMs;
     const { contentType, sampleRate } = writer;
     await writer.finish();
-    // Hashed as it was written, unless a header was patched afterwards (WAV, FLAC): then read back.
-    const digest = writer.digest;
+    // The writer hashed the file (as written, or read back once after a header patch).
+    const sha256 = writer.digest;
     writer = undefined;
     const key = audioKey(jobIdOf(job), request.format);
     if (deps.stillOwns && !(await deps.stillOwns(job))) throw new LateResult(jobIdOf(job));
     const stored = await deps.storage.putFile(key, tmp);
-    const sha256 = digest ?? (await sha256Of(deps.storage, key));
     const finishedAt = Date.now();
     log.info(
       {
