@@ -20,6 +20,8 @@ export interface JobView {
   /** Served from the result cache: no synthesis ran for this job. */
   cached: boolean;
   attempts: number;
+  /** Times the worker running it stopped (killed, crashed, cut off from Redis) and another run began: 0 normally. */
+  restarts: number;
   timings: { queued_at: string; started_at: string | null; finished_at: string | null; synthesis_ms: number | null };
   audio: {
     content_type: string;
@@ -103,6 +105,7 @@ export function toView(rec: JobRecord, queue: JobView['queue']): JobView {
       : { chunks_done: p.chunksDone ?? 0, chunks_total: p.chunksTotal ?? null },
     cached: result?.cached === true,
     attempts: rec.attempts,
+    restarts: rec.restarts ?? 0,
     timings: orderedTimings(
       rec.createdAt,
       result?.startedAt ?? rec.startedAt,

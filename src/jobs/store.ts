@@ -189,12 +189,13 @@ export class JobStore {
     id: string,
     queue: string,
     attempt: number,
+    restarts = 0,
     now = Date.now(),
   ): Promise<WriteOutcome & { record?: JobRecord }> {
     const { values, ...out } = await this.update(
       id,
       'running',
-      { startedAt: now, attempts: attempt, error: '' },
+      { startedAt: now, attempts: attempt, error: '', ...(restarts ? { restarts } : {}) },
       queue,
       true,
     );

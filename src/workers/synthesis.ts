@@ -96,11 +96,14 @@ const canFallBack = (job: Job<JobData, JobOutcome>) =>
 export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<JobOutcome> {
   if (job.name === PROBE_JOB) return probe(job, deps);
   const id = jobIdOf(job);
-  const attempt = job.attemptsMade + 1;
+  // A job taken back from a worker that stopped (killed, crashed, cut off) has not failed, so BullMQ
+  // does not count that run in attemptsMade; the record counts every start, and says how many were lost.
+  const restarts = job.stalledCounter ?? 0;
+  const attempt = job.attemptsMade + restarts + 1;
   // One round trip: the attempt starts and the record comes back. Nothing to do for a job that ended
   // (canceled while waiting, or finished by an attempt that died before BullMQ heard of it), whose
   // record expired, or whose work moved to another engine's queue.
-  const began = await deps.records.begin(id, deps.engine, attempt);
+  const began = await deps.records.begin(id, deps.engine, attempt, restarts);
   if (!began.applied || !began.record) {
     if (began.status === 'succeeded' || began.status === 'failed' || began.status === 'canceled') {
       // An attempt that wrote the final record but could not queue the job's event threw, so BullMQ
@@ -112,7 +115,7 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
     return skipped(began.status === 'missing' ? 'no record' : began.status);
   }
   const record = began.record;
-  const started: JobRecord = { ...record, status: 'running', attempts: attempt };
+  const started: JobRecord = { ...record, status: 'running', attempts: attempt, ...(restarts ? { restarts } : {}) };
   // The record is written (and the webhook event queued) as soon as the audio is there: before the
   // result cache stores its copy, which identical jobs wait for but this job's client does not.
   // The attempt's own chunk count, which may correct the one made at submit: a cancel records it too.
@@ -151,7 +154,7 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
     const message = retryable
       ? (err as Error).message
       : `${(err as { code?: string }).code}: ${(err as Error).message}`;
-    const final = !retryable || attempt >= (job.opts.attempts ?? 1);
+    const final = !retryable || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
     if (final) {
       const now = Date.now();
       const wrote = await deps.records.fail(id, deps.engine, message, now);

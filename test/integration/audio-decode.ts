@@ -10,6 +10,8 @@ export interface Decoded {
   durationMs: number;
   /** Root mean square of the first channel, 0..1 (silence is ~0). */
   rms: number;
+  /** The first channel's samples, -1..1. */
+  channel: Float32Array;
 }
 
 function rmsOf(x: ArrayLike<number>, scale: number): number {
@@ -19,39 +21,58 @@ function rmsOf(x: ArrayLike<number>, scale: number): number {
 }
 
 export async function decodeAudio(format: string, buf: Buffer, pcmRate?: number): Promise<Decoded> {
-  const done = (samples: number, sampleRate: number, rms: number) => ({
+  const done = (samples: number, sampleRate: number, rms: number, channel: Float32Array) => ({
     samples,
     sampleRate,
     durationMs: (samples / sampleRate) * 1000,
     rms,
+    channel,
   });
+  const float = (pcm: Int16Array) => Float32Array.from(pcm, (x) => x / 32768);
   switch (format) {
     case 'wav': {
       const w = parseWav(buf);
-      return done(w.samples.length, w.sampleRate, rmsOf(w.samples, 32768));
+      return done(w.samples.length, w.sampleRate, rmsOf(w.samples, 32768), float(w.samples));
     }
-    case 'pcm':
-      return done(buf.length / 2, pcmRate!, rmsOf(new Int16Array(Buffer.from(buf).buffer, 0, buf.length >> 1), 32768));
+    case 'pcm': {
+      const pcm = new Int16Array(Buffer.from(buf).buffer, 0, buf.length >> 1);
+      return done(buf.length / 2, pcmRate!, rmsOf(pcm, 32768), float(pcm));
+    }
     case 'flac': {
       const d = new FLACDecoder();
       await d.ready;
       const r = await d.decodeFile(new Uint8Array(buf));
       d.free();
-      return done(r.samplesDecoded, r.sampleRate, rmsOf(r.channelData[0] ?? [], 1));
+      return done(
+        r.samplesDecoded,
+        r.sampleRate,
+        rmsOf(r.channelData[0] ?? [], 1),
+        r.channelData[0] ?? new Float32Array(),
+      );
     }
     case 'mp3': {
       const d = new MPEGDecoder();
       await d.ready;
       const r = d.decode(new Uint8Array(buf));
       d.free();
-      return done(r.samplesDecoded, r.sampleRate, rmsOf(r.channelData[0] ?? [], 1));
+      return done(
+        r.samplesDecoded,
+        r.sampleRate,
+        rmsOf(r.channelData[0] ?? [], 1),
+        r.channelData[0] ?? new Float32Array(),
+      );
     }
     case 'opus': {
       const d = new OggOpusDecoder();
       await d.ready;
       const r = await d.decodeFile(new Uint8Array(buf));
       d.free();
-      return done(r.samplesDecoded, r.sampleRate, rmsOf(r.channelData[0] ?? [], 1));
+      return done(
+        r.samplesDecoded,
+        r.sampleRate,
+        rmsOf(r.channelData[0] ?? [], 1),
+        r.channelData[0] ?? new Float32Array(),
+      );
     }
   }
   throw new Error(`no decoder for ${format}`);

@@ -7,8 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { packagePath } from '../../package-root.js';
 import { applyStress, PRIMARY, SECONDARY } from './stress-en.js';
 
 export type Accent = 'en-us' | 'en-gb';
@@ -16,7 +16,7 @@ export type Tag = 'VERB' | 'VBN' | 'PASSIVE' | 'NOUN';
 type Entry = string | Record<string, string | null>;
 
 /** The shipped lexicons, resolved from the package root so src/ (tests) and dist/ (built) both find them. */
-export const LEXICON_DIR = fileURLToPath(new URL('../../../lexicons/en/', import.meta.url));
+export const LEXICON_DIR = packagePath('lexicons', 'en');
 
 /** What the rest of the sentence tells a word: whether a vowel, a consonant or a pause (null) follows. */
 export interface WordContext {

@@ -8,9 +8,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
+import { packagePath } from '../../package-root.js';
 
-/** Where the reading list ships, resolved from this file in src/ and in dist/ alike. */
-export const ZH_PINYIN_FILE = new URL('../../../assets/zh/pinyin.tsv.gz', import.meta.url);
+/** Where the reading list ships (found from src/, dist/ and the bench's dist-bench/ alike). */
+export const ZH_PINYIN_FILE = packagePath('assets', 'zh', 'pinyin.tsv.gz');
 
 export class PinyinDict {
   private constructor(
