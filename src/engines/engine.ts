@@ -80,4 +80,10 @@ export interface EngineDescriptor<S = unknown> {
    * instance on its own event loop with `concurrency` chunks in flight, and no engine threads.
    */
   inProcess?: { concurrency: number };
+  /**
+   * Rounds of warm-up sentences (each language, each gender) before a thread reports ready; default 4.
+   * JIT-compiled engines (WebAssembly) reach full speed only after several calls; an ONNX model after one
+   * call per kind of input, so more rounds only delay readiness.
+   */
+  warmupRounds?: number;
 }

@@ -21,6 +21,7 @@ export type FromThread =
 
 const WARMUP: Record<Lang, string> = { en: 'Hello, this is a warm-up.', zh: '你好，这是预热。' };
 
+/** Unless the engine's descriptor says otherwise (see EngineDescriptor.warmupRounds). */
 const WARMUP_ROUNDS = 4;
 if (!parentPort) throw new Error('engine-thread.js runs only as a worker thread');
 const port = parentPort;
@@ -28,6 +29,7 @@ const post = (m: FromThread, transfer: ArrayBuffer[] = []) => port.postMessage(m
 
 async function main(): Promise<void> {
   let engine: TtsEngine;
+  let rounds = WARMUP_ROUNDS;
   const t0 = performance.now();
   try {
     const {
@@ -36,7 +38,9 @@ async function main(): Promise<void> {
       failLoad,
     } = workerData as { engine: string; settings: unknown; failLoad?: boolean };
     if (failLoad) throw engineFailure('injected fault: the model failed to load');
-    engine = await getEngine(name).create(settings);
+    const descriptor = getEngine(name);
+    rounds = descriptor.warmupRounds ?? WARMUP_ROUNDS;
+    engine = await descriptor.create(settings);
     await engine.load();
   } catch (err) {
     post({ type: 'fatal', error: serializeError(err) });
@@ -45,7 +49,7 @@ async function main(): Promise<void> {
   const t1 = performance.now();
   try {
     // Several rounds: JIT tiers (and WASM-to-JS engines especially) reach full speed only after a few calls.
-    for (let round = 0; round < WARMUP_ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       for (const lang of engine.capabilities.languages) {
         const text = WARMUP[lang];
         for (const voice of ['female', 'male']) {

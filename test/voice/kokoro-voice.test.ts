@@ -137,3 +137,95 @@ describe('Kokoro, heard by a recognizer', () => {
     expect(k, `Kokoro ${lang} error rate ${pct(k)} (limit ${pct(MAX_RATE[lang])})`).toBeLessThanOrEqual(MAX_RATE[lang]);
   });
 });
+
+/** Samples between two times of a decoded clip. */
+const slice = (a: { channel: Float32Array; sampleRate: number }, fromMs: number, toMs: number) =>
+  a.channel.subarray(Math.floor((fromMs / 1000) * a.sampleRate), Math.ceil((toMs / 1000) * a.sampleRate));
+
+describe('Kokoro in every format, streamed, and captioned', () => {
+  const en = EN[1] as VoiceCase;
+  const zh = ZH[2] as VoiceCase;
+
+  it.each(['mp3', 'opus', 'flac', 'pcm', 'wav'])('%s: decoded and understood', async (format) => {
+    for (const [c, lang] of [
+      [en, 'en'],
+      [zh, 'zh'],
+    ] as const) {
+      const sub = await postJson(`${svc.base}/api/jobs`, { text: c.text, engine: 'primary', format });
+      expect(sub.status, JSON.stringify(sub.json)).toBe(202);
+      const job = await waitForJob(svc.base, sub.json.id, 120_000);
+      expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+      const res = await decode(await fetch(`${svc.base}${job.links.audio}`));
+      const a = await decodeAudio(format, res.buf, job.audio.sample_rate);
+      expect(Math.abs(a.durationMs - job.audio.duration_ms)).toBeLessThan(format === 'mp3' ? 120 : 30);
+      const heard = await asr.transcribe(a.channel, a.sampleRate, lang);
+      const s = score(c.spoken, heard, lang);
+      report.push(`format ${format} ${lang}: ${s.errors} error(s) in ${s.length}: "${heard}"`);
+      expect(s.errors, `${format} ${lang}: heard "${heard}"`).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('a streamed Chinese request: first audio early, and all of it understood', async () => {
+    const text =
+      '今天天气很好，我们一起去公园散步吧。会议定于明天上午九点开始，请大家准时参加。这件衣服的价格是一百二十八元。';
+    const spoken = text.replace(/[，。]/g, '');
+    const t0 = performance.now();
+    const res = await fetch(`${svc.base}/api/tts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ text, engine: 'primary', format: 'pcm', stream: true }),
+    });
+    expect(res.status).toBe(200);
+    const rate24 = Number(res.headers.get('x-sample-rate'));
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    const parts: Uint8Array[] = [];
+    let firstMs = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!firstMs && value.length) firstMs = performance.now() - t0;
+      parts.push(value);
+    }
+    const totalMs = performance.now() - t0;
+    const buf = Buffer.concat(parts);
+    const a = await decodeAudio('pcm', buf, rate24);
+    const heard = await asr.transcribe(a.channel, a.sampleRate, 'zh');
+    const s = score(spoken, heard, 'zh');
+    report.push(
+      `stream zh ${[...text].length} chars: first audio at ${firstMs.toFixed(0)} ms of ${totalMs.toFixed(0)} ms (${pct(firstMs / totalMs)}), ` +
+        `${(a.durationMs / 1000).toFixed(1)} s of audio; ${s.errors} error(s) in ${s.length}`,
+    );
+    expect(firstMs).toBeLessThan(totalMs * 0.6);
+    expect(s.errors / s.length, `heard "${heard}"`).toBeLessThanOrEqual(0.05);
+  });
+
+  it('captions: every segment lies where its text is heard, and the cues cover the text in order', async () => {
+    const text =
+      'Can you send me the report by Friday? The museum is open from Monday to Saturday. Turn left at the second light, then go straight.';
+    const sub = await postJson(`${svc.base}/api/jobs`, { text, engine: 'primary', captions: true });
+    const job = await waitForJob(svc.base, sub.json.id, 120_000);
+    expect(job.status).toBe('succeeded');
+    const a = await decodeAudio('wav', (await decode(await fetch(`${svc.base}${job.links.audio}`))).buf);
+    const caps = (await (await fetch(`${svc.base}${job.links.captions}`)).json()) as {
+      duration_ms: number;
+      segments: { start_ms: number; end_ms: number; text: string }[];
+      cues: { start_ms: number; end_ms: number; text: string }[];
+    };
+    expect(caps.cues.map((c) => c.text).join(' ')).toBe(text);
+    let last = 0;
+    for (const c of caps.cues) {
+      expect(c.start_ms).toBeGreaterThanOrEqual(last);
+      expect(c.end_ms).toBeGreaterThan(c.start_ms);
+      last = c.end_ms;
+    }
+    expect(last).toBeLessThanOrEqual(caps.duration_ms + 1);
+    for (const seg of caps.segments) {
+      const heard = await asr.transcribe(slice(a, seg.start_ms, seg.end_ms), a.sampleRate, 'en');
+      const s = score(seg.text.replace(/[?,.]/g, ''), heard, 'en');
+      report.push(
+        `captions segment ${seg.start_ms.toFixed(0)}–${seg.end_ms.toFixed(0)} ms: ${s.errors} error(s): "${heard}"`,
+      );
+      expect(s.errors, `segment "${seg.text}" heard as "${heard}"`).toBeLessThanOrEqual(1);
+    }
+  });
+});

@@ -12,6 +12,8 @@ import { KOKORO_CAPABILITIES } from './voices.js';
 export const kokoroDescriptor: EngineDescriptor<KokoroConfig> = {
   name: 'kokoro',
   capabilities: KOKORO_CAPABILITIES,
+  // onnxruntime plans its memory on the first run; the rounds after it are as fast as any later call.
+  warmupRounds: 1,
   create: async (config) => (await import('./engine.js')).KokoroEngine.fromConfig(config),
   installed: async (config) => {
     const files = kokoroFiles(config.modelsDir, config.kokoroVariant);
