@@ -12,6 +12,7 @@ import type { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import { RedisAvailability } from '../queue/availability.js';
+import { answeredGuard, proceed } from './answered.js';
 import { createAuth } from './auth.js';
 import { requestLogLevel } from './request-log.js';
 import { errorHandler, errorResponse } from './errors.js';
@@ -82,6 +83,8 @@ export function buildApp({
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  // First: whatever resumes after another part answered (the Redis gate's 503) cannot write again.
+  app.use(answeredGuard(logger));
   app.use((req, res, next) => {
     const given = req.headers['x-request-id'];
     req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -115,6 +118,8 @@ export function buildApp({
   // The OpenAI-compatible routes take the same client keys (the official client sends them as Bearer tokens).
   app.use('/v1', auth.client);
   app.use(express.json({ limit: config.bodyLimitBytes, strict: false }));
+  // A body read while the gate answered 503 (or the client left) must not reach a route that submits work.
+  app.use((_req, res, next) => proceed(res, next));
 
   const quotas = new Quotas(redis, config);
   const space = givenSpace ?? new FreeSpace(config.outputDir, config.minFreeBytes);
@@ -163,5 +168,6 @@ export function buildApp({
     );
   });
   app.use(errorHandler(config.bodyLimitBytes, (err) => logger.error({ err }, 'unhandled error')));
+
   return app;
 }

@@ -17,7 +17,8 @@ const READ_BYTES = 64 * 1024;
  * through Redis, and the worker may run on another host.
  */
 export async function streamJobAudio(res: Response, jobs: JobService, storage: Storage, id: string): Promise<void> {
-  let closed = false;
+  // Answered already (the Redis gate's 503 while the job was submitted): its 'close' has passed.
+  let closed = res.writableEnded || res.destroyed;
   // Woken by the job's record changes (a progress update per chunk), or by the client going away.
   const gone = new AbortController();
   res.on('close', () => {
