@@ -99,7 +99,14 @@ export function buildApp({
       metrics?.httpDuration.observe(labels, ms / 1000);
       const path = (req.originalUrl.split('?')[0] ?? '').slice(0, 200);
       logger[requestLogLevel(req.method, path, res.statusCode)](
-        { requestId: req.id, method: req.method, path, status: res.statusCode, ms: Math.round(ms) },
+        {
+          requestId: req.id,
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Math.round(ms),
+          ...(typeof res.locals.errorCode === 'string' ? { code: res.locals.errorCode } : {}),
+        },
         'request',
       );
     });
@@ -167,7 +174,12 @@ export function buildApp({
       new AppError('route_not_found', `No route for ${req.method} ${req.path.slice(0, 200)}`, { status: 404 }),
     );
   });
-  app.use(errorHandler(config.bodyLimitBytes, (err) => logger.error({ err }, 'unhandled error')));
+  app.use(
+    errorHandler(config.bodyLimitBytes, {
+      unexpected: (err) => logger.error({ err }, 'unhandled error'),
+      late: (err) => logger.debug({ code: err.code }, 'error after the request was answered'),
+    }),
+  );
 
   return app;
 }

@@ -10,6 +10,8 @@ export function errorResponse(res: Response, err: AppError): void {
     return;
   }
   res.removeHeader('Content-Length');
+  // For the request's log line, which is where an expected error is logged.
+  res.locals.errorCode = err.code;
   for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
   // The OpenAI-compatible routes answer in OpenAI's error shape, so its clients can read the error.
   const body = res.req?.originalUrl?.startsWith('/v1/')
@@ -80,10 +82,23 @@ export function toAppError(err: unknown, limitBytes: number): AppError {
   return new AppError('internal', 'Internal error', { status: 500 });
 }
 
-export function errorHandler(limitBytes: number, onInternal: (err: unknown) => void): ErrorRequestHandler {
+/** Where the error handler reports what it does not merely answer. */
+export interface ErrorLog {
+  /** A fault no code expected (answered 500 `internal`): logged with its stack. */
+  unexpected(err: unknown): void;
+  /** A typed error raised after the request was answered (a route resuming after the Redis gate's 503). */
+  late(err: AppError): void;
+}
+
+/**
+ * The last middleware. A typed error is an answer (a full disk's 507, Redis's 503), logged once on
+ * the request's line with its `code`; only an unexpected fault gets a stack trace, so that one stands out.
+ */
+export function errorHandler(limitBytes: number, log: ErrorLog): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     const app = toAppError(err, limitBytes);
-    if (app.status >= 500) onInternal(err);
+    if (app.code === 'internal') log.unexpected(err);
+    else if (res.headersSent) log.late(app);
     errorResponse(res, app);
   };
 }

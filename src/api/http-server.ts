@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 /** Errors Node's HTTP parser reports before a request reaches Express, and how each is answered. */
@@ -59,4 +59,9 @@ export function jsonProtocolErrors(server: Server): void {
     });
     res.end(body);
   });
+}
+
+/** The API's HTTP server for `app` (not listening yet: the caller decides where). */
+export function createHttpServer(app: RequestListener): Server {
+  return createServer(app);
 }
