@@ -5,6 +5,7 @@ import { CONTENT_TYPES, type JobProgress } from '../domain/job.js';
 import type { Storage } from '../storage/storage.js';
 import type { JobService } from './job-service.js';
 import { SAFETY_RECHECK_MS } from '../jobs/watcher.js';
+import { writeOrWait } from './backpressure.js';
 
 const READ_BYTES = 64 * 1024;
 
@@ -39,7 +40,7 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
   };
   const write = async (buf: Buffer) => {
     if (buf.length === 0) return;
-    if (!res.write(buf)) await new Promise<void>((r) => res.once('drain', () => r()).once('close', () => r()));
+    await writeOrWait(res, buf);
     sent += buf.length;
   };
   try {
