@@ -12,12 +12,20 @@ export function errorResponse(res: Response, err: AppError): void {
   res.removeHeader('Content-Length');
   // For the request's log line, which is where an expected error is logged.
   res.locals.errorCode = err.code;
+  // Answered before its body was read (a refusal at the door: 401, 429, the Redis gate's 503):
+  // close the connection, as for body_too_large, rather than read whatever a slow sender trickles.
+  if (res.req && !res.req.complete && hasBody(res.req.headers)) res.setHeader('Connection', 'close');
   for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
   // The OpenAI-compatible routes answer in OpenAI's error shape, so its clients can read the error.
   const body = res.req?.originalUrl?.startsWith('/v1/')
     ? openAiError(err)
     : { error: err.message, code: err.code, ...err.details };
   res.status(err.status).type('application/json').json(body);
+}
+
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** OpenAI's error body: `{error: {message, type, param, code}}`. */
