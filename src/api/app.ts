@@ -35,6 +35,7 @@ import { adminHeaders, pageHeaders } from './security.js';
 import { Submitter } from './submit.js';
 import { Quotas } from './quotas.js';
 import { refuseLargeBodies } from './body-limit.js';
+import { protocolChecks } from './protocol.js';
 import { usageRouter } from './routes/usage.js';
 import { FreeSpace } from '../storage/free-space.js';
 import { webRouter } from './web/index.js';
@@ -115,6 +116,7 @@ export function buildApp({
   const page = pageHeaders();
   const admin = adminHeaders();
   app.use((req, res, next) => (req.path.startsWith('/admin/') ? admin(req, res, next) : page(req, res, next)));
+  app.use(protocolChecks());
   // A declared body over the limit is refused before a byte of it is read (a slow sender would hold the socket).
   app.use(refuseLargeBodies(config.bodyLimitBytes));
   // Before anything that reads Redis (auth's rate limit included): bounded 503 while Redis is away.
