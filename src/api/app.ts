@@ -36,6 +36,7 @@ import { Submitter } from './submit.js';
 import { Quotas } from './quotas.js';
 import { refuseLargeBodies } from './body-limit.js';
 import { protocolChecks } from './protocol.js';
+import { utf8Only } from './charset.js';
 import { usageRouter } from './routes/usage.js';
 import { FreeSpace } from '../storage/free-space.js';
 import { webRouter } from './web/index.js';
@@ -126,6 +127,7 @@ export function buildApp({
   app.use('/api', auth.client);
   // The OpenAI-compatible routes take the same client keys (the official client sends them as Bearer tokens).
   app.use('/v1', auth.client);
+  app.use(utf8Only());
   app.use(express.json({ limit: config.bodyLimitBytes, strict: false }));
   // A body read while the gate answered 503 (or the client left) must not reach a route that submits work.
   app.use((_req, res, next) => proceed(res, next));

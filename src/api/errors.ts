@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { AppError, isAppError } from '../domain/errors.js';
 import { isRedisUnavailable } from '../queue/errors.js';
+import { unsupportedCharset } from './charset.js';
 
 /** The one place an error body is written: `{error, code, ...details}`. */
 export function errorResponse(res: Response, err: AppError): void {
@@ -63,10 +64,7 @@ export function toAppError(err: unknown, limitBytes: number): AppError {
         details: { max_bytes: limitBytes },
       });
     case 'charset.unsupported':
-      return new AppError('unsupported_encoding', 'Request body must be UTF-8 JSON', {
-        status: 400,
-        details: { allowed: ['utf-8'] },
-      });
+      return unsupportedCharset();
     case 'encoding.unsupported':
       return new AppError('unsupported_encoding', 'Content-Encoding is not supported', {
         status: 400,
