@@ -12,6 +12,7 @@ import type { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Storage } from '../storage/storage.js';
 import { RedisAvailability } from '../queue/availability.js';
+import { answeredGuard, proceed } from './answered.js';
 import { createAuth } from './auth.js';
 import { requestLogLevel } from './request-log.js';
 import { errorHandler, errorResponse } from './errors.js';
@@ -34,6 +35,8 @@ import { adminHeaders, pageHeaders } from './security.js';
 import { Submitter } from './submit.js';
 import { Quotas } from './quotas.js';
 import { refuseLargeBodies } from './body-limit.js';
+import { protocolChecks } from './protocol.js';
+import { utf8Only } from './charset.js';
 import { usageRouter } from './routes/usage.js';
 import { FreeSpace } from '../storage/free-space.js';
 import { webRouter } from './web/index.js';
@@ -82,6 +85,8 @@ export function buildApp({
   app.set('etag', false);
   app.set('query parser', 'simple');
 
+  // First: whatever resumes after another part answered (the Redis gate's 503) cannot write again.
+  app.use(answeredGuard(logger));
   app.use((req, res, next) => {
     const given = req.headers['x-request-id'];
     req.id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -96,7 +101,14 @@ export function buildApp({
       metrics?.httpDuration.observe(labels, ms / 1000);
       const path = (req.originalUrl.split('?')[0] ?? '').slice(0, 200);
       logger[requestLogLevel(req.method, path, res.statusCode)](
-        { requestId: req.id, method: req.method, path, status: res.statusCode, ms: Math.round(ms) },
+        {
+          requestId: req.id,
+          method: req.method,
+          path,
+          status: res.statusCode,
+          ms: Math.round(ms),
+          ...(typeof res.locals.errorCode === 'string' ? { code: res.locals.errorCode } : {}),
+        },
         'request',
       );
     });
@@ -105,6 +117,7 @@ export function buildApp({
   const page = pageHeaders();
   const admin = adminHeaders();
   app.use((req, res, next) => (req.path.startsWith('/admin/') ? admin(req, res, next) : page(req, res, next)));
+  app.use(protocolChecks());
   // A declared body over the limit is refused before a byte of it is read (a slow sender would hold the socket).
   app.use(refuseLargeBodies(config.bodyLimitBytes));
   // Before anything that reads Redis (auth's rate limit included): bounded 503 while Redis is away.
@@ -114,7 +127,10 @@ export function buildApp({
   app.use('/api', auth.client);
   // The OpenAI-compatible routes take the same client keys (the official client sends them as Bearer tokens).
   app.use('/v1', auth.client);
+  app.use(utf8Only());
   app.use(express.json({ limit: config.bodyLimitBytes, strict: false }));
+  // A body read while the gate answered 503 (or the client left) must not reach a route that submits work.
+  app.use((_req, res, next) => proceed(res, next));
 
   const quotas = new Quotas(redis, config);
   const space = givenSpace ?? new FreeSpace(config.outputDir, config.minFreeBytes);
@@ -162,6 +178,12 @@ export function buildApp({
       new AppError('route_not_found', `No route for ${req.method} ${req.path.slice(0, 200)}`, { status: 404 }),
     );
   });
-  app.use(errorHandler(config.bodyLimitBytes, (err) => logger.error({ err }, 'unhandled error')));
+  app.use(
+    errorHandler(config.bodyLimitBytes, {
+      unexpected: (err) => logger.error({ err }, 'unhandled error'),
+      late: (err) => logger.debug({ code: err.code }, 'error after the request was answered'),
+    }),
+  );
+
   return app;
 }

@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Config, KeyHash } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
+import { proceed } from './answered.js';
 import { ANONYMOUS, type Caller } from './caller.js';
 import { errorResponse } from './errors.js';
 
@@ -190,12 +191,16 @@ export function createAuth(
     const what = role === 'admin' ? 'an admin key' : 'a metrics or admin key';
     errorResponse(res, new AppError('forbidden', `This key may not do that: it needs ${what}`, { status: 403 }));
   };
+  // The challenge travels with the error, so only errorResponse writes it: the failure count can
+  // resolve after the Redis gate has answered 503, and a header set then would throw.
   const refuse401 = (res: Response, role: Role) => {
-    res.setHeader('WWW-Authenticate', CHALLENGE[role]);
     const what = role === 'admin' ? 'an admin key' : role === 'metrics' ? 'a metrics key' : 'an API key';
     errorResponse(
       res,
-      new AppError('unauthorized', `This needs ${what}: send Authorization: Bearer <key>`, { status: 401 }),
+      new AppError('unauthorized', `This needs ${what}: send Authorization: Bearer <key>`, {
+        status: 401,
+        headers: { 'WWW-Authenticate': CHALLENGE[role] },
+      }),
     );
   };
 
@@ -233,17 +238,17 @@ export function createAuth(
     if (!limiter) return next();
     // Only now: req.ip runs the trust-proxy rules, work wasted when nothing is limited.
     const who = enabled ? `key:${req.caller.tenant}` : `ip:${req.ip ?? req.socket.remoteAddress ?? 'unknown'}`;
+    // The count may come back after the Redis gate answered 503: the request then goes no further.
     limiter.consume(who).then(
-      () => next(),
+      () => proceed(res, next),
       (rej: unknown) => {
         if (!(rej instanceof RateLimiterRes)) {
           // Neither Redis nor the in-memory insurance answered: let the request through.
           if (!warnedFallback) logger?.warn({ err: String(rej) }, 'rate limiter unavailable: not limiting');
           warnedFallback = true;
-          return next();
+          return proceed(res, next);
         }
         const retryAfter = Math.max(1, Math.ceil(rej.msBeforeNext / 1000));
-        res.setHeader('Retry-After', String(retryAfter));
         errorResponse(
           res,
           new AppError(
@@ -251,6 +256,7 @@ export function createAuth(
             `Too many requests: the limit is ${config.rateLimitPerMinute} per minute; try again in ${retryAfter} s`,
             {
               status: 429,
+              headers: { 'Retry-After': String(retryAfter) },
               details: { limit_per_minute: config.rateLimitPerMinute, retry_after_s: retryAfter },
             },
           ),

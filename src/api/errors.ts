@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import { AppError, isAppError } from '../domain/errors.js';
 import { isRedisUnavailable } from '../queue/errors.js';
+import { unsupportedCharset } from './charset.js';
 
 /** The one place an error body is written: `{error, code, ...details}`. */
 export function errorResponse(res: Response, err: AppError): void {
@@ -10,12 +11,22 @@ export function errorResponse(res: Response, err: AppError): void {
     return;
   }
   res.removeHeader('Content-Length');
+  // For the request's log line, which is where an expected error is logged.
+  res.locals.errorCode = err.code;
+  // Answered before its body was read (a refusal at the door: 401, 429, the Redis gate's 503):
+  // close the connection, as for body_too_large, rather than read whatever a slow sender trickles.
+  if (res.req && !res.req.complete && hasBody(res.req.headers)) res.setHeader('Connection', 'close');
   for (const [k, v] of Object.entries(err.headers ?? {})) res.setHeader(k, v);
   // The OpenAI-compatible routes answer in OpenAI's error shape, so its clients can read the error.
   const body = res.req?.originalUrl?.startsWith('/v1/')
     ? openAiError(err)
     : { error: err.message, code: err.code, ...err.details };
   res.status(err.status).type('application/json').json(body);
+}
+
+function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+  const length = headers['content-length'];
+  return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 /** OpenAI's error body: `{error: {message, type, param, code}}`. */
@@ -53,10 +64,7 @@ export function toAppError(err: unknown, limitBytes: number): AppError {
         details: { max_bytes: limitBytes },
       });
     case 'charset.unsupported':
-      return new AppError('unsupported_encoding', 'Request body must be UTF-8 JSON', {
-        status: 400,
-        details: { allowed: ['utf-8'] },
-      });
+      return unsupportedCharset();
     case 'encoding.unsupported':
       return new AppError('unsupported_encoding', 'Content-Encoding is not supported', {
         status: 400,
@@ -80,10 +88,23 @@ export function toAppError(err: unknown, limitBytes: number): AppError {
   return new AppError('internal', 'Internal error', { status: 500 });
 }
 
-export function errorHandler(limitBytes: number, onInternal: (err: unknown) => void): ErrorRequestHandler {
+/** Where the error handler reports what it does not merely answer. */
+export interface ErrorLog {
+  /** A fault no code expected (answered 500 `internal`): logged with its stack. */
+  unexpected(err: unknown): void;
+  /** A typed error raised after the request was answered (a route resuming after the Redis gate's 503). */
+  late(err: AppError): void;
+}
+
+/**
+ * The last middleware. A typed error is an answer (a full disk's 507, Redis's 503), logged once on
+ * the request's line with its `code`; only an unexpected fault gets a stack trace, so that one stands out.
+ */
+export function errorHandler(limitBytes: number, log: ErrorLog): ErrorRequestHandler {
   return (err, _req, res, _next) => {
     const app = toAppError(err, limitBytes);
-    if (app.status >= 500) onInternal(err);
+    if (app.code === 'internal') log.unexpected(err);
+    else if (res.headersSent) log.late(app);
     errorResponse(res, app);
   };
 }

@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 
 /** Errors Node's HTTP parser reports before a request reaches Express, and how each is answered. */
@@ -34,7 +34,7 @@ function rawJson(socket: Duplex, status: number, reason: string, body: Record<st
 /**
  * Make the errors Node's HTTP server answers by itself JSON like every other
  * error: 400 for a malformed request, 408, 431 for oversized headers, and
- * 417 for an `Expect` other than 100-continue.
+ * 417 for an `Expect` other than 100-continue, 405 for CONNECT.
  */
 export function jsonProtocolErrors(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
@@ -45,6 +45,14 @@ export function jsonProtocolErrors(server: Server): void {
     }
     const e = (err.code && CLIENT_ERRORS[err.code]) || BAD_REQUEST;
     rawJson(socket, e.status, e.reason, { error: e.message, code: e.code });
+  });
+  // This is not a proxy: without a listener Node would close the connection with no answer.
+  server.on('connect', (req: { method?: string }, socket: Duplex) => {
+    rawJson(socket, 405, 'Method Not Allowed', {
+      error: `${req.method ?? 'CONNECT'} is not supported: this service is not a proxy`,
+      code: 'method_not_allowed',
+      allowed: ['GET', 'HEAD', 'POST', 'PUT', 'DELETE'],
+    });
   });
   server.on('checkExpectation', (req, res) => {
     const body = JSON.stringify({
@@ -59,4 +67,12 @@ export function jsonProtocolErrors(server: Server): void {
     });
     res.end(body);
   });
+}
+
+/**
+ * The API's HTTP server for `app` (not listening yet: the caller decides where). A request without
+ * a Host header reaches the app, which answers it in JSON (Node's own answer is an empty 400).
+ */
+export function createHttpServer(app: RequestListener): Server {
+  return createServer({ requireHostHeader: false }, app);
 }

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { RedisAvailability } from '../queue/availability.js';
+import { unanswered } from './answered.js';
 import { errorResponse, redisUnavailable } from './errors.js';
 
 /** Routes that never touch Redis (or bound their own wait, as /readyz does). */
@@ -58,7 +59,7 @@ export function redisGate(availability: RedisAvailability, boundMs: number): Req
       return next();
     }
     void availability.whenUp(boundMs).then((up) => {
-      if (over) return;
+      if (over || !unanswered(res)) return;
       if (!up) return giveUp();
       watch(half);
       next();

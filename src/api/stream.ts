@@ -5,6 +5,7 @@ import { CONTENT_TYPES, type JobProgress } from '../domain/job.js';
 import type { Storage } from '../storage/storage.js';
 import type { JobService } from './job-service.js';
 import { SAFETY_RECHECK_MS } from '../jobs/watcher.js';
+import { writeOrWait } from './backpressure.js';
 
 const READ_BYTES = 64 * 1024;
 
@@ -17,7 +18,8 @@ const READ_BYTES = 64 * 1024;
  * through Redis, and the worker may run on another host.
  */
 export async function streamJobAudio(res: Response, jobs: JobService, storage: Storage, id: string): Promise<void> {
-  let closed = false;
+  // Answered already (the Redis gate's 503 while the job was submitted): its 'close' has passed.
+  let closed = res.writableEnded || res.destroyed;
   // Woken by the job's record changes (a progress update per chunk), or by the client going away.
   const gone = new AbortController();
   res.on('close', () => {
@@ -38,7 +40,7 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
   };
   const write = async (buf: Buffer) => {
     if (buf.length === 0) return;
-    if (!res.write(buf)) await new Promise<void>((r) => res.once('drain', () => r()).once('close', () => r()));
+    await writeOrWait(res, buf);
     sent += buf.length;
   };
   try {

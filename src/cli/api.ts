@@ -2,7 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import { buildApp } from '../api/app.js';
 import { bindPolicy } from '../api/auth.js';
-import { jsonProtocolErrors } from '../api/http-server.js';
+import { createHttpServer, jsonProtocolErrors } from '../api/http-server.js';
 import { JobService } from '../api/job-service.js';
 import { createRoster } from '../engines/roster.js';
 import { createLogger } from '../observability/logger.js';
@@ -51,8 +51,9 @@ const phonemizer = loadOnce(() => KokoroPhonemize.create(kokoroFiles(config.mode
 const app = buildApp({ config, roster, redis, jobs, storage, logger, metrics, space, phonemizer });
 
 await jobs.init();
-const server = app.listen(config.port, config.host);
+const server = createHttpServer(app);
 jsonProtocolErrors(server);
+server.listen(config.port, config.host);
 server.on('error', (err) => {
   logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}`);
   process.exit(1);

@@ -5,11 +5,14 @@ import type { WebhookTarget } from './ssrf.js';
 
 /** Largest response body read from a receiver; the rest is dropped. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
+/** How long a receiver's response body is read after its status line before the connection is closed. */
+const BODY_GRACE_MS = 1000;
 
 /**
  * POST `body` to a checked target, connecting to the checked address only
  * (no second DNS lookup) and following no redirects. Resolves to the status
- * code; rejects on a network error or after `timeoutMs`.
+ * code as soon as the status line arrives; rejects on a network error, or when no status line
+ * came within `timeoutMs`.
  */
 export function postWebhook(
   target: WebhookTarget,
@@ -39,15 +42,19 @@ export function postWebhook(
         auth: url.username ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
       },
       (res) => {
+        // The status line is the receiver's answer: a 2xx is a delivery however slowly the body
+        // follows (waiting for it counted a slow 200 as no answer, and redelivered the event).
+        clearTimeout(timer);
+        resolve(res.statusCode ?? 0);
+        // The body says nothing more: read it away for a moment, at most MAX_RESPONSE_BYTES, then hang up.
         let read = 0;
+        const hangUp = setTimeout(() => res.destroy(), Math.min(timeoutMs, BODY_GRACE_MS));
+        hangUp.unref();
         res.on('data', (b: Buffer) => {
           read += b.length;
           if (read > MAX_RESPONSE_BYTES) res.destroy();
         });
-        res.on('close', () => {
-          clearTimeout(timer);
-          resolve(res.statusCode ?? 0);
-        });
+        res.on('close', () => clearTimeout(hangUp));
         res.on('error', () => undefined);
       },
     );

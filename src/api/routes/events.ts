@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { unanswered } from '../answered.js';
 import { callerOf } from '../caller.js';
 import { FINAL_STATUSES, type JobService, type JobView } from '../job-service.js';
 import { findJob, publicView } from './jobs.js';
@@ -26,6 +27,8 @@ export function eventsRouter({ jobs }: { jobs: JobService }): Router {
       next.cancel();
       throw err;
     });
+    // Answered meanwhile (the Redis gate's 503): nothing to stream to, and its 'close' has passed.
+    if (!unanswered(res)) return next.cancel();
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { AppError, notFound } from '../../domain/errors.js';
 import { cancelJob, listJobs, parseListQuery, webhookOf } from '../job-lifecycle.js';
 import type { Storage } from '../../storage/storage.js';
+import { unanswered } from '../answered.js';
 import { errorResponse } from '../errors.js';
 import type { MissingAudio } from '../missing-audio.js';
 import { JOB_ID } from '../schemas.js';
@@ -99,6 +100,8 @@ export async function sendAudio(
   missing: () => Promise<AppError>,
 ): Promise<void> {
   const stat = await storage.stat(audio.key);
+  // Answered meanwhile (the Redis gate's 503): a response that has closed would never say 'close' again.
+  if (!unanswered(res)) return;
   if (!stat) return errorResponse(res, await missing());
   res.setHeader('Content-Type', audio.content_type);
   // Raw PCM carries no header: the rate travels in this one (sent for every format).
