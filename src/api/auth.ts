@@ -12,6 +12,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import type { Config, KeyHash } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
 import { proceed } from './answered.js';
+import { type Refusal, type Role, unauthorized } from './auth-refusal.js';
 import { ANONYMOUS, type Caller } from './caller.js';
 import { errorResponse } from './errors.js';
 
@@ -26,8 +27,6 @@ export interface Auth {
   /** True when any client or admin key is configured. */
   readonly enabled: boolean;
 }
-
-type Role = 'client' | 'admin' | 'metrics';
 
 /** Every request's caller when no keys are set: one open service, one tenant. Frozen: it is shared. */
 const OPEN_CALLER: Caller = Object.freeze({ tenant: ANONYMOUS, admin: true });
@@ -135,13 +134,6 @@ export function bindPolicy(config: Pick<Config, 'host' | 'apiKeys' | 'adminKeys'
   };
 }
 
-const CHALLENGE: Record<Role, string> = {
-  client: 'Bearer realm="Tandem TTS"',
-  // Browsers prompt for Basic credentials, which is how a person opens Bull Board.
-  admin: 'Basic realm="Tandem TTS admin", charset="UTF-8"',
-  metrics: 'Bearer realm="Tandem TTS metrics"',
-};
-
 /** Build the access-control middleware once per app. */
 export function createAuth(
   config: Pick<
@@ -164,12 +156,14 @@ export function createAuth(
   let warnedFallback = false;
 
   const refuse = (req: Request, res: Response, role: Role, status: 401 | 403) => {
+    const sent = req.headers.authorization;
+    const why: Refusal = !sent ? 'missing' : presentedKey(sent) === undefined ? 'malformed' : 'not_accepted';
     if (status === 401 && failures) {
       const address = req.ip ?? req.socket.remoteAddress ?? 'unknown';
       failures.consume(address).then(
-        () => refuse401(res, role),
+        () => refuse401(res, role, why),
         (rej: unknown) => {
-          if (!(rej instanceof RateLimiterRes)) return refuse401(res, role);
+          if (!(rej instanceof RateLimiterRes)) return refuse401(res, role, why);
           const retryAfter = Math.max(1, Math.ceil(rej.msBeforeNext / 1000));
           errorResponse(
             res,
@@ -187,21 +181,14 @@ export function createAuth(
       );
       return;
     }
-    if (status === 401) return refuse401(res, role);
+    if (status === 401) return refuse401(res, role, why);
     const what = role === 'admin' ? 'an admin key' : 'a metrics or admin key';
     errorResponse(res, new AppError('forbidden', `This key may not do that: it needs ${what}`, { status: 403 }));
   };
   // The challenge travels with the error, so only errorResponse writes it: the failure count can
   // resolve after the Redis gate has answered 503, and a header set then would throw.
-  const refuse401 = (res: Response, role: Role) => {
-    const what = role === 'admin' ? 'an admin key' : role === 'metrics' ? 'a metrics key' : 'an API key';
-    errorResponse(
-      res,
-      new AppError('unauthorized', `This needs ${what}: send Authorization: Bearer <key>`, {
-        status: 401,
-        headers: { 'WWW-Authenticate': CHALLENGE[role] },
-      }),
-    );
+  const refuse401 = (res: Response, role: Role, why: Refusal) => {
+    errorResponse(res, unauthorized(role, why));
   };
 
   const rows = (plain: readonly KeyHash[], privileged: readonly KeyHash[]) => [

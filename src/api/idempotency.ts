@@ -39,6 +39,20 @@ export const requestHash = (path: string, body: unknown): string =>
     .update(`${path}\n${canonicalJson(body)}`)
     .digest('hex');
 
+/** What identifies a request under a key: its hash, and its parts, so a refusal can say which one differed. */
+export interface RequestPrint {
+  hash: string;
+  path: string;
+  /** sha256 of the canonical body. */
+  body: string;
+}
+
+export const requestPrint = (path: string, body: unknown): RequestPrint => ({
+  hash: requestHash(path, body),
+  path,
+  body: createHash('sha256').update(canonicalJson(body)).digest('hex'),
+});
+
 /**
  * What a key remembers. `job` is everything needed to create the job, written
  * in the same SET that claims the key: a crash after the claim leaves a job a
@@ -47,6 +61,9 @@ export const requestHash = (path: string, body: unknown): string =>
  */
 export interface ClaimRecord {
   hash: string;
+  /** The endpoint and body hash of the first request (absent in older records). */
+  path?: string;
+  body?: string;
   jobId: string;
   job?: PreparedJob;
   created?: boolean;
@@ -83,30 +100,51 @@ export class Idempotency {
   }
 
   /** The earlier claim of this key, checked against this request's hash (409 for another body); null if none. */
-  async existing(tenant: string, key: string, hash: string): Promise<ClaimRecord | null> {
+  async existing(tenant: string, key: string, print: RequestPrint): Promise<ClaimRecord | null> {
     const raw = await this.redis.get(this.rkey(tenant, key));
     if (!raw) return null;
     const prior = JSON.parse(raw) as ClaimRecord;
-    if (prior.hash !== hash) {
-      throw new AppError(
-        'idempotency_key_reused',
-        'This Idempotency-Key was already used with a different request body',
-        { status: 409, details: { field: 'Idempotency-Key', id: prior.jobId } },
-      );
-    }
+    if (prior.hash !== print.hash) throw reused(prior, print);
     return prior;
   }
 
   /** Claim the key for `job`; false when another request claimed it first. */
-  async claim(tenant: string, key: string, hash: string, job: PreparedJob): Promise<boolean> {
-    const record: ClaimRecord = { hash, jobId: job.id, job };
+  async claim(tenant: string, key: string, print: RequestPrint, job: PreparedJob): Promise<boolean> {
+    const record: ClaimRecord = { ...print, jobId: job.id, job };
     const ok = await this.redis.set(this.rkey(tenant, key), JSON.stringify(record), 'EX', this.ttlSeconds, 'NX');
     return ok === 'OK';
   }
 
   /** Note that the claimed job exists (a later repeat then skips creating it). */
   async created(tenant: string, key: string, record: ClaimRecord): Promise<void> {
-    const done: ClaimRecord = { hash: record.hash, jobId: record.jobId, created: true };
+    const { job: _job, ...kept } = record;
+    const done: ClaimRecord = { ...kept, created: true };
     await this.redis.set(this.rkey(tenant, key), JSON.stringify(done), 'KEEPTTL', 'XX');
   }
+}
+
+/** The 409 for a key reused by another request, naming what differed: the endpoint, the body or both. */
+function reused(prior: ClaimRecord, print: RequestPrint): AppError {
+  const details = { field: 'Idempotency-Key', id: prior.jobId };
+  if (prior.path === undefined || prior.body === undefined) {
+    // Claimed by an older version, which kept only the combined hash.
+    return new AppError(
+      'idempotency_key_reused',
+      'This Idempotency-Key was already used with a different request (another endpoint or body)',
+      { status: 409, details },
+    );
+  }
+  const endpoint = prior.path !== print.path;
+  const body = prior.body !== print.body;
+  const differs = [...(endpoint ? ['endpoint'] : []), ...(body ? ['body'] : [])];
+  const on = `on ${prior.path} (this request is to ${print.path})`;
+  const message = !endpoint
+    ? 'with a different request body'
+    : body
+      ? `${on} with a different body`
+      : `${on} with the same body; use a new key for another endpoint`;
+  return new AppError('idempotency_key_reused', `This Idempotency-Key was already used ${message}`, {
+    status: 409,
+    details: { ...details, differs, used_on: prior.path },
+  });
 }

@@ -5,26 +5,29 @@ import { LuaScript } from '../queue/lua.js';
 import { jobKey, quotaActiveKey, quotaCharsKey } from '../queue/names.js';
 import type { Caller } from './caller.js';
 
-/** A job counted active this recently is kept even before its queue record appears (it is being created). */
+/** A job counted this recently is kept while it has no record yet (it is being created). */
 const GRACE_MS = 10_000;
 /** Retry-After for a full active-jobs quota: it frees when one of the tenant's jobs ends. */
 const ACTIVE_RETRY_S = 5;
 
 /**
- * Drop members whose jobs are no longer queued or running (their record says so, or is gone), then
- * count what is left. ARGV from 9 on: key bases of job records (`<prefix>:job:`).
+ * Drop members whose jobs are no longer queued or running, then count what is left. A member whose
+ * record says it ended goes at once, so a client that waits for each job before sending the next is
+ * never refused; one without a record goes only after the grace. ARGV from 9 on: key bases of job
+ * records (\`<prefix>:job:\`). The set holds at most the tenant's limit, so reading it whole is cheap.
  */
 const PRUNE = `
 local function prune(key, now, base)
-  local n = 0
-  for _, id in ipairs(redis.call('ZRANGEBYSCORE', key, '-inf', now - ${GRACE_MS})) do
-    local live = false
+  local members = redis.call('ZRANGE', key, 0, -1, 'WITHSCORES')
+  for j = 1, #members, 2 do
+    local id, at = members[j], tonumber(members[j + 1])
+    local live, seen = false, false
     for i = base, #ARGV do
-      local k = ARGV[i] .. id
-      local s = redis.call('HGET', k, 'status')
+      local s = redis.call('HGET', ARGV[i] .. id, 'status')
+      if s then seen = true end
       if s == 'queued' or s == 'running' then live = true end
     end
-    if not live then redis.call('ZREM', key, id) end
+    if not live and (seen or at <= now - ${GRACE_MS}) then redis.call('ZREM', key, id) end
   end
   return redis.call('ZCARD', key)
 end`;
@@ -100,7 +103,7 @@ export class Quotas {
   /** Count a new job against the caller's quotas, or throw 429 naming the quota that is full. */
   async reserve(caller: Caller, chars: number, jobId: string, now = Date.now()): Promise<void> {
     const limits = this.limits(caller);
-    if (limits.charsPerDay === 0 && limits.activeJobs === 0) return;
+    // Counted even without limits, so /api/usage tells every tenant what it sent today.
     const [verdict, used, active] = await this.run(caller, chars, limits.activeJobs, jobId, now);
     if (verdict === 1) {
       const reset = nextMidnight(now);
@@ -144,8 +147,6 @@ export class Quotas {
 
   /** Give back what `reserve` counted (the job was not created after all). */
   async refund(caller: Caller, chars: number, jobId: string, now = Date.now()): Promise<void> {
-    const limits = this.limits(caller);
-    if (limits.charsPerDay === 0 && limits.activeJobs === 0) return;
     const p = this.config.queuePrefix;
     await this.redis
       .multi()

@@ -17,7 +17,14 @@ const READ_BYTES = 64 * 1024;
  * from the finished file (same bytes, past its header). Audio never passes
  * through Redis, and the worker may run on another host.
  */
-export async function streamJobAudio(res: Response, jobs: JobService, storage: Storage, id: string): Promise<void> {
+export async function streamJobAudio(
+  res: Response,
+  jobs: JobService,
+  storage: Storage,
+  id: string,
+  /** Send nothing until the job is done, then the finished file (whose header has the real length). */
+  opts: { whole?: boolean } = {},
+): Promise<void> {
   // Answered already (the Redis gate's 503 while the job was submitted): its 'close' has passed.
   let closed = res.writableEnded || res.destroyed;
   // Woken by the job's record changes (a progress update per chunk), or by the client going away.
@@ -29,9 +36,10 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
   let sent = 0;
   let part: string | undefined;
   let fh: FileHandle | undefined;
-  const begin = (format: string, engine: string, requested?: number) => {
+  const begin = (format: string, engine: string, requested?: number, length?: number) => {
     if (res.headersSent) return;
     res.status(200);
+    if (length !== undefined) res.setHeader('Content-Length', String(length));
     res.setHeader('Content-Type', CONTENT_TYPES[format as keyof typeof CONTENT_TYPES] ?? 'application/octet-stream');
     res.setHeader('X-Job-Id', id);
     res.setHeader('X-Sample-Rate', String(jobs.roster.outputRate(format, engine, requested)));
@@ -61,7 +69,8 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
       const { format, sampleRate } = record.data.request;
       const engine = view.engine.used ?? view.engine.name;
       if (view.status === 'succeeded' && view.audio) {
-        begin(format, engine, sampleRate);
+        // Nothing sent yet: the whole finished file goes, so its length is known.
+        begin(format, engine, sampleRate, sent === 0 ? view.audio.bytes : undefined);
         await fh?.close();
         fh = undefined;
         if (sent < view.audio.bytes) {
@@ -76,7 +85,7 @@ export async function streamJobAudio(res: Response, jobs: JobService, storage: S
       }
       const p: Partial<JobProgress> = record.progress;
       const bytes = p.bytes ?? 0;
-      if (p.part && bytes > sent) {
+      if (p.part && bytes > sent && !opts.whole) {
         if (p.part !== part) {
           // A new attempt (a retry, or the backup taking over) writes a new file: what was sent no longer fits.
           if (sent > 0) return void res.destroy();

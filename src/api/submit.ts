@@ -9,7 +9,7 @@ import { lexiconNamespace } from './routes/lexicons.js';
 import type { LexiconStore } from '../lexicons/store.js';
 import { checkWebhookUrl, WebhookUrlError } from '../webhooks/ssrf.js';
 import { callerOf } from './caller.js';
-import { type ClaimRecord, Idempotency, requestHash } from './idempotency.js';
+import { type ClaimRecord, Idempotency, requestPrint } from './idempotency.js';
 import type { JobService } from './job-service.js';
 import type { Quotas } from './quotas.js';
 import { countChars, parseSynthesisBody, type RequestLimits } from './schemas.js';
@@ -77,7 +77,7 @@ export class Submitter {
     const webhookUrl = await this.webhookUrl(body);
     const caller = callerOf(req);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
-    const hash = key === undefined ? undefined : requestHash(req.path, req.body);
+    const hash = key === undefined ? undefined : requestPrint(req.path, req.body);
     const recount = (maxChunkChars: number) =>
       prepareInput(request.text, { ...chunkPlan(maxChunkChars), ssml: request.ssml, lexicon: request.lexicon?.entries })
         .length;
@@ -116,7 +116,7 @@ export class Submitter {
     }
     // From here a crash is harmless: a retry with the same key finds the claim and creates its job.
     const { record } = await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
-    await this.idempotency.created(caller.tenant, key, { hash, jobId: prepared.id }).catch(() => undefined);
+    await this.idempotency.created(caller.tenant, key, { ...hash, jobId: prepared.id }).catch(() => undefined);
     return { id: prepared.id, replayed: false, record };
   }
 

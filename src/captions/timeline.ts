@@ -1,15 +1,12 @@
 import type { JobTimings, SegmentTiming, WordMark } from '../domain/timing.js';
+import { joinRuns } from '../text/run-text.js';
 import type { Chunk } from '../text/types.js';
 
 /**
- * The text of a chunk as captions show it: its language runs joined by a space, each whitespace
- * character made a plain space (one for one, so engines' character offsets still hold).
+ * The text of a chunk as captions show it: its language runs joined as `joinRuns` joins them, each
+ * whitespace character made a plain space (one for one, so engines' character offsets still hold).
  */
-export const chunkText = (chunk: Chunk): string =>
-  chunk.runs
-    .map((r) => r.text)
-    .join(' ')
-    .replace(/\s/gu, ' ');
+export const chunkText = (chunk: Chunk): string => joinRuns(chunk.runs).text.replace(/\s/gu, ' ');
 
 /**
  * Samples a decoded MP3 holds before the first input sample: LAME's encoder

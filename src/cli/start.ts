@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import { createLogger } from '../observability/logger.js';
 import { configOrExit } from './main-helpers.js';
 import { portAvailable } from './port-check.js';
+import { readyMessage } from './ready-message.js';
 import { claimRedisPort } from './stale-redis.js';
 import { recoverEarlierRun, removeRunRecord, writeRunRecord, type RunRecord } from './run-record.js';
 import { createRoster } from '../engines/roster.js';
@@ -253,9 +254,7 @@ for (let i = 0; i < 600 && !stopping; i++) {
     () => false,
   );
   if (ok) {
-    process.stdout.write(
-      `\nTandem TTS is ready: ${base}/\n  try: curl -o hello.wav -H 'Content-Type: application/json' -d '{"text":"Hello, world"}' ${base}/api/tts\n\n`,
-    );
+    process.stdout.write(readyMessage(base, config.apiKeys.length + config.adminKeys.length > 0));
     break;
   }
   await new Promise((r) => setTimeout(r, 500));

@@ -5,6 +5,12 @@ import type { AppliedLexicons } from '../lexicons/lexicon.js';
 export const FORMATS = ['wav', 'mp3', 'opus', 'flac', 'pcm'] as const;
 export type Format = (typeof FORMATS)[number];
 
+/**
+ * Formats whose header holds the length: it is written as "unknown" while the audio is made and
+ * patched when the file is finished, so only the finished file has the real one.
+ */
+export const HEADER_PATCHED_FORMATS: ReadonlySet<Format> = new Set<Format>(['wav', 'flac']);
+
 export const ENGINE_CHOICES = ['auto', 'primary', 'backup'] as const;
 export type EngineChoice = (typeof ENGINE_CHOICES)[number];
 export type Route = 'primary' | 'backup';

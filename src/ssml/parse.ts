@@ -2,6 +2,7 @@ import { SaxesParser, type SaxesTag } from 'saxes';
 import { AppError } from '../domain/errors.js';
 import { SAY_AS, sayAs } from './say-as.js';
 import { parseAnnotation, stripAnnotations } from '../text/annotations.js';
+import { runGap } from '../text/run-text.js';
 
 /** What SSML becomes: spoken text in sections (each at one rate), with the pauses asked for between them. */
 export type SsmlPiece =
@@ -104,7 +105,11 @@ export function parseSsml(markup: string, limits: SsmlLimits = SSML_LIMITS): Ssm
     throw invalidSsml(reason, parser.line, parser.column);
   };
   const rate = () => rates[rates.length - 1] ?? 1;
-  const say = (text: string) => {
+  /** A rewritten say-as ended: the next text is set apart by a space unless it is closing punctuation. */
+  let padNext = false;
+  const say = (raw: string) => {
+    const text = padNext && raw ? `${runGap('', raw)}${raw}` : raw;
+    if (raw) padNext = false;
     if (!text) return;
     const last = pieces[pieces.length - 1];
     if (last?.kind === 'text' && last.rate === rate()) last.text += text;
@@ -206,7 +211,11 @@ export function parseSsml(markup: string, limits: SsmlLimits = SSML_LIMITS): Ssm
     else if (name === 'say-as' && collect) {
       const done = collect;
       collect = null;
-      say(` ${sayAs(done.interpretAs, done.text) ?? done.text} `);
+      const last = pieces[pieces.length - 1];
+      const before = last?.kind === 'text' ? last.text : '';
+      // Set apart from its neighbours ("Room<say-as>12</say-as>"), but not from punctuation ("… 0 .").
+      say(`${runGap(before, 'x')}${sayAs(done.interpretAs, done.text) ?? done.text}`);
+      padNext = true;
     } else if (name === 'phoneme' && collect) {
       const done = collect;
       collect = null;

@@ -39,10 +39,17 @@ describe('API keys', () => {
   });
 
   it('answer /api/* without a key, or with a wrong one, with 401 JSON', async () => {
-    for (const headers of [{}, bearer('not-a-key'), { Authorization: 'Token abc' }, basic('not-a-key')]) {
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{}, 'missing', /^This needs an API key/],
+      [bearer('not-a-key'), 'not_accepted', /^The key sent was not accepted/],
+      [{ Authorization: 'Token abc' }, 'malformed', /^The Authorization header was not understood/],
+      [basic('not-a-key'), 'not_accepted', /^The key sent was not accepted/],
+    ];
+    for (const [headers, reason, message] of cases) {
       const r = await get(`${svc.base}/api/voices`, headers);
       expect(r.status).toBe(401);
-      expect(r.json).toMatchObject({ code: 'unauthorized', error: expect.stringMatching(/API key/) });
+      expect(r.json).toMatchObject({ code: 'unauthorized', reason, error: expect.stringMatching(message) });
+      expect(r.json.error).toMatch(/API key/);
       expect(r.headers.get('www-authenticate')).toMatch(/^Bearer/);
     }
     // The body of a stranger's request is not even read.

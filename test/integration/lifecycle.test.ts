@@ -59,7 +59,12 @@ describe('job lifecycle', () => {
     expect(b.headers.get('idempotent-replayed')).toBe('true');
     const c = await postJson(`${svc.base}/api/jobs`, { text: 'Said twice.' }, { 'Idempotency-Key': key });
     expect(c.status).toBe(409);
-    expect(c.json).toMatchObject({ code: 'idempotency_key_reused', id: a.json.id });
+    expect(c.json).toMatchObject({ code: 'idempotency_key_reused', id: a.json.id, differs: ['body'] });
+    // The same body on another endpoint: the refusal names the endpoint.
+    const other = await postJson(`${svc.base}/api/tts`, { text: 'Said once.', speed: 1 }, { 'Idempotency-Key': key });
+    expect(other.status).toBe(409);
+    expect(other.json).toMatchObject({ differs: ['endpoint'], used_on: '/api/jobs' });
+    expect(other.json.error).toMatch(/used on \/api\/jobs \(this request is to \/api\/tts\) with the same body/);
     // Another key is another job; a malformed key is a 400 and queues nothing.
     const d = await postJson(
       `${svc.base}/api/jobs`,

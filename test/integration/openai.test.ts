@@ -31,6 +31,27 @@ describe('OpenAI-compatible endpoint, driven by the official openai client', () 
     expect(wav.durationMs).toBeGreaterThan(1000);
   });
 
+  it('WAV has the real length in its header, unless the client asks for a stream', async () => {
+    const input = 'This is the first sentence. Here is a second one. A third follows it. And a fourth ends it.';
+    const res = await client.audio.speech.create({ model: 'tts-1', voice: 'alloy', input, response_format: 'wav' });
+    const buf = Buffer.from(await res.arrayBuffer());
+    expect(Number(res.headers.get('content-length'))).toBe(buf.length);
+    expect(buf.readUInt32LE(4)).toBe(buf.length - 8); // RIFF size
+    expect(buf.toString('ascii', 36, 40)).toBe('data');
+    expect(buf.readUInt32LE(40)).toBe(buf.length - 44); // data size
+    // Asked for as a stream, it starts before the length is known: the header says so.
+    const streamed = await client.audio.speech.create({
+      model: 'tts-1',
+      voice: 'alloy',
+      input: `${input} Streamed this time.`,
+      response_format: 'wav',
+      stream_format: 'audio',
+    });
+    const sbuf = Buffer.from(await streamed.arrayBuffer());
+    expect(sbuf.readUInt32LE(40)).toBe(0xffffffff);
+    expect(parseWav(sbuf).durationMs).toBeGreaterThan(3000);
+  });
+
   it('defaults to MP3; opus, flac and pcm work; speed is clamped to the engines', async () => {
     const mp3 = await client.audio.speech.create({ model: 'tts-1-hd', voice: 'onyx', input: 'Default format.' });
     expect(mp3.headers.get('content-type')).toBe('audio/mpeg');

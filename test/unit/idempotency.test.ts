@@ -107,12 +107,12 @@ class FakeQuotas {
   }
 }
 
-const request = (body: Record<string, unknown>, key?: string | string[], tenant = 'acme') =>
+const request = (body: Record<string, unknown>, key?: string | string[], tenant = 'acme', path = '/api/jobs') =>
   ({
     is: () => 'application/json',
     body,
     headers: key === undefined ? {} : { 'idempotency-key': key },
-    path: '/api/jobs',
+    path,
     id: 'req-1',
     caller: { tenant, admin: false },
   }) as unknown as Request;
@@ -129,8 +129,8 @@ const setup = () => {
     undefined,
     quotas as unknown as Quotas,
   );
-  const submit = (body: Record<string, unknown> = BODY, key?: string | string[], tenant?: string) =>
-    submitter.submit(request(body, key, tenant), 1000);
+  const submit = (body: Record<string, unknown> = BODY, key?: string | string[], tenant?: string, path?: string) =>
+    submitter.submit(request(body, key, tenant, path), 1000);
   return { jobs, quotas, submit };
 };
 
@@ -142,7 +142,9 @@ describe('Idempotency-Key submissions', () => {
     // Key order does not make another request.
     expect(await submit({ voice: 'female', text: 'Hello there.' }, 'k1')).toEqual({ id: 'job-1', replayed: true });
     expect(jobs.creates).toEqual([{ id: 'job-1', useCache: false }]);
-    expect(jobs.claims()).toEqual([{ hash: expect.any(String), jobId: 'job-1', created: true }]);
+    expect(jobs.claims()).toEqual([
+      { hash: expect.any(String), path: '/api/jobs', body: expect.any(String), jobId: 'job-1', created: true },
+    ]);
     expect(quotas.log).toEqual(['reserve job-1 12']);
   });
 
@@ -156,6 +158,37 @@ describe('Idempotency-Key submissions', () => {
     });
     expect(await submit(BODY, 'k1', 'other')).toEqual({ id: 'job-2', replayed: false });
     expect(jobs.jobs.size).toBe(2);
+  });
+
+  it('says what differed: the endpoint (same body), the body, or both', async () => {
+    const { submit } = setup();
+    await submit(BODY, 'k1');
+    await expect(submit(BODY, 'k1', undefined, '/api/tts')).rejects.toMatchObject({
+      code: 'idempotency_key_reused',
+      message: expect.stringMatching(/used on \/api\/jobs \(this request is to \/api\/tts\) with the same body/),
+      details: { id: 'job-1', differs: ['endpoint'], used_on: '/api/jobs' },
+    });
+    await expect(submit({ ...BODY, text: 'Else.' }, 'k1', undefined, '/api/tts')).rejects.toMatchObject({
+      message: expect.stringMatching(/on \/api\/jobs .* with a different body$/),
+      details: { differs: ['endpoint', 'body'] },
+    });
+    await expect(submit({ ...BODY, text: 'Else.' }, 'k1')).rejects.toMatchObject({
+      message: 'This Idempotency-Key was already used with a different request body',
+      details: { differs: ['body'] },
+    });
+  });
+
+  it('a key claimed by an older version (combined hash only) is refused as another request', async () => {
+    const { jobs, submit } = setup();
+    await submit(BODY, 'k1');
+    for (const [k, v] of jobs.kv) {
+      const { path: _p, body: _b, ...old } = JSON.parse(v) as ClaimRecord;
+      jobs.kv.set(k, JSON.stringify(old));
+    }
+    expect(await submit(BODY, 'k1')).toEqual({ id: 'job-1', replayed: true });
+    await expect(submit(BODY, 'k1', undefined, '/api/tts')).rejects.toMatchObject({
+      message: expect.stringMatching(/another endpoint or body/),
+    });
   });
 
   it('creates the job on a repeat when the first request died after claiming the key', async () => {

@@ -20,6 +20,10 @@ describe('SSML parsing', () => {
     ['<speak><say-as interpret-as="ordinal">3</say-as></speak>', '3rd'],
     ['<speak><say-as interpret-as="ordinal">第3</say-as></speak>', '第3'],
     ['<speak><say-as interpret-as="cardinal">1,234,567</say-as></speak>', '1234567'],
+    // Set apart from words, not from punctuation after it or a bracket before it.
+    ['<speak>Count <say-as interpret-as="cardinal">0</say-as>.</speak>', 'Count 0.'],
+    ['<speak>Room<say-as interpret-as="digits">12</say-as>B</speak>', 'Room 1 2 B'],
+    ['<speak>(<say-as interpret-as="characters">NVIDIA</say-as>), yes</speak>', '(N V I D I A), yes'],
     ['<speak><p>One.</p><p>Two.</p></speak>', '¶One.¶¶Two.¶'],
     ['<speak><lang xml:lang="zh-CN">你好</lang> &amp; bye</speak>', '你好 & bye'],
   ])('%s → %s', (markup, expected) => {

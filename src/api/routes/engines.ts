@@ -74,13 +74,18 @@ export function enginesRouter({
         })),
       };
     };
+    const engines = { primary: await describe('primary'), backup: await describe('backup') };
+    // Auto work never goes to a primary that is not installed (policy.ts decideRoute), even in the
+    // seconds before the monitor's first probes move the shared route: say where it goes now.
+    const bypassed = roster.distinct && state.route === 'primary' && engines.primary.state === 'not_installed';
+    const reason = bypassed ? engines.primary.detail : state.reason;
     res.json({
       route: {
-        current: state.route,
+        current: bypassed ? 'backup' : state.route,
         mode: state.mode,
-        reason: state.reason,
-        reason_code: routeReasonCode(state.reason),
-        since: iso(state.since),
+        reason,
+        reason_code: routeReasonCode(reason),
+        since: bypassed ? null : iso(state.since),
         failover_at: iso(state.failoverAt),
         confirmed: state.confirmed,
         // The primary meets every other recovery condition; traffic returns when the backup has no auto job running.
@@ -99,7 +104,7 @@ export function enginesRouter({
           ...(h.recovery ? { recovery: h.recovery } : {}),
         })),
       },
-      engines: { primary: await describe('primary'), backup: await describe('backup') },
+      engines,
     });
   });
 

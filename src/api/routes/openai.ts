@@ -1,7 +1,13 @@
 import { Router } from 'express';
 import type { Config } from '../../config/schema.js';
 import { AppError } from '../../domain/errors.js';
-import { FORMATS, type EngineChoice, type Format, type SynthesisRequest } from '../../domain/job.js';
+import {
+  type EngineChoice,
+  FORMATS,
+  type Format,
+  HEADER_PATCHED_FORMATS,
+  type SynthesisRequest,
+} from '../../domain/job.js';
 import type { EngineRoster } from '../../engines/roster.js';
 import { chunkPlan, prepareText } from '../../text/index.js';
 import type { JobService } from '../job-service.js';
@@ -88,7 +94,11 @@ export function openAiRouter({
       await quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
       throw err;
     }
-    await streamJobAudio(res, jobs, storage, prepared.id);
+    // A streamed WAV or FLAC keeps the "unknown length" header it started with, which a client saving
+    // the file then has (sox reads 27 hours); unless the client asks for a stream, send the finished file.
+    const streamed = (req.body as { stream_format?: unknown }).stream_format === 'audio';
+    const whole = !streamed && HEADER_PATCHED_FORMATS.has(request.format);
+    await streamJobAudio(res, jobs, storage, prepared.id, { whole });
   });
   return r;
 }

@@ -1,12 +1,10 @@
 import { createHash, type Hash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { Format } from '../../domain/job.js';
+import { type Format, HEADER_PATCHED_FORMATS } from '../../domain/job.js';
 import type { Mp3Bitrate } from './mp3.js';
 import type { EncoderThread } from './threaded-encoder.js';
 import { isPlainCopy, openLocal, type TranscodeSession } from './transcoder.js';
 
-/** Formats whose encoder patches the header once the length is known (encoder.ts HeaderPatch). */
-const PATCHED_FORMATS: ReadonlySet<Format> = new Set<Format>(['wav', 'flac']);
 /** Read-back block for hashing a finished file. */
 const READ_BLOCK = 1 << 20;
 
@@ -67,7 +65,7 @@ export class AudioFileWriter {
       throw err;
     }
     const w = new AudioFileWriter(fh, path, session, opts.inputRate, fsync === true);
-    if (!PATCHED_FORMATS.has(opts.format)) w.hash = createHash('sha256');
+    if (!HEADER_PATCHED_FORMATS.has(opts.format)) w.hash = createHash('sha256');
     await w.put(session.head);
     return w;
   }
@@ -116,7 +114,7 @@ export class AudioFileWriter {
     await this.put(end.tail);
     if (end.patch) {
       await this.fh.write(end.patch.bytes, 0, end.patch.bytes.length, end.patch.offset);
-      // Hashed as it was written before the patch (a format missing from PATCHED_FORMATS): stale now.
+      // Hashed as it was written before the patch (a format missing from HEADER_PATCHED_FORMATS): stale now.
       this.hash = undefined;
     }
     this.digest = this.hash ? this.hash.digest('hex') : await this.hashFile();

@@ -1,6 +1,7 @@
 import { engineFailure } from '../../domain/errors.js';
 import { concatPcm, silence, trimSilence } from '../../audio/pcm.js';
 import type { WordMark } from '../../domain/timing.js';
+import { joinRuns } from '../../text/run-text.js';
 import type { EngineHealth, SynthesisInput, SynthesisOutput, TtsEngine } from '../engine.js';
 import { resolveVoice } from '../voice.js';
 import { ESPEAK_CAPABILITIES, ESPEAK_VOICE_IDS } from './voices.js';
@@ -85,7 +86,8 @@ export class EspeakEngine implements TtsEngine {
     const out: Int16Array[] = [];
     const marks: WordMark[] = [];
     let at = 0; // samples of `out` so far
-    let textBase = 0; // offset of this run in the chunk's text (runs joined by one space)
+    // Where each run starts in the chunk's text, which word offsets index (as captions join it).
+    const { starts } = joinRuns(chunk.runs);
     chunk.runs.forEach((run, i) => {
       const name = resolveVoice(this.capabilities, voice, run.lang);
       const id = ESPEAK_VOICE_IDS[name];
@@ -99,8 +101,7 @@ export class EspeakEngine implements TtsEngine {
       const first = spoken[0];
       // Words of substituted pinyin index the pinyin: the run is one word of the chunk's text.
       const words = run.ph?.pinyin && first ? [{ ...first, offset: 0, length: run.text.length }] : spoken;
-      const base = textBase;
-      textBase += run.text.length + 1;
+      const base = starts[i] ?? 0;
       const last = i === chunk.runs.length - 1;
       const trimmed = trimSilence(pcm, sr, { keepLeadMs: i === 0 ? 20 : 0, keepTrailMs: last ? CHUNK_TAIL_MS : 0 });
       if (trimmed.length === 0) return;

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import type { Lang, Run } from '../../text/types.js';
 import { prepareInput } from '../../ssml/prepare.js';
+import { joinRuns } from '../../text/run-text.js';
 import type { LexiconRule } from '../../text/annotations.js';
 import { KokoroFrontEnd } from './frontend.js';
 import { EnPhonemizer } from './g2p-en.js';
@@ -85,7 +86,7 @@ export class KokoroPhonemize {
     for (const c of chunks) {
       out.push({
         index: c.index,
-        text: c.runs.map((r) => r.text).join(' '),
+        text: joinRuns(c.runs).text,
         runs: c.runs.map((r) => this.run(r, voice)),
       });
       await new Promise<void>((resolve) => setImmediate(resolve));
