@@ -34,7 +34,7 @@ const METAL_COMPOUNDS = words(
   'poisoning pipe pipes paint paints pencil pencils mine mines shot pellets levels level exposure oxide acetate crystal weight weights bullet bullets solder sheet sheets content contamination',
 );
 const FISH_BEFORE = words('sea striped largemouth smallmouth black white caught catch');
-const PLAY = words('play plays played playing on');
+const PLAY = words('play plays played playing sing sings sang singing on');
 const MINUTE_ADJ_BEFORE = words('very so too quite extremely rather is are was were be seems seem seemed');
 const MINUTE_ADJ_AFTER = words(
   'detail details amount amounts quantity quantities particle particles fraction trace traces difference differences change changes crack cracks fragment fragments organisms',
@@ -64,7 +64,8 @@ export function senses(tokens: readonly SentenceToken[], tagger: PosTagger): Wor
     const prev = wordAt(i - 1);
     const next = wordAt(i + 1);
     let tag = tagAt(i);
-    if (prev !== '' && DETERMINERS.has(prev) && tag !== undefined) tag = afterDeterminer(tag, next, tagAt(i + 1));
+    const determined = DETERMINERS.has(prev) || (prev !== '' && tagAt(i - 1) === 'CD');
+    if (determined && tag !== undefined) tag = afterDeterminer(tag, next, tagAt(i + 1));
     if (MODALS.has(prev)) tag = 'VB';
     if (TENSED.has(w)) tag = tense(i, tag, { wordAt, tagAt, raw, pastCue, lower });
     if (w === 'lead' && isMetal(tag, prev, next, tagAt(i + 1)))
@@ -78,7 +79,7 @@ export function senses(tokens: readonly SentenceToken[], tagger: PosTagger): Wor
   });
 }
 
-/** No verb follows a determiner: "the record", "the close of day", "a learned man". */
+/** No verb follows a determiner or a number: "the record", "nine lives", "the close of day", "a learned man". */
 function afterDeterminer(tag: string, next: string, nextTag: string | undefined): string {
   if (tag === 'VB' || tag === 'VBP' || tag === 'VBZ') return 'NN';
   if ((tag === 'VBD' || tag === 'VBN') && nextTag?.startsWith('NN')) return 'JJ';
