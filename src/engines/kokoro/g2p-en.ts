@@ -10,7 +10,7 @@
  */
 import { normalizeEn } from '../../text/normalize-en.js';
 import { mapEspeakIpa } from './espeak-map-en.js';
-import { senses } from './homographs-en.js';
+import { needsTags, senses } from './homographs-en.js';
 import { type Accent, EnLexicon, LEXICON_DIR, type WordContext } from './lexicon-en.js';
 import { CompromiseTagger } from './pos-compromise.js';
 import type { PosTagger } from './pos-tagger.js';
@@ -86,7 +86,7 @@ export class EnPhonemizer {
     const known = (w: string) => lex.gold(w) !== null || lex.silver(w) !== null;
     const tokens = tokenizeEn(words, (w) => known(w) || known(w.toLowerCase()));
     const phonemes: string[] = new Array(tokens.length).fill('');
-    const sense = senses(tokens, this.tagger);
+    const sense = needsTags(tokens, (w) => lex.entry(w)) ? senses(tokens, this.tagger) : [];
     const mixedCase = /\p{Ll}/u.test(words);
     let ctx: WordContext = { futureVowel: null, futureTo: false, mixedCase };
     for (let i = tokens.length - 1; i >= 0; i--) {

@@ -6,6 +6,7 @@
  * for two words: "lead" the metal (lˈɛd, as in leaded, leaden) beside "lead" the verb and the
  * first place (lˈid).
  */
+import type { Entry } from './pos-keys-en.js';
 import type { PosTagger, TaggerToken } from './pos-tagger.js';
 
 export interface SentenceToken extends TaggerToken {
@@ -43,6 +44,32 @@ const OBJECTS = words('it them him her me us you');
 const GO = words('go goes went going gone');
 // Entries whose readings follow the tense (misaki: VBD, VBN and VBP readings).
 const TENSED = words('read reread wound');
+
+// Words whose reading the rules here decide though their entry has one reading, and "used" (used to).
+const RULE_WORDS = words('lead used');
+const STEMS = /(?:'s|s|es|ed|d|ing)$/;
+
+/**
+ * Whether any word of the sentence has readings by part of speech (beyond misaki's "None"), as
+ * such or through its stem ("minutes", "closing"): only then is the sentence worth tagging, which
+ * costs most of the front-end's time.
+ */
+export function needsTags(tokens: readonly SentenceToken[], entryOf: (word: string) => Entry | undefined): boolean {
+  const keyed = (w: string) => {
+    const e = entryOf(w);
+    return typeof e === 'object' && Object.keys(e).some((k) => k !== 'DEFAULT' && k !== 'None');
+  };
+  return tokens.some((t) => {
+    if (t.kind !== 'word') return false;
+    const w = t.text.toLowerCase();
+    if (RULE_WORDS.has(w) || keyed(w) || keyed(t.text)) return true;
+    const stem = w.replace(STEMS, '');
+    return (
+      stem !== w &&
+      (keyed(stem) || keyed(`${stem}e`) || keyed(stem.replace(/(.)\1$/, '$1')) || keyed(`${stem.slice(0, -1)}y`))
+    );
+  });
+}
 
 /**
  * The part of speech and any reading of each token (nothing for marks). A word standing alone

@@ -42,24 +42,7 @@ const LETTERS = /^[A-Za-z]+$/;
 const ALPHA = /^\p{L}+$/u;
 const US_TAUS = new Set('AIOWYiuæɑəɛɪɹʊʌ');
 // Capitalised function words and interjections that are emphasis, not acronyms, even in mixed case.
-const EMPHATIC = new Set([
-  'AH',
-  'AS',
-  'BE',
-  'HE',
-  'HI',
-  'HM',
-  'HMM',
-  'IS',
-  'ME',
-  'MM',
-  'OH',
-  'OR',
-  'OFT',
-  'OU',
-  'SOB',
-  'POW',
-]);
+const EMPHATIC = new Set('AH AS BE HE HI HM HMM IS ME MM OH OR OFT OU SOB POW'.split(' '));
 
 const lower = (w: string) => w.toLowerCase();
 const upper = (w: string) => w.toUpperCase();
@@ -127,6 +110,11 @@ export class EnLexicon {
 
   silver(word: string): string | null {
     return pick(this.silvers.get(word), null);
+  }
+
+  /** The entry a word is read from (gold, else silver), as written. */
+  entry(word: string): Entry | undefined {
+    return this.golds.get(word) ?? this.silvers.get(word);
   }
 
   /** Phonemes of one word (letters, apostrophes, dots of an initialism), or null when only espeak can read it. */
