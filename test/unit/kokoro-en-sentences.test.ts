@@ -272,6 +272,7 @@ describe('the English front-end stays linear on hostile input', () => {
     ['"U.S." x 5k', 'U.S.'.repeat(N / 4)],
     ['quotes x 20k', '"'.repeat(N)],
     ['"word " x 4k', 'word '.repeat(N / 5)],
+    ['"read the lead " x 1.4k (all tagged)', 'read the lead '.repeat(N / 14)],
     ['20k unknown letters', 'x'.repeat(N)],
   ])('%s', (_name, input) => {
     expect(cpuMs(() => en.phonemize(input, 'en-us'))).toBeLessThan(3000);

@@ -41,6 +41,7 @@ const MINUTE_ADJ_AFTER = words(
   'detail details amount amounts quantity quantities particle particles fraction trace traces difference differences change changes crack cracks fragment fragments organisms',
 );
 const OBJECTS = words('it them him her me us you');
+const SUBJECTS = words('i you he she it we they there');
 const GO = words('go goes went going gone');
 // Entries whose readings follow the tense (misaki: VBD, VBN and VBP readings).
 const TENSED = words('read reread wound');
@@ -85,6 +86,8 @@ export function senses(tokens: readonly SentenceToken[], tagger: PosTagger): Wor
   const isWord = (i: number) => tokens[i]?.kind === 'word';
   const wordAt = (i: number) => (isWord(i) ? (lower[i] ?? '') : '');
   const pastCue = lower.some((w) => PAST_CUES.has(w));
+  // Past-tense verbs of the sentence other than "did" (which asks, as in "did you read"): how many.
+  const pastVerbs = raw.filter((t, j) => t === 'VBD' && !MODALS.has(lower[j] ?? '')).length;
   return tokens.map((t, i) => {
     if (t.kind !== 'word') return {};
     const w = lower[i] ?? '';
@@ -94,7 +97,9 @@ export function senses(tokens: readonly SentenceToken[], tagger: PosTagger): Wor
     const determined = DETERMINERS.has(prev) || (prev !== '' && tagAt(i - 1) === 'CD');
     if (determined && tag !== undefined) tag = afterDeterminer(tag, next, tagAt(i + 1));
     if (MODALS.has(prev)) tag = 'VB';
-    if (TENSED.has(w)) tag = tense(i, tag, { wordAt, tagAt, raw, pastCue, lower });
+    // "say that the job…", "think that he…": the conjunction (ðæt), not the demonstrative (DT, ðˈæt).
+    if (w === 'that' && tag === 'DT' && (DETERMINERS.has(next) || SUBJECTS.has(next))) tag = 'IN';
+    if (TENSED.has(w)) tag = tense(i, tag, { wordAt, tagAt, raw, pastCue, pastVerbs });
     if (w === 'lead' && isMetal(tag, prev, next, tagAt(i + 1)))
       return { tag, reading: { word: 'lead', phonemes: 'lˈɛd' } };
     if (w === 'bass' && isMusic(prev, wordAt(i - 2), tagAt(i + 1))) tag = 'JJ';
@@ -118,8 +123,8 @@ interface Sentence {
   wordAt(i: number): string;
   tagAt(i: number): string | undefined;
   raw: readonly (string | null)[];
-  lower: readonly string[];
   pastCue: boolean;
+  pastVerbs: number;
 }
 
 /**
@@ -144,7 +149,7 @@ function tense(i: number, tag: string | undefined, s: Sentence): string | undefi
   const subjectTag = s.tagAt(i - 1);
   if (subject === 'he' || subject === 'she' || subject === 'it' || subjectTag === 'NN' || subjectTag === 'NNP')
     return 'VBD';
-  const otherPast = s.raw.some((t, j) => j !== i && t === 'VBD' && !MODALS.has(s.lower[j] ?? ''));
+  const otherPast = s.pastVerbs - (s.raw[i] === 'VBD' ? 1 : 0) > 0;
   return s.pastCue || otherPast ? 'VBD' : 'VB';
 }
 
