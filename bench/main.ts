@@ -56,6 +56,10 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
       'espeak [--quick]: the espeak-ng engine vs Debian native espeak-ng (when installed), English 200/1,000 chars',
     load: () => import('./modes/espeak-native.js'),
   },
+  frontend: {
+    about: 'frontend [--quick]: CPU time per 200-character English sentence with and without the part-of-speech tagger',
+    load: () => import('./modes/frontend.js'),
+  },
   engine: {
     about: 'engine <name>: real-time factor, latency p50/p95, engine time vs model time',
     load: () => import('./engine.js'),

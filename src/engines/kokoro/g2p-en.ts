@@ -2,14 +2,18 @@
  * English front-end for Kokoro, lexicon first as misaki (the labeller of Kokoro v1.0's
  * training data) does it: text read as a person reads it (addresses, phone numbers,
  * abbreviations, then numbers as words), split into words and marks, each word looked up
- * in misaki's gold then silver lexicon with its rules for stress, capitals and endings,
- * and only a word neither knows goes to espeak-ng (the same WASM build as the backup
+ * in misaki's gold then silver lexicon with its rules for stress, capitals and endings
+ * (a homograph's reading chosen by the part of speech a tagger gives it, as misaki does with
+ * spaCy's), and only a word neither knows goes to espeak-ng (the same WASM build as the backup
  * engine), its IPA mapped to misaki's symbols. Words are read right to left because a word
  * depends on the next one ("the apple" ði, "to go" tə).
  */
 import { normalizeEn } from '../../text/normalize-en.js';
 import { mapEspeakIpa } from './espeak-map-en.js';
-import { type Accent, EnLexicon, LEXICON_DIR, type Tag, type WordContext } from './lexicon-en.js';
+import { needsTags, senses } from './homographs-en.js';
+import { type Accent, EnLexicon, LEXICON_DIR, type WordContext } from './lexicon-en.js';
+import { CompromiseTagger } from './pos-compromise.js';
+import type { PosTagger } from './pos-tagger.js';
 import { applyStress, CONSONANTS, PRIMARY, stressWeight, VOWELS } from './stress-en.js';
 import { tokenizeEn } from './tokens-en.js';
 
@@ -32,47 +36,6 @@ const PAUSES = new Set(';:,.!?—…');
 const SUBTOKEN =
   /^['‘’]+|\p{Lu}(?=\p{Lu}\p{Ll})|(?:^-)?(?:\d?[,.]?\d)+|[-_]+|['‘’]{2,}|\p{L}*?(?:['‘’]\p{L})*?\p{Ll}(?=\p{Lu})|\p{L}+(?:['‘’]\p{L})*|[^-_\p{L}'‘’\d]|['‘’]+$/gu;
 const JUNK = new Set("',-._‘’/");
-// The part of speech a word suggests for the next one, standing in for misaki's tagger where it
-// matters most: words spelled alike but read differently as verb and noun (record, present, close).
-const TAG_AFTER = new Map<string, Tag>([
-  ...[
-    'to',
-    'will',
-    'would',
-    'can',
-    'could',
-    'should',
-    'shall',
-    'may',
-    'might',
-    'must',
-    'do',
-    'does',
-    'did',
-    "don't",
-    "doesn't",
-    "didn't",
-    "won't",
-    "wouldn't",
-    "can't",
-    'cannot',
-    "couldn't",
-    "shouldn't",
-    'please',
-    'i',
-    'you',
-    'we',
-    'they',
-    'he',
-    'she',
-    "let's",
-  ].map((w) => [w, 'VERB'] as const),
-  ...['have', 'has', 'had', "'ve", 'been'].map((w) => [w, 'VBN'] as const),
-  ...['was', 'were', 'is', 'are', 'be', 'being'].map((w) => [w, 'PASSIVE'] as const),
-  ...['the', 'a', 'an', 'this', 'these', 'those', 'my', 'your', 'his', 'its', 'our', 'their', 'every', 'each'].map(
-    (w) => [w, 'NOUN'] as const,
-  ),
-]);
 // misaki's search over a word's pieces is cubic in their number; past this many (hostile input,
 // not language) each piece is read on its own.
 const MAX_PIECES = 16;
@@ -91,15 +54,19 @@ export class EnPhonemizer {
     private readonly mod: EspeakModule,
     private readonly worker: EspeakWorker,
     private readonly lexiconDir: string,
+    private readonly tagger: PosTagger,
   ) {}
 
-  /** Starts espeak-ng; the lexicons of an accent are read the first time that accent is asked for. */
-  static async create(opts: { lexiconDir?: string } = {}): Promise<EnPhonemizer> {
+  /**
+   * Starts espeak-ng and the part-of-speech tagger (compromise unless `tagger` is given); the
+   * lexicons of an accent are read the first time that accent is asked for.
+   */
+  static async create(opts: { lexiconDir?: string; tagger?: PosTagger } = {}): Promise<EnPhonemizer> {
     const { default: factory } = (await import('@echogarden/espeak-ng-emscripten')) as unknown as {
       default: () => Promise<EspeakModule>;
     };
-    const mod = await factory();
-    return new EnPhonemizer(mod, new mod.eSpeakNGWorker(), opts.lexiconDir ?? LEXICON_DIR);
+    const [mod, tagger] = await Promise.all([factory(), opts.tagger ?? CompromiseTagger.load()]);
+    return new EnPhonemizer(mod, new mod.eSpeakNGWorker(), opts.lexiconDir ?? LEXICON_DIR, tagger);
   }
 
   /** The accent's lexicon, read on first use. */
@@ -119,6 +86,7 @@ export class EnPhonemizer {
     const known = (w: string) => lex.gold(w) !== null || lex.silver(w) !== null;
     const tokens = tokenizeEn(words, (w) => known(w) || known(w.toLowerCase()));
     const phonemes: string[] = new Array(tokens.length).fill('');
+    const sense = needsTags(tokens, (w) => lex.entry(w)) ? senses(tokens, this.tagger) : [];
     const mixedCase = /\p{Ll}/u.test(words);
     let ctx: WordContext = { futureVowel: null, futureTo: false, mixedCase };
     for (let i = tokens.length - 1; i >= 0; i--) {
@@ -129,9 +97,7 @@ export class EnPhonemizer {
         ctx = nextContext(ctx, t.text, t.text);
         continue;
       }
-      const prev = tokens[i - 1];
-      const tag = prev?.kind === 'word' ? TAG_AFTER.get(prev.text.toLowerCase()) : undefined;
-      const [ps, after] = this.word(t.text, { ...ctx, tag }, lex, accent);
+      const [ps, after] = this.word(t.text, { ...ctx, ...sense[i] }, lex, accent);
       // misaki reads the "point" of a decimal number without stress.
       const decimal =
         t.text === 'point' &&

@@ -2,24 +2,27 @@
  * misaki's English word lexicons (gold, then silver), the readings Kokoro v1.0 was trained on,
  * and the rules misaki uses to read a word from them: capitalisation, part-of-speech entries,
  * spelled-out initialisms, and -s / -ed / -ing / possessive endings built on a known stem.
- * There is no part-of-speech tagger here, so entries that depend on one use their default reading,
- * except where the next word decides (misaki's "None" entries and the/to/a/an/am/in).
+ * Entries keyed by part of speech take the tag the sentence's tagger gave the word
+ * (homographs-en.ts); misaki's "None" entries and the/to/a/an/am/in look at the next word.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { packagePath } from '../../package-root.js';
+import type { WordSense } from './homographs-en.js';
+import { type Entry, pick, pickFor } from './pos-keys-en.js';
 import { applyStress, PRIMARY, SECONDARY } from './stress-en.js';
 
 export type Accent = 'en-us' | 'en-gb';
-export type Tag = 'VERB' | 'VBN' | 'PASSIVE' | 'NOUN';
-type Entry = string | Record<string, string | null>;
 
 /** The shipped lexicons, resolved from the package root so src/ (tests) and dist/ (built) both find them. */
 export const LEXICON_DIR = packagePath('lexicons', 'en');
 
-/** What the rest of the sentence tells a word: whether a vowel, a consonant or a pause (null) follows. */
-export interface WordContext {
+/**
+ * What the rest of the sentence tells a word: whether a vowel, a consonant or a pause (null)
+ * follows, and its part of speech ("to record" VB ɹəkˈɔɹd, "the record" NN ɹˈɛkəɹd).
+ */
+export interface WordContext extends WordSense {
   futureVowel: boolean | null;
   futureTo: boolean;
   /**
@@ -27,13 +30,6 @@ export interface WordContext {
    * "IT staff") rather than shouting: misaki's tagger makes it a noun and spells it.
    */
   mixedCase?: boolean;
-  /**
-   * The part of speech the previous word suggests (there is no tagger): VERB after "to", a modal
-   * or a subject pronoun, VBN after "have" (else the verb reading), PASSIVE after "was"/"is"
-   * (only a participle reading: "is present" stays an adjective), NOUN after a determiner. Picks the entry's
-   * reading for that tag ("to record" ɹəkˈɔɹd, "the record" ɹˈɛkəɹd).
-   */
-  tag?: Tag;
 }
 
 const SYMBOLS = new Map([
@@ -46,24 +42,7 @@ const LETTERS = /^[A-Za-z]+$/;
 const ALPHA = /^\p{L}+$/u;
 const US_TAUS = new Set('AIOWYiuæɑəɛɪɹʊʌ');
 // Capitalised function words and interjections that are emphasis, not acronyms, even in mixed case.
-const EMPHATIC = new Set([
-  'AH',
-  'AS',
-  'BE',
-  'HE',
-  'HI',
-  'HM',
-  'HMM',
-  'IS',
-  'ME',
-  'MM',
-  'OH',
-  'OR',
-  'OFT',
-  'OU',
-  'SOB',
-  'POW',
-]);
+const EMPHATIC = new Set('AH AS BE HE HI HM HMM IS ME MM OH OR OFT OU SOB POW'.split(' '));
 
 const lower = (w: string) => w.toLowerCase();
 const upper = (w: string) => w.toUpperCase();
@@ -133,6 +112,11 @@ export class EnLexicon {
     return pick(this.silvers.get(word), null);
   }
 
+  /** The entry a word is read from (gold, else silver), as written. */
+  entry(word: string): Entry | undefined {
+    return this.golds.get(word) ?? this.silvers.get(word);
+  }
+
   /** Phonemes of one word (letters, apostrophes, dots of an initialism), or null when only espeak can read it. */
   word(text: string, ctx: WordContext): string | null {
     const word = text.normalize('NFKC').replace(/[‘’]/g, "'");
@@ -176,7 +160,7 @@ export class EnLexicon {
     if (word === 'used' || word === 'Used' || word === 'USED') {
       const e = this.golds.get('used');
       // "used to" is jˈust (misaki: VBD or JJ before "to"), but the passive "is used to cut" keeps jˈuzd.
-      const habitual = ctx.futureTo && ctx.tag !== 'PASSIVE';
+      const habitual = ctx.futureTo && ctx.tag !== 'VBN';
       return typeof e === 'object' ? pick(e, habitual ? 'VBD' : null) : pick(e, null);
     }
     return null;
@@ -195,7 +179,8 @@ export class EnLexicon {
     if (word === upper(word) && !this.golds.has(word)) word = lower(word);
     const entry = this.golds.get(word) ?? this.silvers.get(word);
     if (typeof entry === 'object' && ctx?.mixedCase && isAcronym(word, entry)) return this.spell(word);
-    const ps = typeof entry === 'object' ? pickFor(entry, ctx) : entry;
+    const own = ctx?.reading?.word === lower(word) ? ctx.reading.phonemes : undefined;
+    const ps = own ?? (typeof entry === 'object' ? pickFor(entry, ctx?.tag, ctx?.futureVowel === null) : entry);
     if (ps === null || ps === undefined) return this.spell(word);
     return applyStress(ps, stress);
   }
@@ -299,21 +284,4 @@ export class EnLexicon {
 /** An all-caps entry whose noun reading is "spell it" (US, IT, ID, LED, WHO …), outside the emphatic words. */
 function isAcronym(word: string, entry: Record<string, string | null>): boolean {
   return word.length > 1 && word === upper(word) && 'NOUN' in entry && entry.NOUN === null && !EMPHATIC.has(word);
-}
-
-/** misaki's choice among part-of-speech readings: before a pause the "None" one, else the tag's (or its parent's), else DEFAULT. */
-function pickFor(entry: Record<string, string | null>, ctx: WordContext | null): string | null {
-  if (ctx?.futureVowel === null && 'None' in entry) return entry.None ?? null;
-  const tag = ctx?.tag === 'PASSIVE' ? 'VBN' : ctx?.tag;
-  if (tag && tag in entry) return entry[tag] ?? null;
-  if (ctx?.tag === 'VBN' && 'VERB' in entry) return entry.VERB ?? null;
-  return entry.DEFAULT ?? null;
-}
-
-/** An entry's reading: a plain string, or the `tag` variant of a part-of-speech entry, else its default. */
-function pick(entry: Entry | undefined, tag: string | null): string | null {
-  if (entry === undefined) return null;
-  if (typeof entry === 'string') return entry;
-  if (tag !== null && tag in entry) return entry[tag] ?? null;
-  return entry.DEFAULT ?? null;
 }
