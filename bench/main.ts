@@ -61,7 +61,8 @@ const MODES: Record<string, { about: string; load: () => Promise<{ run(args: str
     load: () => import('./modes/frontend.js'),
   },
   engine: {
-    about: 'engine <name>: real-time factor, latency p50/p95, engine time vs model time',
+    about:
+      'engine [kokoro|espeak|both] [--threads N,M] [--runs N]: real-time factor, latency p50/p95, Kokoro model time (session.run), load and warm-up',
     load: () => import('./engine.js'),
   },
 };

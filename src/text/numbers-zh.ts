@@ -90,6 +90,14 @@ const READABLE: Rule[] = [
   [/,/, /(?<!\d)\d{1,3}(?:,\d{3})+(?!\d)/g, (all) => all.replace(/,/g, '')],
   // Phone and other numbers in hyphenated groups (138-0013-8000): digit by digit, group by group.
   [/-/, /(?<![\d.-])\d+(?:-\d+){2,}(?![\d.])/g, (all) => all.split('-').map(digitsZh).join(' ')],
+  // Numbers that are names, not amounts: digit by digit. cn2an reads 13800138000 as 一百三十八亿…, which
+  // nobody says. A mainland mobile number (11 digits from 13–19), a number after a word that names a code
+  // (电话, 号码, 编号…), and any number with a leading zero (an area code, 0755).
+  [
+    /\d/,
+    /(?<![\d.,])(?:1[3-9]\d{9}|0\d{2,})(?![\d.,])|(?<=(?:电话|号码|手机|编号|账号|卡号|单号|邮编|工号|学号|车次|房间)(?:是|为|：|:)?\s*)\d{3,}(?![\d.,])/g,
+    (all) => digitsZh(all),
+  ],
   // Ranges: 10-20 → 10到20 (a hyphen between two numbers is not a minus sign).
   [/[-–~～]/, /(\d)\s?[-–~～]\s?(?=\d)/g, (_all, d = '') => `${d}到`],
   [/[¥￥$€£]/, /([¥￥$€£])\s?(\d+(?:\.\d+)?)/g, (_all, c = '', n = '') => `${n}${CURRENCY[c] ?? ''}`],

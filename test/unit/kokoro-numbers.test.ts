@@ -98,7 +98,7 @@ describe('Mandarin number reading', () => {
     ['99年', '九九年'],
     ['1月', '一月'],
     ['31日', '三十一日'],
-    ['007', '七'],
+    ['007', '零零七'] /* a leading zero names a code: digit by digit (cn2an: 七) */,
     ['0.5', '零点五'],
     ['1.000', '一点零零零'],
     ['3.14', '三点一四'],
@@ -108,13 +108,19 @@ describe('Mandarin number reading', () => {
     ['30℃', '三十摄氏度'],
     ['-5度', '负五度'],
     ['1/2', '二分之一'],
-    ['13800138000', '一百三十八亿零一十三万八千'],
+    ['13800138000', '一三八零零一三八零零零'] /* a mobile number: digit by digit, not cn2an's 一百三十八亿… */,
   ])('cn2an: %s', (input, expected) => expect(expandNumbersZh(input)).toBe(expected));
 
   // cn2an reads these as nonsense ("3,497" → 三,四百九十七; "10-20" → 十负二十; "14:17" → 十四:十七;
   // "2026-03-20" → 二千零二十六负三负二十; "¥100" leaves the sign for the model to drop).
   it.each([
     ['2026-03-20', '二零二六年三月二十日'],
+    // Numbers that name something are read digit by digit (cn2an: 一百三十八亿零一十三万八千).
+    ['他的电话号码是13800138000。', '他的电话号码是一三八零零一三八零零零。'],
+    ['请拨打0755转分机', '请拨打零七五五转分机'],
+    ['房间号码：2046', '房间号码：二零四六'],
+    ['编号 317 的包裹', '编号 三一七 的包裹'],
+    ['他有2046元', '他有二千零四十六元'],
     ['14:17', '十四点十七分'],
     ['9:05', '九点零五分'],
     ['10:00', '十点'],

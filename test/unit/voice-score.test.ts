@@ -24,6 +24,12 @@ describe('voice tier scoring', () => {
     { spoken: '会议定于明天上午九点开始', heard: '会议定于明天上午9点开始', lang: 'zh' as const },
     { spoken: '今年增长了百分之十五', heard: '今年增长了15%', lang: 'zh' as const },
     { spoken: '他在google工作了三年', heard: '他在Google工作了3年。', lang: 'mixed' as const },
+    {
+      spoken: 'the meeting starts at nine thirty tomorrow',
+      heard: 'The meeting starts at 9.30 tomorrow.',
+      lang: 'en' as const,
+    },
+    { spoken: '他出生于一九九五年', heard: '她出生于1995年', lang: 'zh' as const },
   ])('reads the recognizer’s digits as spoken: $heard', ({ spoken, heard, lang }) => {
     expect(score(spoken, heard, lang)).toEqual({ errors: 0, length: tokens(spoken).length });
   });

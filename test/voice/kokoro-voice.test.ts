@@ -20,7 +20,14 @@ const GAP_SECONDS = 0.7;
 
 let svc: Service;
 let asr: Recognizer;
-const report: string[] = [];
+const report = {
+  lines: [] as string[],
+  /** Printed at once (a long tier shows its figures as it goes) and again together at the end. */
+  push(line: string) {
+    this.lines.push(line);
+    process.stdout.write(`${line}\n`);
+  },
+};
 
 beforeAll(async () => {
   const env = {
@@ -39,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await svc?.stop();
-  if (report.length) process.stdout.write(`\n${report.join('\n')}\n`);
+  if (report.lines.length) process.stdout.write(`\nvoice tier figures:\n${report.lines.join('\n')}\n`);
 });
 
 interface Heard {
@@ -59,7 +66,7 @@ async function synthesizeAll(texts: string[], engine: 'primary' | 'backup'): Pro
   );
   const out: Heard[] = [];
   for (const id of ids) {
-    const job = await waitForJob(svc.base, id, 240_000);
+    const job = await waitForJob(svc.base, id, 600_000);
     expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
     const audio = await decode(await fetch(`${svc.base}${job.links.audio}`));
     const d = await decodeAudio('wav', audio.buf);

@@ -45,13 +45,27 @@ export function spokenForm(heard: string, lang: ScoreLang): string {
     .map((run) => {
       if (!run) return '';
       if (HAN.test(run) || (lang === 'zh' && /\d/.test(run))) return expandNumbersZh(run);
-      return ` ${normalizeEn(run).replace(/-/g, ' ')} `;
+      // The recognizer writes a time as "9.30" as often as "9:30".
+      const times = run.replace(
+        /(?<![$€£¥\d.,])\b(\d{1,2})\.(\d{2})\b(?!\.\d)(?=\s*(?:a\.?m|p\.?m|tomorrow|today|tonight|in the|this|o'clock|[.,!?]|$))/gi,
+        '$1:$2',
+      );
+      return ` ${normalizeEn(times).replace(/-/g, ' ')} `;
     })
     .join('');
 }
 
 /** Ways the recognizer writes a word that the reference spells out. */
-const WRITTEN_AS: Record<string, string> = { dr: 'doctor', mr: 'mister', mrs: 'missus', ok: 'okay', st: 'street' };
+const WRITTEN_AS: Record<string, string> = {
+  dr: 'doctor',
+  mr: 'mister',
+  mrs: 'missus',
+  ok: 'okay',
+  st: 'street',
+  // 他, 她 and 它 are one sound (tā): no listener can tell them apart.
+  她: '他',
+  它: '他',
+};
 
 export interface Score {
   errors: number;
@@ -60,7 +74,7 @@ export interface Score {
 
 /** Errors of `heard` against the hand-written `spoken` reference. */
 export function score(spoken: string, heard: string, lang: ScoreLang): Score {
-  const ref = tokens(spoken.replace(/-/g, ' '));
+  const ref = tokens(spoken.replace(/-/g, ' ')).map((t) => WRITTEN_AS[t] ?? t);
   const hyp = tokens(spokenForm(heard, lang)).map((t) => WRITTEN_AS[t] ?? t);
   return { errors: editDistance(ref, hyp), length: ref.length };
 }
