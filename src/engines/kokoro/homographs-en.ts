@@ -40,7 +40,10 @@ const MINUTE_ADJ_BEFORE = words('very so too quite extremely rather is are was w
 const MINUTE_ADJ_AFTER = words(
   'detail details amount amounts quantity quantities particle particles fraction trace traces difference differences change changes crack cracks fragment fragments organisms',
 );
-const OBJECTS = words('it them him her me us you');
+const OBJECTS = words('it them');
+const PRONOUN_OBJECTS = words('it them him her me us you');
+// Verbs whose object is followed by a bare infinitive ("let them live"), not an adverb.
+const CAUSATIVES = words('let lets make makes made help helps helped');
 const SUBJECTS = words('i you he she it we they there');
 const GO = words('go goes went going gone');
 // Entries whose readings follow the tense (misaki: VBD, VBN and VBP readings).
@@ -96,7 +99,7 @@ export function senses(tokens: readonly SentenceToken[], tagger: PosTagger): Wor
     let tag = tagAt(i);
     const determined = DETERMINERS.has(prev) || (prev !== '' && tagAt(i - 1) === 'CD');
     if (determined && tag !== undefined) tag = afterDeterminer(tag, next, tagAt(i + 1));
-    if (MODALS.has(prev)) tag = 'VB';
+    if (MODALS.has(prev) || (CAUSATIVES.has(wordAt(i - 2)) && PRONOUN_OBJECTS.has(prev))) tag = 'VB';
     // "say that the job…", "think that he…": the conjunction (ðæt), not the demonstrative (DT, ðˈæt).
     if (w === 'that' && tag === 'DT' && (DETERMINERS.has(next) || SUBJECTS.has(next))) tag = 'IN';
     if (TENSED.has(w)) tag = tense(i, tag, { wordAt, tagAt, raw, pastCue, pastVerbs });
@@ -105,7 +108,7 @@ export function senses(tokens: readonly SentenceToken[], tagger: PosTagger): Wor
     if (w === 'bass' && isMusic(prev, wordAt(i - 2), tagAt(i + 1))) tag = 'JJ';
     if (w === 'minute' && (MINUTE_ADJ_BEFORE.has(prev) || MINUTE_ADJ_AFTER.has(next))) tag = 'JJ';
     // "watch it live", "go live": the adverb, read as the adjective (misaki's DEFAULT lˈIv).
-    const verbBefore = tagAt(i - 2)?.startsWith('VB') && !MODALS.has(wordAt(i - 2));
+    const verbBefore = tagAt(i - 2)?.startsWith('VB') && !MODALS.has(wordAt(i - 2)) && !CAUSATIVES.has(wordAt(i - 2));
     if (w === 'live' && (GO.has(prev) || (OBJECTS.has(prev) && verbBefore))) tag = 'RB';
     return { tag };
   });
