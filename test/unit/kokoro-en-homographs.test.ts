@@ -56,6 +56,31 @@ describe('homographs read by their part of speech', () => {
   });
 });
 
+describe('homographs in British English (gb gold, same keys)', () => {
+  let en: EnPhonemizer;
+  beforeAll(async () => {
+    en = await EnPhonemizer.create();
+  }, 60_000);
+  it.each([
+    ['What you read yesterday was good.', 'wˌɒt juː ɹˈɛd jˈɛstədA wɒz ɡˈʊd.'],
+    ['He was made of lead.', 'hˌiː wɒz mˌAd ɒv lˈɛd.'],
+    ['I will record the record.', 'ˌI wɪl ɹɪkˈɔːd ðə ɹˈɛkɔːd.'],
+    ['Please close the door.', 'plˈiːz klˈQz ðə dˈɔː.'],
+    ['We live here.', 'wˌiː lˈɪv hˈɪə.'],
+    ['The difference is minute.', 'ðə dˈɪfəɹəns ɪz mInjˈuːt.'],
+  ])('en-gb: %s', (input, expected) => expect(en.phonemize(input, 'en-gb')).toBe(expected));
+});
+
+describe('the tagger is passed in', () => {
+  it('with one that tags nothing, the rules alone still decide what the words around tell', async () => {
+    const en = await EnPhonemizer.create({ tagger: { tag: (tokens) => tokens.map(() => null) } });
+    expect(en.phonemize('What you read yesterday was good.', 'en-us')).toBe('wˌʌt ju ɹˈɛd jˈɛstəɹdˌA wʌz ɡˈʊd.');
+    expect(en.phonemize('I will record the record.', 'en-us')).toBe('ˌI wɪl ɹəkˈɔɹd ðə ɹˈɛkəɹd.');
+    // No tag and no rule: the DEFAULT reading.
+    expect(en.phonemize('They object.', 'en-us')).toBe('ðˌA ˈɑbʤəkt.');
+  }, 60_000);
+});
+
 describe("misaki's choice among part-of-speech readings", () => {
   const read = { ADJ: 'ɹˈɛd', DEFAULT: 'ɹˈid', VBD: 'ɹˈɛd', VBN: 'ɹˈɛd', VBP: 'ɹˈɛd' };
   const record = { DEFAULT: 'ɹˈɛkəɹd', VERB: 'ɹəkˈɔɹd' };
