@@ -25,8 +25,10 @@ const DETERMINERS = words('the a an this that these those my your his her its ou
 const MODALS = words(
   "will would can could should shall may might must do does did don't doesn't didn't won't wouldn't can't cannot couldn't shouldn't please let's",
 );
-const HAVE = words("have has had 've 'd having");
-const BE = words("is are was were be been being 's 're am");
+const HAVE = words("have has had having 've");
+const BE = words("is are was were be been being am isn't aren't wasn't weren't 's 're");
+/** A word's auxiliary, its own or a contraction's ("they've", "he's"; not "'d", which is had or would). */
+const auxiliary = (w: string) => /'(?:ve|s|re|ll)$/.exec(w)?.[0] ?? w;
 // Words that may stand between an auxiliary and its verb ("have not read", "was well read").
 const BETWEEN = words("not n't never already just ever also still well widely often once all");
 const PAST_CUES = words('yesterday ago last earlier previously formerly');
@@ -100,6 +102,8 @@ export function senses(tokens: readonly SentenceToken[], tagger: PosTagger): Wor
     const determined = DETERMINERS.has(prev) || (prev !== '' && tagAt(i - 1) === 'CD');
     if (determined && tag !== undefined) tag = afterDeterminer(tag, next, tagAt(i + 1));
     if (MODALS.has(prev) || (CAUSATIVES.has(wordAt(i - 2)) && PRONOUN_OBJECTS.has(prev))) tag = 'VB';
+    // "Isn't it close?", "Is it live?": after a question's be and subject, no finite verb.
+    if (BE.has(wordAt(i - 2)) && SUBJECTS.has(prev) && (tag === 'VB' || tag === 'VBP' || tag === 'VBZ')) tag = 'JJ';
     // "say that the job…", "think that he…": the conjunction (ðæt), not the demonstrative (DT, ðˈæt).
     if (w === 'that' && tag === 'DT' && (DETERMINERS.has(next) || SUBJECTS.has(next))) tag = 'IN';
     if (TENSED.has(w)) tag = tense(i, tag, { wordAt, tagAt, raw, pastCue, pastVerbs });
@@ -138,11 +142,10 @@ function tense(i: number, tag: string | undefined, s: Sentence): string | undefi
   if (tag === 'VBN' || tag === 'VBG' || tag === 'JJ' || tag?.startsWith('NN')) return tag;
   // The auxiliary before it, past adverbs and a subject in between ("did you ever read").
   for (let j = i - 1, seen = 0; j >= 0 && seen < 3; j--, seen++) {
-    const w = s.wordAt(j);
+    const w = auxiliary(s.wordAt(j));
     if (w === '') break;
-    if (HAVE.has(w)) return 'VBN';
-    if (BE.has(w)) return 'VBN';
-    if (MODALS.has(w) || w === 'to') return 'VB';
+    if (HAVE.has(w) || BE.has(w)) return 'VBN';
+    if (MODALS.has(w) || w === "'ll" || w === 'to') return 'VB';
     if (!BETWEEN.has(w) && !s.tagAt(j)?.startsWith('PRP') && s.tagAt(j) !== 'RB') break;
   }
   if (s.wordAt(i - 1) === 'well') return 'VBN';
