@@ -15,7 +15,7 @@ import { LEXICON_DIR } from '../../src/engines/kokoro/lexicon-en.js';
 import { pennTag } from '../../src/engines/kokoro/pos-compromise.js';
 import { parentTag, pickFor } from '../../src/engines/kokoro/pos-keys-en.js';
 import type { PosTagger } from '../../src/engines/kokoro/pos-tagger.js';
-import { DEVELOPED, HELD_OUT, type HomographCase } from '../fixtures/homograph-cases-en.js';
+import { DEVELOPED, HELD_OUT, HELD_OUT_2, type HomographCase } from '../fixtures/homograph-cases-en.js';
 
 type Entry = string | Record<string, string | null>;
 const gold = JSON.parse(gunzipSync(readFileSync(join(LEXICON_DIR, 'us_gold.json.gz'))).toString('utf8')) as Record<
@@ -38,7 +38,7 @@ describe('homographs read by their part of speech', () => {
     front = new KokoroFrontEnd({ en: await EnPhonemizer.create(), zh: { phonemize: () => '' } }, 0);
   }, 60_000);
 
-  const cases = [...table(DEVELOPED), ...table(HELD_OUT)];
+  const cases = [...table(DEVELOPED), ...table(HELD_OUT), ...table(HELD_OUT_2)];
 
   it('has at least 40 sentences over at least 20 homographs', () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);

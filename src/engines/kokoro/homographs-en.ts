@@ -101,6 +101,8 @@ export function senses(tokens: readonly SentenceToken[], tagger: PosTagger): Wor
     let tag = tagAt(i);
     const determined = DETERMINERS.has(prev) || (prev !== '' && tagAt(i - 1) === 'CD');
     if (determined && tag !== undefined) tag = afterDeterminer(tag, next, tagAt(i + 1));
+    // "good use", "fresh produce": an adjective is followed by a noun, not a verb.
+    else if (tagAt(i - 1) === 'JJ' && isWord(i - 1) && (tag === 'VB' || tag === 'VBP')) tag = 'NN';
     if (MODALS.has(prev) || (CAUSATIVES.has(wordAt(i - 2)) && PRONOUN_OBJECTS.has(prev))) tag = 'VB';
     // "Isn't it close?", "Is it live?": after a question's be and subject, no finite verb.
     if (BE.has(wordAt(i - 2)) && SUBJECTS.has(prev) && (tag === 'VB' || tag === 'VBP' || tag === 'VBZ')) tag = 'JJ';
