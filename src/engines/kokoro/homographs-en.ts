@@ -47,6 +47,10 @@ const PRONOUN_OBJECTS = words('it them him her me us you');
 // Verbs whose object is followed by a bare infinitive ("let them live"), not an adverb.
 const CAUSATIVES = words('let lets make makes made help helps helped');
 const SUBJECTS = words('i you he she it we they there');
+// Words that begin a clause after the conjunction "that" ("that most people…", "that everyone…").
+const CLAUSE_STARTS = words(
+  'most many much few several all both some any none everyone everybody everything someone somebody something nobody nothing anyone anything',
+);
 const GO = words('go goes went going gone');
 // Entries whose readings follow the tense (misaki: VBD, VBN and VBP readings).
 const TENSED = words('read reread wound');
@@ -107,7 +111,8 @@ export function senses(tokens: readonly SentenceToken[], tagger: PosTagger): Wor
     // "Isn't it close?", "Is it live?": after a question's be and subject, no finite verb.
     if (BE.has(wordAt(i - 2)) && SUBJECTS.has(prev) && (tag === 'VB' || tag === 'VBP' || tag === 'VBZ')) tag = 'JJ';
     // "say that the job…", "think that he…": the conjunction (ðæt), not the demonstrative (DT, ðˈæt).
-    if (w === 'that' && tag === 'DT' && (DETERMINERS.has(next) || SUBJECTS.has(next))) tag = 'IN';
+    const clause = DETERMINERS.has(next) || SUBJECTS.has(next) || CLAUSE_STARTS.has(next);
+    if (w === 'that' && tag === 'DT' && clause) tag = 'IN';
     if (TENSED.has(w)) tag = tense(i, tag, { wordAt, tagAt, raw, pastCue, pastVerbs });
     if (w === 'lead' && isMetal(tag, prev, next, tagAt(i + 1)))
       return { tag, reading: { word: 'lead', phonemes: 'lˈɛd' } };
