@@ -112,7 +112,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
     ],
     notes: [
       `${SENTENCES.length} sentences of ${chars} characters on average, ${rounds} interleaved rounds after 10 of warm-up`,
-      `loading the tagger (importing compromise) took ${fmt(loadMs, 0)} ms of CPU, once per engine thread`,
+      `loading the tagger (importing compromise, then one sentence) took ${fmt(loadMs, 0)} ms of CPU, once per engine thread`,
     ],
   };
 }

@@ -15,7 +15,7 @@ import { LEXICON_DIR } from '../../src/engines/kokoro/lexicon-en.js';
 import { pennTag } from '../../src/engines/kokoro/pos-compromise.js';
 import { parentTag, pickFor } from '../../src/engines/kokoro/pos-keys-en.js';
 import type { PosTagger } from '../../src/engines/kokoro/pos-tagger.js';
-import { DEVELOPED, HELD_OUT, type HomographCase } from '../fixtures/homograph-cases-en.js';
+import { DEVELOPED, HELD_OUT, HELD_OUT_2, type HomographCase } from '../fixtures/homograph-cases-en.js';
 
 type Entry = string | Record<string, string | null>;
 const gold = JSON.parse(gunzipSync(readFileSync(join(LEXICON_DIR, 'us_gold.json.gz'))).toString('utf8')) as Record<
@@ -38,7 +38,7 @@ describe('homographs read by their part of speech', () => {
     front = new KokoroFrontEnd({ en: await EnPhonemizer.create(), zh: { phonemize: () => '' } }, 0);
   }, 60_000);
 
-  const cases = [...table(DEVELOPED), ...table(HELD_OUT)];
+  const cases = [...table(DEVELOPED), ...table(HELD_OUT), ...table(HELD_OUT_2)];
 
   it('has at least 40 sentences over at least 20 homographs', () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);
@@ -54,6 +54,31 @@ describe('homographs read by their part of speech', () => {
   it.each(cases)('$input', ({ input, expected }) => {
     expect(front.phonemize({ lang: 'en', text: input }, 'en-us')).toBe(expected);
   });
+});
+
+describe('homographs in British English (gb gold, same keys)', () => {
+  let en: EnPhonemizer;
+  beforeAll(async () => {
+    en = await EnPhonemizer.create();
+  }, 60_000);
+  it.each([
+    ['What you read yesterday was good.', 'wˌɒt juː ɹˈɛd jˈɛstədA wɒz ɡˈʊd.'],
+    ['He was made of lead.', 'hˌiː wɒz mˌAd ɒv lˈɛd.'],
+    ['I will record the record.', 'ˌI wɪl ɹɪkˈɔːd ðə ɹˈɛkɔːd.'],
+    ['Please close the door.', 'plˈiːz klˈQz ðə dˈɔː.'],
+    ['We live here.', 'wˌiː lˈɪv hˈɪə.'],
+    ['The difference is minute.', 'ðə dˈɪfəɹəns ɪz mInjˈuːt.'],
+  ])('en-gb: %s', (input, expected) => expect(en.phonemize(input, 'en-gb')).toBe(expected));
+});
+
+describe('the tagger is passed in', () => {
+  it('with one that tags nothing, the rules alone still decide what the words around tell', async () => {
+    const en = await EnPhonemizer.create({ tagger: { tag: (tokens) => tokens.map(() => null) } });
+    expect(en.phonemize('What you read yesterday was good.', 'en-us')).toBe('wˌʌt ju ɹˈɛd jˈɛstəɹdˌA wʌz ɡˈʊd.');
+    expect(en.phonemize('I will record the record.', 'en-us')).toBe('ˌI wɪl ɹəkˈɔɹd ðə ɹˈɛkəɹd.');
+    // No tag and no rule: the DEFAULT reading.
+    expect(en.phonemize('They object.', 'en-us')).toBe('ðˌA ˈɑbʤəkt.');
+  }, 60_000);
 });
 
 describe("misaki's choice among part-of-speech readings", () => {

@@ -194,6 +194,7 @@ const WORDS: Case[] = [
   ['The US economy grew.', 'ðə jˌuˈɛs ikˈɑnəmi ɡɹˈu.', 'gold US has NOUN: null, so the noun is spelled (get_NNP)'],
   ['IT staff need ID cards.', 'ˌItˈi stˈæf nˈid ˌIdˈi kˈɑɹdz.', 'acronyms with NOUN: null are spelled'],
   ['HELP US NOW.', 'hˈɛlp ˈʌs nˈW.', 'an all-caps sentence is shouting: US DEFAULT with a primary stress'],
+  ['THE ACT WAS PASSED.', 'ði ˈækt wˈʌz pˈæst.', 'shouting: ACT tagged a noun (NOUN: null, spell) reads its DEFAULT'],
   ['Hello World.', 'həlˈO wˈɜɹld.', 'capitalised words from the lowercase entries'],
 ];
 

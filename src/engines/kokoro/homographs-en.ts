@@ -25,8 +25,10 @@ const DETERMINERS = words('the a an this that these those my your his her its ou
 const MODALS = words(
   "will would can could should shall may might must do does did don't doesn't didn't won't wouldn't can't cannot couldn't shouldn't please let's",
 );
-const HAVE = words("have has had 've 'd having");
-const BE = words("is are was were be been being 's 're am");
+const HAVE = words("have has had having 've");
+const BE = words("is are was were be been being am isn't aren't wasn't weren't 's 're");
+/** A word's auxiliary, its own or a contraction's ("they've", "he's"; not "'d", which is had or would). */
+const auxiliary = (w: string) => /'(?:ve|s|re|ll)$/.exec(w)?.[0] ?? w;
 // Words that may stand between an auxiliary and its verb ("have not read", "was well read").
 const BETWEEN = words("not n't never already just ever also still well widely often once all");
 const PAST_CUES = words('yesterday ago last earlier previously formerly');
@@ -40,8 +42,15 @@ const MINUTE_ADJ_BEFORE = words('very so too quite extremely rather is are was w
 const MINUTE_ADJ_AFTER = words(
   'detail details amount amounts quantity quantities particle particles fraction trace traces difference differences change changes crack cracks fragment fragments organisms',
 );
-const OBJECTS = words('it them him her me us you');
+const OBJECTS = words('it them');
+const PRONOUN_OBJECTS = words('it them him her me us you');
+// Verbs whose object is followed by a bare infinitive ("let them live"), not an adverb.
+const CAUSATIVES = words('let lets make makes made help helps helped');
 const SUBJECTS = words('i you he she it we they there');
+// Words that begin a clause after the conjunction "that" ("that most people…", "that everyone…").
+const CLAUSE_STARTS = words(
+  'most many much few several all both some any none everyone everybody everything someone somebody something nobody nothing anyone anything',
+);
 const GO = words('go goes went going gone');
 // Entries whose readings follow the tense (misaki: VBD, VBN and VBP readings).
 const TENSED = words('read reread wound');
@@ -96,16 +105,21 @@ export function senses(tokens: readonly SentenceToken[], tagger: PosTagger): Wor
     let tag = tagAt(i);
     const determined = DETERMINERS.has(prev) || (prev !== '' && tagAt(i - 1) === 'CD');
     if (determined && tag !== undefined) tag = afterDeterminer(tag, next, tagAt(i + 1));
-    if (MODALS.has(prev)) tag = 'VB';
+    // "good use", "fresh produce": an adjective is followed by a noun, not a verb.
+    else if (tagAt(i - 1) === 'JJ' && isWord(i - 1) && (tag === 'VB' || tag === 'VBP')) tag = 'NN';
+    if (MODALS.has(prev) || (CAUSATIVES.has(wordAt(i - 2)) && PRONOUN_OBJECTS.has(prev))) tag = 'VB';
+    // "Isn't it close?", "Is it live?": after a question's be and subject, no finite verb.
+    if (BE.has(wordAt(i - 2)) && SUBJECTS.has(prev) && (tag === 'VB' || tag === 'VBP' || tag === 'VBZ')) tag = 'JJ';
     // "say that the job…", "think that he…": the conjunction (ðæt), not the demonstrative (DT, ðˈæt).
-    if (w === 'that' && tag === 'DT' && (DETERMINERS.has(next) || SUBJECTS.has(next))) tag = 'IN';
+    const clause = DETERMINERS.has(next) || SUBJECTS.has(next) || CLAUSE_STARTS.has(next);
+    if (w === 'that' && tag === 'DT' && clause) tag = 'IN';
     if (TENSED.has(w)) tag = tense(i, tag, { wordAt, tagAt, raw, pastCue, pastVerbs });
     if (w === 'lead' && isMetal(tag, prev, next, tagAt(i + 1)))
       return { tag, reading: { word: 'lead', phonemes: 'lˈɛd' } };
     if (w === 'bass' && isMusic(prev, wordAt(i - 2), tagAt(i + 1))) tag = 'JJ';
     if (w === 'minute' && (MINUTE_ADJ_BEFORE.has(prev) || MINUTE_ADJ_AFTER.has(next))) tag = 'JJ';
     // "watch it live", "go live": the adverb, read as the adjective (misaki's DEFAULT lˈIv).
-    const verbBefore = tagAt(i - 2)?.startsWith('VB') && !MODALS.has(wordAt(i - 2));
+    const verbBefore = tagAt(i - 2)?.startsWith('VB') && !MODALS.has(wordAt(i - 2)) && !CAUSATIVES.has(wordAt(i - 2));
     if (w === 'live' && (GO.has(prev) || (OBJECTS.has(prev) && verbBefore))) tag = 'RB';
     return { tag };
   });
@@ -135,11 +149,10 @@ function tense(i: number, tag: string | undefined, s: Sentence): string | undefi
   if (tag === 'VBN' || tag === 'VBG' || tag === 'JJ' || tag?.startsWith('NN')) return tag;
   // The auxiliary before it, past adverbs and a subject in between ("did you ever read").
   for (let j = i - 1, seen = 0; j >= 0 && seen < 3; j--, seen++) {
-    const w = s.wordAt(j);
+    const w = auxiliary(s.wordAt(j));
     if (w === '') break;
-    if (HAVE.has(w)) return 'VBN';
-    if (BE.has(w)) return 'VBN';
-    if (MODALS.has(w) || w === 'to') return 'VB';
+    if (HAVE.has(w) || BE.has(w)) return 'VBN';
+    if (MODALS.has(w) || w === "'ll" || w === 'to') return 'VB';
     if (!BETWEEN.has(w) && !s.tagAt(j)?.startsWith('PRP') && s.tagAt(j) !== 'RB') break;
   }
   if (s.wordAt(i - 1) === 'well') return 'VBN';

@@ -180,7 +180,10 @@ export class EnLexicon {
     const entry = this.golds.get(word) ?? this.silvers.get(word);
     if (typeof entry === 'object' && ctx?.mixedCase && isAcronym(word, entry)) return this.spell(word);
     const own = ctx?.reading?.word === lower(word) ? ctx.reading.phonemes : undefined;
-    const ps = own ?? (typeof entry === 'object' ? pickFor(entry, ctx?.tag, ctx?.futureVowel === null) : entry);
+    // In a sentence all in capitals a word is shouted, not spelled, whatever its tag ("THE ACT").
+    const shouted = (e: Record<string, string | null>) => (ctx?.mixedCase === false ? (e.DEFAULT ?? null) : null);
+    const keyed = (e: Record<string, string | null>) => pickFor(e, ctx?.tag, ctx?.futureVowel === null) ?? shouted(e);
+    const ps = own ?? (typeof entry === 'object' ? keyed(entry) : entry);
     if (ps === null || ps === undefined) return this.spell(word);
     return applyStress(ps, stress);
   }
