@@ -82,7 +82,7 @@ export async function measure(opts: ModeOpts): Promise<Section> {
   const reps = opts.quick ? 3 : 9;
   const doc = longText('zh', DOC_CHARS);
   const short = textOf('zh', 50);
-  const plan = chunkPlan(getEngine('espeak').capabilities.maxChunkChars);
+  const plan = chunkPlan(getEngine('espeak').capabilities);
   const chunks = prepareText(doc, plan);
   const samples = {
     e2e: [] as number[],

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { type ChunkPlan, chunkPlan } from '../text/chunk-plan.js';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
@@ -67,7 +68,7 @@ export interface PrepareOptions {
    * Count the chunks again with another limit: `chunks` was counted before routing, with the limit
    * of the engine the request names; the progress total must be the chosen engine's.
    */
-  recount?: (maxChunkChars: number) => number;
+  recount?: (plan: ChunkPlan) => number;
 }
 
 /** Everything needed to create a job, decided before it is created (stored in an idempotency claim). */
@@ -167,8 +168,10 @@ export class JobService {
   async prepare(request: SynthesisRequest, opts: PrepareOptions): Promise<PreparedJob> {
     const { route } = await this.routing.decide(request.engine);
     const engine = this.engineFor(route);
-    const limit = this.roster.capabilities(engine).maxChunkChars;
-    const chunks = opts.recount && limit !== this.roster.chunkLimit(request.engine) ? opts.recount(limit) : opts.chunks;
+    const plan = chunkPlan(this.roster.capabilities(engine));
+    const counted = this.roster.chunkPlan(request.engine);
+    const same = plan.maxChunkChars === counted.maxChunkChars && plan.firstChunkChars === counted.firstChunkChars;
+    const chunks = opts.recount && !same ? opts.recount(plan) : opts.chunks;
     // A named voice of the other engine falls back to the same gender on this one.
     const voice = this.roster.resolveVoice(request.voice, engine);
     const data: JobData = {

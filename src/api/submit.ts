@@ -4,7 +4,7 @@ import { AppError } from '../domain/errors.js';
 import { PRIORITIES, type Priority } from '../domain/job.js';
 import type { EngineRoster } from '../engines/roster.js';
 import { prepareInput } from '../ssml/prepare.js';
-import { chunkPlan } from '../text/chunk-plan.js';
+import type { ChunkPlan } from '../text/chunk-plan.js';
 import { lexiconNamespace } from './routes/lexicons.js';
 import type { LexiconStore } from '../lexicons/store.js';
 import { checkWebhookUrl, WebhookUrlError } from '../webhooks/ssrf.js';
@@ -70,7 +70,7 @@ export class Submitter {
     const klass = parsePriority(body.priority) ?? priority;
     // Rejects text with nothing to speak before anything is queued; the count seeds progress.
     const chunks = prepareInput(request.text, {
-      ...chunkPlan(this.roster.chunkLimit(request.engine)),
+      ...this.roster.chunkPlan(request.engine),
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });
@@ -78,9 +78,8 @@ export class Submitter {
     const caller = callerOf(req);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
     const hash = key === undefined ? undefined : requestPrint(req.path, req.body);
-    const recount = (maxChunkChars: number) =>
-      prepareInput(request.text, { ...chunkPlan(maxChunkChars), ssml: request.ssml, lexicon: request.lexicon?.entries })
-        .length;
+    const recount = (plan: ChunkPlan) =>
+      prepareInput(request.text, { ...plan, ssml: request.ssml, lexicon: request.lexicon?.entries }).length;
     const opts = {
       requestId: req.id,
       chunks: chunks.length,

@@ -22,6 +22,12 @@ export interface EngineCapabilities {
   /** Longest chunk, in characters, the engine accepts in one `synthesize` call. */
   maxChunkChars: number;
   speed: { min: number; max: number };
+  /**
+   * Longest first chunk of a job, in the chunker's units (src/text/chunk-plan.ts), when it should differ
+   * from FIRST_CHUNK_CHARS: an engine whose time per character is high makes a stream's first audio wait
+   * in proportion, so it starts with a shorter clause.
+   */
+  firstChunkChars?: number;
 }
 
 export interface SynthesisInput {

@@ -4,6 +4,7 @@
  * engines of ENGINES_FILE, registered before it) by the process's main and
  * handed to everything that needs it, so no other module works this out again.
  */
+import { type ChunkPlan, chunkPlan } from '../text/chunk-plan.js';
 import type { EngineChoice, Format, Route } from '../domain/job.js';
 import { synthesisQueueName } from '../queue/names.js';
 import type { EngineCapabilities, EngineDescriptor, Gender } from './engine.js';
@@ -31,10 +32,10 @@ export interface EngineRoster {
   capabilities(name: string): EngineCapabilities;
   queueName(engine: string): string;
   /**
-   * The engine whose chunk limit a request's text is counted with before routing decides:
-   * the pinned engine, or the primary for `auto`.
+   * The chunk plan a request's text is counted with before routing decides: the pinned
+   * engine's, or the primary's for `auto`.
    */
-  chunkLimit(choice: EngineChoice): number;
+  chunkPlan(choice: EngineChoice): ChunkPlan;
   /** A job's output rate: Opus is always 48 kHz, otherwise the request's or the engine's. */
   outputRate(format: Format | string, engine: string, requested?: number): number;
   /**
@@ -96,7 +97,7 @@ export function createRoster(
     engine,
     capabilities: caps,
     queueName: synthesisQueueName,
-    chunkLimit: (choice) => caps(roles[choice === 'backup' ? 'backup' : 'primary']).maxChunkChars,
+    chunkPlan: (choice) => chunkPlan(caps(roles[choice === 'backup' ? 'backup' : 'primary'])),
     outputRate: (format, name, requested) => outputRate(format, caps(name).sampleRate, requested),
     resolveVoice: (requested, name) => {
       if (requested === 'female' || requested === 'male') return requested;

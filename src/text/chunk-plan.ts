@@ -26,9 +26,13 @@ export interface ChunkPlan {
   firstChunkChars: number;
 }
 
-/** The plan for an engine that takes at most `maxChunkChars` per call. */
-export function chunkPlan(maxChunkChars: number): ChunkPlan {
-  return { maxChunkChars, firstChunkChars: Math.min(FIRST_CHUNK_CHARS, maxChunkChars) };
+/**
+ * The plan for an engine that takes at most `maxChunkChars` per call; `firstChunkChars` when the
+ * engine asks for another first chunk (EngineCapabilities.firstChunkChars), else FIRST_CHUNK_CHARS.
+ */
+export function chunkPlan(limits: { maxChunkChars: number; firstChunkChars?: number }): ChunkPlan {
+  const first = limits.firstChunkChars ?? FIRST_CHUNK_CHARS;
+  return { maxChunkChars: limits.maxChunkChars, firstChunkChars: Math.min(first, limits.maxChunkChars) };
 }
 
 /** Size of chunk number `index` (0-based): first × 2^index, at most the engine's limit (in UTF-16 units). */

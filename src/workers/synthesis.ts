@@ -248,7 +248,7 @@ async function synthesizeToStorage(
   let writer: AudioFileWriter | undefined;
   try {
     const chunks = prepareInput(request.text, {
-      ...chunkPlan(deps.capabilities.maxChunkChars),
+      ...chunkPlan(deps.capabilities),
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });

@@ -8,7 +8,7 @@ const text = (c: Chunk) => c.runs.map((r) => r.text).join('');
 const texts = (chunks: Chunk[]) => chunks.map(text);
 const speakable = (s: string) => s.replace(/[^\p{L}\p{N}]/gu, '');
 /** espeak-ng's plan: 400 characters a call. */
-const ESPEAK = chunkPlan(400);
+const ESPEAK = chunkPlan({ maxChunkChars: 400 });
 
 /** What every planned chunk list must hold: each chunk within its limit, nothing lost, order kept. */
 function checkPlan(raw: string, chunks: Chunk[], plan = ESPEAK): void {
@@ -22,9 +22,13 @@ function checkPlan(raw: string, chunks: Chunk[], plan = ESPEAK): void {
 describe('chunk plan', () => {
   it('starts at the first chunk limit and doubles up to the engine limit', () => {
     expect([0, 1, 2, 3, 4, 5, 60].map((i) => chunkLimit(ESPEAK, i))).toEqual([48, 96, 192, 384, 400, 400, 400]);
-    expect([0, 1, 2, 3].map((i) => chunkLimit(chunkPlan(300), i))).toEqual([48, 96, 192, 300]);
+    expect([0, 1, 2, 3].map((i) => chunkLimit(chunkPlan({ maxChunkChars: 300 }), i))).toEqual([48, 96, 192, 300]);
     // An engine whose limit is below the first chunk's: every chunk is the engine's size.
-    expect(chunkPlan(30)).toEqual({ maxChunkChars: 30, firstChunkChars: 30 });
+    expect(chunkPlan({ maxChunkChars: 30 })).toEqual({ maxChunkChars: 30, firstChunkChars: 30 });
+    // An engine that asks for a shorter first chunk (Kokoro) starts there and doubles from it.
+    expect([0, 1, 2, 3, 4].map((i) => chunkLimit(chunkPlan({ maxChunkChars: 300, firstChunkChars: 24 }), i))).toEqual([
+      24, 48, 96, 192, 300,
+    ]);
     // Without a first chunk limit (the plan off) every chunk may be the engine's size.
     expect(chunkLimit({ maxChunkChars: 400 }, 0)).toBe(400);
   });

@@ -111,9 +111,9 @@ describe('engine roster', () => {
   });
 
   it('counts chunks with the pinned engine’s limit, or the primary’s for auto', () => {
-    expect(roster.chunkLimit('backup')).toBe(400);
-    expect(roster.chunkLimit('primary')).toBe(300);
-    expect(roster.chunkLimit('auto')).toBe(300);
+    expect(roster.chunkPlan('backup').maxChunkChars).toBe(400);
+    expect(roster.chunkPlan('primary').maxChunkChars).toBe(300);
+    expect(roster.chunkPlan('auto').maxChunkChars).toBe(300);
   });
 
   it('gives Opus 48 kHz, else the requested rate, else the engine’s', () => {

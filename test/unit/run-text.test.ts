@@ -6,7 +6,7 @@ import { joinRuns, runGap } from '../../src/text/run-text.js';
 
 const lexicon = [{ text: 'Nvidia', lang: 'en' as const, ipa: 'ɛnˈvɪdiə' }];
 const captionText = (text: string, ssml = false) =>
-  prepareInput(text, { ...chunkPlan(400), lexicon, ssml }).map(chunkText);
+  prepareInput(text, { ...chunkPlan({ maxChunkChars: 400 }), lexicon, ssml }).map(chunkText);
 
 describe("joining a chunk's runs", () => {
   it.each([

@@ -153,23 +153,25 @@ describe('Kokoro in every format, streamed, and captioned', () => {
   const en = EN[1] as VoiceCase;
   const zh = ZH[2] as VoiceCase;
 
-  it.each(['mp3', 'opus', 'flac', 'pcm', 'wav'])('%s: decoded and understood', async (format) => {
-    for (const [c, lang] of [
-      [en, 'en'],
-      [zh, 'zh'],
-    ] as const) {
-      const sub = await postJson(`${svc.base}/api/jobs`, { text: c.text, engine: 'primary', format });
-      expect(sub.status, JSON.stringify(sub.json)).toBe(202);
-      const job = await waitForJob(svc.base, sub.json.id, 120_000);
-      expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
-      const res = await decode(await fetch(`${svc.base}${job.links.audio}`));
-      const a = await decodeAudio(format, res.buf, job.audio.sample_rate);
-      expect(Math.abs(a.durationMs - job.audio.duration_ms)).toBeLessThan(format === 'mp3' ? 120 : 30);
-      const heard = await asr.transcribe(a.channel, a.sampleRate, lang);
-      const s = score(c.spoken, heard, lang);
-      report.push(`format ${format} ${lang}: ${s.errors} error(s) in ${s.length}: "${heard}"`);
-      expect(s.errors, `${format} ${lang}: heard "${heard}"`).toBeLessThanOrEqual(1);
-    }
+  // WAV is heard in every sentence above; each other format once, the languages taking turns.
+  it.each([
+    ['mp3', 'zh'],
+    ['opus', 'en'],
+    ['flac', 'zh'],
+    ['pcm', 'en'],
+  ] as const)('%s: decoded and understood (%s)', async (format, lang) => {
+    const c = lang === 'en' ? en : zh;
+    const sub = await postJson(`${svc.base}/api/jobs`, { text: c.text, engine: 'primary', format });
+    expect(sub.status, JSON.stringify(sub.json)).toBe(202);
+    const job = await waitForJob(svc.base, sub.json.id, 300_000);
+    expect(job.status, JSON.stringify(job.error)).toBe('succeeded');
+    const res = await decode(await fetch(`${svc.base}${job.links.audio}`));
+    const a = await decodeAudio(format, res.buf, job.audio.sample_rate);
+    expect(Math.abs(a.durationMs - job.audio.duration_ms)).toBeLessThan(format === 'mp3' ? 120 : 30);
+    const heard = await asr.transcribe(a.channel, a.sampleRate, lang);
+    const s = score(c.spoken, heard, lang);
+    report.push(`format ${format} ${lang}: ${s.errors} error(s) in ${s.length}: "${heard}"`);
+    expect(s.errors, `${format} ${lang}: heard "${heard}"`).toBeLessThanOrEqual(1);
   });
 
   it('a streamed Chinese request: first audio early, and all of it understood', async () => {

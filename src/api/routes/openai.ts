@@ -9,7 +9,7 @@ import {
   type SynthesisRequest,
 } from '../../domain/job.js';
 import type { EngineRoster } from '../../engines/roster.js';
-import { chunkPlan, prepareText } from '../../text/index.js';
+import { prepareText } from '../../text/index.js';
 import type { JobService } from '../job-service.js';
 import { countChars } from '../schemas.js';
 import { streamJobAudio } from '../stream.js';
@@ -76,13 +76,13 @@ export function openAiRouter({
       voices,
       speed,
     });
-    const chunks = prepareText(request.text, chunkPlan(roster.chunkLimit(request.engine)));
+    const chunks = prepareText(request.text, roster.chunkPlan(request.engine));
     await space?.assertRoom();
     const caller = callerOf(req);
     const prepared = await jobs.prepare(request, {
       requestId: req.id,
       chunks: chunks.length,
-      recount: (maxChunkChars) => prepareText(request.text, chunkPlan(maxChunkChars)).length,
+      recount: (plan) => prepareText(request.text, plan).length,
       tenant: caller.tenant,
       priority: 'interactive',
     });
