@@ -29,7 +29,7 @@ import { ANONYMOUS, type Caller, mayAccess } from './caller.js';
 import { queuePosition } from './queue-position.js';
 import { promoteBulk } from '../queue/bulk-promoter.js';
 import { RoutingView } from '../router/routing-view.js';
-import { FINAL_STATUSES, type JobView, toView } from './job-view.js';
+import { FINAL_STATUSES, heldForSpace, type JobView, toView } from './job-view.js';
 
 // The job view lives in its own file; these names stay importable from here.
 export { FINAL_STATUSES, jobLinks, orderedTimings, type JobView } from './job-view.js';
@@ -370,23 +370,25 @@ export class JobService {
 
   /**
    * Wait until the job finishes or `ms` pass, woken by its record's changes. Resolves to the final
-   * status, or 'pending' when the time ran out first.
+   * status, 'held' when the job waits for disk space (it could wait for ever), or 'pending' when the
+   * time ran out first.
    */
   async waitFor(
     id: string,
     ms: number,
     signal?: AbortSignal,
-  ): Promise<'succeeded' | 'failed' | 'canceled' | 'pending'> {
+  ): Promise<'succeeded' | 'failed' | 'canceled' | 'held' | 'pending'> {
     const rec = await this.watcher
       .until(
         id,
         () => this.records.get(id),
-        (r) => !r || FINAL_STATUSES.includes(r.status),
+        (r) => !r || FINAL_STATUSES.includes(r.status) || heldForSpace(r),
         ms,
         signal,
       )
       .catch(() => undefined);
     if (!rec) return 'pending';
+    if (heldForSpace(rec)) return 'held';
     return rec.status === 'succeeded' || rec.status === 'failed' || rec.status === 'canceled' ? rec.status : 'pending';
   }
 

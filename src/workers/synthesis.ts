@@ -73,6 +73,11 @@ export interface SynthesisDeps {
    * worker to take the job over must not overwrite that worker's file or send a second event.
    */
   stillOwns?(job: Job<JobData, JobOutcome>): Promise<boolean>;
+  /**
+   * Put a job whose audio did not fit the disk back to wait for space, spending no attempt: it
+   * never returns (BullMQ's DelayedError). Unset: a full disk is an ordinary retryable failure.
+   */
+  holdForSpace?(job: Job<JobData, JobOutcome>): Promise<never>;
   /** Queue the job's terminal event (for jobs with a webhook); called once the record is final. */
   notify?(record: JobRecord, status: TerminalStatus): Promise<void>;
 }
@@ -137,6 +142,12 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   } catch (err) {
     // Another attempt owns the job now: this one has nothing to hand over, fail or announce.
     if (err instanceof LateResult) throw err;
+    // The disk filled while writing: the job waits for space like one held under the free-space
+    // floor, spending no attempt (three ENOSPC attempts in 3 s used to fail it for good).
+    if (isAppError(err) && err.code === 'storage_full' && deps.holdForSpace) {
+      await deps.records.retry(id, deps.engine, err.message).catch(() => undefined);
+      return deps.holdForSpace(job);
+    }
     const retryable = !isAppError(err) || err.retryable;
     // Whatever broke on the primary, the backup may still manage: `auto` work is never failed here.
     // Not a full disk: the backup writes to the same storage.
@@ -344,7 +355,7 @@ async function synthesizeToStorage(
       log.warn({ err: (err as Error).message }, 'storage full while writing audio');
       // The code leads the message: it is what BullMQ keeps as the job's failedReason.
       throw storageFull(
-        'storage_full: the disk under OUTPUT_DIR ran out of space while writing the audio; the job is retried once space is freed',
+        'storage_full: the disk under OUTPUT_DIR ran out of space while writing the audio; the job is held and tried again every STORAGE_RETRY_MS until space is freed',
       );
     }
     if (err instanceof CancelSignal) {

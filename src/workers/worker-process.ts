@@ -170,6 +170,15 @@ export async function startWorker(
   const watcher = new JobWatcher(redis, config.queuePrefix);
   const shared = new SharedSynthesis(resultCache, storage, config.jobLockMs, log, watcher);
   const mover = backupQueue ? new JobMover(records, backupQueue, backup) : undefined;
+  /** A job that cannot have the disk space it needs waits for it, spending no attempt. */
+  const holdForSpace = async (job: Job<JobData, JobOutcome>, token: string): Promise<never> => {
+    log.warn(
+      { jobId: job.id, minFreeBytes: config.minFreeBytes, retryMs: config.storageRetryMs },
+      'storage full under OUTPUT_DIR: holding the job until space is back',
+    );
+    await job.moveToDelayed(Date.now() + config.storageRetryMs, token);
+    throw new DelayedError();
+  };
   const runJob = (job: Job<JobData, JobOutcome>, token: string | undefined) =>
     processSynthesisJob(job, {
       engine: engineName,
@@ -224,6 +233,7 @@ export async function startWorker(
           token,
           config.jobLockMs,
         ).catch(() => false)),
+      holdForSpace: token === undefined ? undefined : (j) => holdForSpace(j, token),
       notify: async (record, status) => {
         if (record.data.webhook) await outbox.send(record.data.webhook.url, buildEvent({ record, status, baseUrl }));
       },
@@ -239,14 +249,8 @@ export async function startWorker(
   const worker = new Worker<JobData, JobOutcome>(
     roster.queueName(engineName),
     async (job, token) => {
-      if (job.name !== PROBE_JOB && token && !(await space.hasRoom().catch(() => true))) {
-        log.warn(
-          { jobId: job.id, minFreeBytes: config.minFreeBytes, retryMs: config.storageRetryMs },
-          'storage full under OUTPUT_DIR: holding the job until space is back',
-        );
-        await job.moveToDelayed(Date.now() + config.storageRetryMs, token);
-        throw new DelayedError();
-      }
+      if (job.name !== PROBE_JOB && token && !(await space.hasRoom().catch(() => true)))
+        return holdForSpace(job, token);
       const counted = job.name !== PROBE_JOB && job.data.request.engine === 'auto';
       if (counted) {
         autoRunning++;

@@ -223,6 +223,26 @@ describe('processSynthesisJob decisions', () => {
     expect(fallback).not.toHaveBeenCalled();
   });
 
+  it('holds a job whose audio did not fit the disk, even on its last attempt, saying so', async () => {
+    const id = seed(data(), { attempts: 2, status: 'queued' });
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const held = new Error('held');
+    const holdForSpace = vi.fn(() => Promise.reject(held));
+    await expect(
+      processSynthesisJob(
+        jobOf(id, data(), 2, 3),
+        deps({ synthesize: () => Promise.reject(enospc), holdForSpace: holdForSpace as () => Promise<never> }),
+      ),
+    ).rejects.toBe(held);
+    expect(holdForSpace).toHaveBeenCalledOnce();
+    expect(records.ops()).toEqual(['begin', 'retry']);
+    const rec = await records.get(id);
+    expect(rec?.status).toBe('queued');
+    expect(rec?.error).toMatch(/^storage_full: .*held and tried again every STORAGE_RETRY_MS until space is freed/);
+    expect(notified).toEqual([]);
+    expect(partials()).toEqual([]);
+  });
+
   it('records a retry, not a failure, while attempts remain', async () => {
     const id = seed();
     const err = engineFailure('took too long');
