@@ -1,5 +1,6 @@
 import type { JobRecord } from '../jobs/record.js';
 import type { Request } from 'express';
+import { assertAudioBound } from '../domain/audio-bound.js';
 import { AppError } from '../domain/errors.js';
 import { PRIORITIES, type Priority } from '../domain/job.js';
 import type { EngineRoster } from '../engines/roster.js';
@@ -74,6 +75,8 @@ export class Submitter {
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });
+    // The audio its SSML breaks alone make: over JOB_MAX_AUDIO_SECONDS it is refused now, not cut later.
+    const audioMs = assertAudioBound(chunks, this.jobs.config.jobMaxAudioSeconds);
     const webhookUrl = await this.webhookUrl(body);
     const caller = callerOf(req);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
@@ -92,7 +95,7 @@ export class Submitter {
     if (key === undefined || hash === undefined) {
       const prepared = await this.jobs.prepare(request, opts);
       const chars = countChars(request.text);
-      await this.quotas?.reserve(caller, chars, prepared.id);
+      await this.quotas?.reserve(caller, chars, prepared.id, { audioMs });
       try {
         const { record } = await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
         return { id: prepared.id, replayed: false, record };
@@ -105,7 +108,7 @@ export class Submitter {
     if (prior) return { id: await this.complete(caller.tenant, key, prior), replayed: true };
     const prepared = await this.jobs.prepare(request, opts);
     const chars = countChars(request.text);
-    await this.quotas?.reserve(caller, chars, prepared.id);
+    await this.quotas?.reserve(caller, chars, prepared.id, { audioMs });
     if (!(await this.idempotency.claim(caller.tenant, key, hash, prepared))) {
       // Another request with this key claimed it first: this one is its repeat.
       await this.quotas?.refund(caller, chars, prepared.id);

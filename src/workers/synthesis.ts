@@ -26,6 +26,7 @@ import { prepareInput } from '../ssml/prepare.js';
 import { chunkPlan } from '../text/chunk-plan.js';
 import { PROBE_JOB } from '../queue/names.js';
 import { isNoSpace, storageFull } from '../storage/free-space.js';
+import { audioTooLong } from '../domain/audio-bound.js';
 import type { Storage } from '../storage/storage.js';
 import type { TerminalStatus } from '../webhooks/event.js';
 import { jobIdOf } from '../domain/required.js';
@@ -48,8 +49,10 @@ export interface SynthesisDeps {
    */
   fallback?(job: Job<JobData, JobOutcome>, reason: string): Promise<MovedResult | null>;
   onFinished?(result: JobResult): Promise<void>;
-  /** Told (synchronously) when this attempt's success is recorded: the job's metrics. */
-  onSucceeded?(result: JobResult): void;
+  /** Told (synchronously) when this attempt's success is recorded: the job's metrics, its tenant's audio count. */
+  onSucceeded?(result: JobResult, record: JobRecord): void;
+  /** JOB_MAX_AUDIO_SECONDS: a job whose audio grows past it fails `audio_too_long`. Unset: unbounded. */
+  maxAudioSeconds?: number;
   /** MP3 constant bitrate (kbit/s). */
   mp3Bitrate: Mp3Bitrate;
   /** libopus complexity (OPUS_COMPLEXITY). */
@@ -151,7 +154,9 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
     const retryable = !isAppError(err) || err.retryable;
     // Whatever broke on the primary, the backup may still manage: `auto` work is never failed here.
     // Not a full disk: the backup writes to the same storage.
-    if (canFallBack(job) && deps.fallback && !(isAppError(err) && err.code === 'storage_full')) {
+    // Nor a job too long: the backup would make the same audio.
+    const sameAnywhere = isAppError(err) && (err.code === 'storage_full' || err.code === 'audio_too_long');
+    if (canFallBack(job) && deps.fallback && !sameAnywhere) {
       const reason = `primary engine ${deps.engine} failed: ${(err as Error).message}`;
       const moved = await deps.fallback(job, reason);
       if (moved) {
@@ -209,7 +214,7 @@ async function settle(
   const wrote = await deps.records.succeed(id, deps.engine, outcome, now);
   if (!wrote.applied) return;
   // Counted as the job becomes visible as succeeded, so the worker's metrics never lag what clients see.
-  deps.onSucceeded?.(outcome);
+  deps.onSucceeded?.(outcome, started);
   const { timings: _timings, ...result } = outcome;
   await deps.notify?.(
     {
@@ -287,6 +292,16 @@ async function synthesizeToStorage(
     const { min, max } = deps.capabilities.speed;
     /** After an SSML break the next chunk starts with its speech: the break alone is the pause. */
     let trimLead = false;
+    // The bound is checked before each write, so a partial file never holds more than it allows.
+    const maxSamples = deps.maxAudioSeconds ? deps.maxAudioSeconds * deps.capabilities.sampleRate : Infinity;
+    let samples = 0;
+    const grow = (n: number) => {
+      samples += n;
+      if (samples > maxSamples && deps.maxAudioSeconds)
+        throw audioTooLong(deps.maxAudioSeconds, {
+          written_seconds: Math.round((samples - n) / deps.capabilities.sampleRate),
+        });
+    };
     for (const chunk of chunks) {
       const speed = Math.min(max, Math.max(min, request.speed * (chunk.rate ?? 1)));
       const made = await reuse.get(chunk, () => deps.synthesize({ chunk, voice: request.voice, speed }));
@@ -294,6 +309,7 @@ async function synthesizeToStorage(
       const to = chunk.pauseAfterMs !== undefined ? Math.max(from, speechEnd(made.pcm)) : made.pcm.length;
       const pcm = made.pcm.subarray(from, to);
       const words = made.words?.map((w) => ({ ...w, start: w.start - from, end: w.end - from }));
+      grow(pcm.length);
       await writer.append(pcm);
       timeline.chunk(chunk, pcm, words);
       trimLead = chunk.pauseAfterMs !== undefined;
@@ -304,6 +320,7 @@ async function synthesizeToStorage(
             ? pauseSamples
             : 0;
       if (pause > 0) {
+        grow(pause);
         await writer.append(new Int16Array(pause));
         timeline.pause(pause);
       }

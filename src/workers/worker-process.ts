@@ -33,6 +33,7 @@ import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
 import { processSynthesisJob } from './synthesis.js';
+import { countAudio } from '../jobs/audio-usage.js';
 import { startWebhookDelivery } from './webhook-delivery.js';
 import { jobIdOf } from '../domain/required.js';
 
@@ -200,7 +201,14 @@ export async function startWorker(
       records,
       fallback: mover && ((j, reason) => mover.handOver(j, reason)),
       onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
-      onSucceeded: (out) => {
+      maxAudioSeconds: config.jobMaxAudioSeconds,
+      onSucceeded: (out, record) => {
+        // Synthesized audio counts against its tenant's daily audio seconds; a cached copy is free.
+        if (!out.cached && job.name !== PROBE_JOB)
+          void countAudio(redis, config.queuePrefix, record.data.tenant ?? ANONYMOUS, out.audio.durationMs).catch(
+            (err) =>
+              log.warn({ jobId: job.id, err: (err as Error).message }, 'could not count the audio for the quota'),
+          );
         metrics.jobs.inc({ engine: engineName, outcome: 'succeeded' });
         metrics.synthesisSeconds.observe({ engine: engineName }, out.synthesisMs / 1000);
         if (out.audio.durationMs > 0)

@@ -243,6 +243,20 @@ describe('processSynthesisJob decisions', () => {
     expect(partials()).toEqual([]);
   });
 
+  it('fails a job whose audio grows past JOB_MAX_AUDIO_SECONDS, for good, leaving no partial file and no fallback', async () => {
+    const id = seed();
+    const fallback = vi.fn(async (): Promise<MovedResult | null> => null);
+    // 10 ms a chunk: the third chunk passes 20 ms.
+    const run = processSynthesisJob(jobOf(id, data(), 0, 3), deps({ maxAudioSeconds: 0.02, fallback }));
+    await expect(run).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(run).rejects.toThrow(/^audio_too_long: A job may make at most 0.02 s of audio/);
+    expect(calls).toHaveLength(3);
+    expect(fallback).not.toHaveBeenCalled();
+    expect((await records.get(id))?.status).toBe('failed');
+    expect(partials()).toEqual([]);
+    expect(stored()).toEqual([]);
+  });
+
   it('records a retry, not a failure, while attempts remain', async () => {
     const id = seed();
     const err = engineFailure('took too long');
