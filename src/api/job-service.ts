@@ -192,7 +192,16 @@ export class JobService {
    */
   async create(
     p: PreparedJob,
-    { useCache, abandoned }: { useCache: boolean; abandoned?: AbortSignal },
+    {
+      useCache,
+      abandoned,
+      waitedMs = 0,
+    }: {
+      useCache: boolean;
+      abandoned?: AbortSignal;
+      /** Time the request already waited for Redis: the replicas' confirmation gets what is left of the bound. */
+      waitedMs?: number;
+    },
   ): Promise<Created> {
     const { id, engine, data } = p;
     const queue = this.queueOf(engine);
@@ -226,7 +235,7 @@ export class JobService {
         }
       : undefined;
     if (hit) {
-      if (made.created && this.replicaAck.enabled) await this.confirmReplicated(id, data, false, abandoned);
+      if (made.created && this.replicaAck.enabled) await this.confirmReplicated(id, data, false, abandoned, waitedMs);
       return { id, record };
     }
     // A repeat of a job that ended (canceled, failed) is not queued again.
@@ -236,7 +245,7 @@ export class JobService {
       process.kill(process.pid, 'SIGKILL');
     await queue.add(SYNTHESIZE_JOB, data, this.jobOptions(id, data));
     if (made.created) {
-      if (this.replicaAck.enabled) await this.confirmReplicated(id, data, true, abandoned);
+      if (this.replicaAck.enabled) await this.confirmReplicated(id, data, true, abandoned, waitedMs);
       else if (abandoned?.aborted) {
         await this.withdraw(id, data);
         throw redisUnavailable(this.config.redisUnavailableMs);
@@ -269,9 +278,15 @@ export class JobService {
   }
 
   /** Release a held job once enough replicas have it; otherwise remove every trace of it and refuse (503). */
-  private async confirmReplicated(id: string, data: JobData, held: boolean, abandoned?: AbortSignal): Promise<void> {
+  private async confirmReplicated(
+    id: string,
+    data: JobData,
+    held: boolean,
+    abandoned?: AbortSignal,
+    waitedMs = 0,
+  ): Promise<void> {
     const ack = await this.replicaAck
-      .confirm(`${this.config.queuePrefix}:job:${id}`)
+      .confirm(`${this.config.queuePrefix}:job:${id}`, this.config.redisUnavailableMs - waitedMs)
       .catch(() => ({ ok: false, replicas: 0, ms: 0 }));
     if (ack.ok && !abandoned?.aborted) {
       // Already promoted or moved on by the monitor: either way it runs without the hold.

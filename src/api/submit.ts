@@ -97,7 +97,11 @@ export class Submitter {
       const chars = countChars(request.text);
       await this.quotas?.reserve(caller, chars, prepared.id, { audioMs });
       try {
-        const { record } = await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+        const { record } = await this.jobs.create(prepared, {
+          useCache: true,
+          abandoned: req.redisGaveUp,
+          waitedMs: req.redisWaitedMs,
+        });
         return { id: prepared.id, replayed: false, record };
       } catch (err) {
         await this.quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
@@ -118,7 +122,11 @@ export class Submitter {
       return { id: await this.complete(caller.tenant, key, winner), replayed: true };
     }
     // From here a crash is harmless: a retry with the same key finds the claim and creates its job.
-    const { record } = await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
+    const { record } = await this.jobs.create(prepared, {
+      useCache: false,
+      abandoned: req.redisGaveUp,
+      waitedMs: req.redisWaitedMs,
+    });
     await this.idempotency.created(caller.tenant, key, { hash, jobId: prepared.id }).catch(() => undefined);
     return { id: prepared.id, replayed: false, record };
   }
