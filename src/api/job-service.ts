@@ -30,7 +30,7 @@ import { ANONYMOUS, type Caller, mayAccess } from './caller.js';
 import { queuePosition } from './queue-position.js';
 import { promoteBulk } from '../queue/bulk-promoter.js';
 import { RoutingView } from '../router/routing-view.js';
-import { FINAL_STATUSES, type JobView, toView } from './job-view.js';
+import { FINAL_STATUSES, heldForSpace, type JobView, toView } from './job-view.js';
 
 // The job view lives in its own file; these names stay importable from here.
 export { FINAL_STATUSES, jobLinks, orderedTimings, type JobView } from './job-view.js';
@@ -195,7 +195,16 @@ export class JobService {
    */
   async create(
     p: PreparedJob,
-    { useCache, abandoned }: { useCache: boolean; abandoned?: AbortSignal },
+    {
+      useCache,
+      abandoned,
+      waitedMs = 0,
+    }: {
+      useCache: boolean;
+      abandoned?: AbortSignal;
+      /** Time the request already waited for Redis: the replicas' confirmation gets what is left of the bound. */
+      waitedMs?: number;
+    },
   ): Promise<Created> {
     const { id, engine, data } = p;
     const queue = this.queueOf(engine);
@@ -229,7 +238,7 @@ export class JobService {
         }
       : undefined;
     if (hit) {
-      if (made.created && this.replicaAck.enabled) await this.confirmReplicated(id, data, false, abandoned);
+      if (made.created && this.replicaAck.enabled) await this.confirmReplicated(id, data, false, abandoned, waitedMs);
       return { id, record };
     }
     // A repeat of a job that ended (canceled, failed) is not queued again.
@@ -239,7 +248,7 @@ export class JobService {
       process.kill(process.pid, 'SIGKILL');
     await queue.add(SYNTHESIZE_JOB, data, this.jobOptions(id, data));
     if (made.created) {
-      if (this.replicaAck.enabled) await this.confirmReplicated(id, data, true, abandoned);
+      if (this.replicaAck.enabled) await this.confirmReplicated(id, data, true, abandoned, waitedMs);
       else if (abandoned?.aborted) {
         await this.withdraw(id, data);
         throw redisUnavailable(this.config.redisUnavailableMs);
@@ -272,9 +281,15 @@ export class JobService {
   }
 
   /** Release a held job once enough replicas have it; otherwise remove every trace of it and refuse (503). */
-  private async confirmReplicated(id: string, data: JobData, held: boolean, abandoned?: AbortSignal): Promise<void> {
+  private async confirmReplicated(
+    id: string,
+    data: JobData,
+    held: boolean,
+    abandoned?: AbortSignal,
+    waitedMs = 0,
+  ): Promise<void> {
     const ack = await this.replicaAck
-      .confirm(`${this.config.queuePrefix}:job:${id}`)
+      .confirm(`${this.config.queuePrefix}:job:${id}`, this.config.redisUnavailableMs - waitedMs)
       .catch(() => ({ ok: false, replicas: 0, ms: 0 }));
     if (ack.ok && !abandoned?.aborted) {
       // Already promoted or moved on by the monitor: either way it runs without the hold.
@@ -373,23 +388,25 @@ export class JobService {
 
   /**
    * Wait until the job finishes or `ms` pass, woken by its record's changes. Resolves to the final
-   * status, or 'pending' when the time ran out first.
+   * status, 'held' when the job waits for disk space (it could wait for ever), or 'pending' when the
+   * time ran out first.
    */
   async waitFor(
     id: string,
     ms: number,
     signal?: AbortSignal,
-  ): Promise<'succeeded' | 'failed' | 'canceled' | 'pending'> {
+  ): Promise<'succeeded' | 'failed' | 'canceled' | 'held' | 'pending'> {
     const rec = await this.watcher
       .until(
         id,
         () => this.records.get(id),
-        (r) => !r || FINAL_STATUSES.includes(r.status),
+        (r) => !r || FINAL_STATUSES.includes(r.status) || heldForSpace(r),
         ms,
         signal,
       )
       .catch(() => undefined);
     if (!rec) return 'pending';
+    if (heldForSpace(rec)) return 'held';
     return rec.status === 'succeeded' || rec.status === 'failed' || rec.status === 'canceled' ? rec.status : 'pending';
   }
 

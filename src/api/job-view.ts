@@ -52,6 +52,13 @@ const errorOf = (reason: string): { message: string; code?: string } => {
   return code ? { message: reason, code } : { message: reason };
 };
 
+/**
+ * Whether a job waits for disk space: its audio did not fit, and it is held (still queued) until
+ * space is freed. Its view shows why, in `error`; a synchronous request for it answers 507.
+ */
+export const heldForSpace = (rec: Pick<JobRecord, 'status' | 'error'>): boolean =>
+  rec.status === 'queued' && rec.error?.startsWith('storage_full: ') === true;
+
 /** Statuses after which a job never changes again. */
 export const FINAL_STATUSES: readonly JobStatus[] = ['succeeded', 'failed', 'canceled'];
 const iso = (ms: number | undefined | null) => (ms ? new Date(ms).toISOString() : null);
@@ -122,7 +129,7 @@ export function toView(rec: JobRecord, queue: JobView['queue']): JobView {
           key: result.audio.key,
         }
       : null,
-    error: status === 'failed' && rec.error ? errorOf(rec.error) : null,
+    error: (status === 'failed' || heldForSpace(rec)) && rec.error ? errorOf(rec.error) : null,
     ...(request.warnings?.length ? { warnings: request.warnings } : {}),
     ...(request.lexicon ? { lexicons: request.lexicon.used } : {}),
     links: jobLinks(rec.id, request.captions === true),

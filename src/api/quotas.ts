@@ -2,7 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/schema.js';
 import { AppError } from '../domain/errors.js';
 import { LuaScript } from '../queue/lua.js';
-import { jobKey, quotaActiveKey, quotaCharsKey } from '../queue/names.js';
+import { utcDay } from '../jobs/audio-usage.js';
+import { jobKey, quotaActiveKey, quotaAudioKey, quotaCharsKey } from '../queue/names.js';
 import type { Caller } from './caller.js';
 
 /** A job counted this recently is kept while it has no record yet (it is being created). */
@@ -32,28 +33,38 @@ local function prune(key, now, base)
   return redis.call('ZCARD', key)
 end`;
 
-/** KEYS: chars counter, active set. ARGV: chars, char limit, active limit (-1: only count), job id, now, ttl s, -, -, queue bases… */
+/**
+ * KEYS: chars counter, active set, audio ms counter. ARGV: chars, char limit, active limit (-1: only
+ * count), job id, now, ttl s, audio limit ms, the request's known audio ms, queue bases…
+ * Verdicts: 0 counted, 1 chars, 2 active jobs, 3 audio seconds.
+ */
 const RESERVE = new LuaScript(`${PRUNE}
 local n = tonumber(ARGV[1])
 local climit = tonumber(ARGV[2])
 local alimit = tonumber(ARGV[3])
 local now = tonumber(ARGV[5])
+local audiolimit = tonumber(ARGV[7]) or 0
+local known = tonumber(ARGV[8]) or 0
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
+local audio = tonumber(redis.call('GET', KEYS[3]) or '0')
 local active = prune(KEYS[2], now, 9)
-if alimit < 0 then return {0, used, active} end
-if climit > 0 and used + n > climit then return {1, used, active} end
-if alimit > 0 and active >= alimit then return {2, used, active} end
+if alimit < 0 then return {0, used, active, audio} end
+if climit > 0 and used + n > climit then return {1, used, active, audio} end
+if audiolimit > 0 and (audio >= audiolimit or audio + known > audiolimit) then return {3, used, active, audio} end
+if alimit > 0 and active >= alimit then return {2, used, active, audio} end
 if alimit > 0 then
   redis.call('ZADD', KEYS[2], now, ARGV[4])
   redis.call('PEXPIRE', KEYS[2], 7 * 86400000)
 end
 redis.call('INCRBY', KEYS[1], n)
 redis.call('EXPIRE', KEYS[1], tonumber(ARGV[6]))
-return {0, used + n, active + 1}`);
+return {0, used + n, active + 1, audio}`);
 
 export interface QuotaLimits {
   /** 0 = unlimited. */
   charsPerDay: number;
+  /** Seconds of audio synthesized per UTC day; 0 = unlimited. */
+  audioSecondsPerDay: number;
   activeJobs: number;
 }
 
@@ -61,11 +72,12 @@ export interface Usage {
   tenant: string;
   day: string;
   chars_per_day: { limit: number | null; used: number; remaining: number | null; resets_at: string };
+  /** Seconds of audio the tenant's jobs made today (counted whatever the limit). */
+  audio_seconds_per_day: { limit: number | null; used: number; remaining: number | null; resets_at: string };
   /** `used` is null when the tenant has no active-jobs limit (its jobs are then not counted). */
   active_jobs: { limit: number | null; used: number | null };
 }
 
-const utcDay = (now: number) => new Date(now).toISOString().slice(0, 10);
 const nextMidnight = (now: number) => {
   const d = new Date(now);
   return Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() + 1);
@@ -79,7 +91,10 @@ const nextMidnight = (now: number) => {
 export class Quotas {
   constructor(
     private readonly redis: Redis,
-    private readonly config: Pick<Config, 'queuePrefix' | 'quotaCharsPerDay' | 'quotaActiveJobs'>,
+    private readonly config: Pick<
+      Config,
+      'queuePrefix' | 'quotaCharsPerDay' | 'quotaAudioSecondsPerDay' | 'quotaActiveJobs'
+    >,
     /** Key bases of job records (`<prefix>:job:`). */
     private readonly queueBases: () => string[] = () => [jobKey(config.queuePrefix, '')],
   ) {}
@@ -87,24 +102,47 @@ export class Quotas {
   limits(caller: Caller): QuotaLimits {
     return {
       charsPerDay: caller.quota?.charsPerDay ?? this.config.quotaCharsPerDay,
+      audioSecondsPerDay: caller.quota?.audioSecondsPerDay ?? this.config.quotaAudioSecondsPerDay,
       activeJobs: caller.quota?.activeJobs ?? this.config.quotaActiveJobs,
     };
   }
 
-  private run(caller: Caller, chars: number, activeLimit: number, jobId: string, now: number) {
+  private run(caller: Caller, chars: number, activeLimit: number, jobId: string, now: number, audioMs = 0) {
     const p = this.config.queuePrefix;
+    const day = utcDay(now);
+    const { charsPerDay, audioSecondsPerDay } = this.limits(caller);
     return RESERVE.run(
       this.redis,
-      [quotaCharsKey(p, caller.tenant, utcDay(now)), quotaActiveKey(p, caller.tenant)],
-      [chars, this.limits(caller).charsPerDay, activeLimit, jobId, now, 2 * 86_400, '', '', ...this.queueBases()],
-    ) as Promise<[number, number, number]>;
+      [quotaCharsKey(p, caller.tenant, day), quotaActiveKey(p, caller.tenant), quotaAudioKey(p, caller.tenant, day)],
+      [
+        chars,
+        charsPerDay,
+        activeLimit,
+        jobId,
+        now,
+        2 * 86_400,
+        audioSecondsPerDay * 1000,
+        audioMs,
+        ...this.queueBases(),
+      ],
+    ) as Promise<[number, number, number, number]>;
   }
 
-  /** Count a new job against the caller's quotas, or throw 429 naming the quota that is full. */
-  async reserve(caller: Caller, chars: number, jobId: string, now = Date.now()): Promise<void> {
+  /**
+   * Count a new job against the caller's quotas, or throw 429 naming the quota that is full.
+   * `audioMs`: the audio the request is known to make (its SSML breaks), checked against what is left today.
+   */
+  async reserve(
+    caller: Caller,
+    chars: number,
+    jobId: string,
+    opts: { now?: number; audioMs?: number } = {},
+  ): Promise<void> {
+    const now = opts.now ?? Date.now();
     const limits = this.limits(caller);
     // Counted even without limits, so /api/usage tells every tenant what it sent today.
-    const [verdict, used, active] = await this.run(caller, chars, limits.activeJobs, jobId, now);
+    const [verdict, used, active, audio] = await this.run(caller, chars, limits.activeJobs, jobId, now, opts.audioMs);
+    if (verdict === 3) throw audioQuotaFull(limits.audioSecondsPerDay, audio, opts.audioMs ?? 0, now);
     if (verdict === 1) {
       const reset = nextMidnight(now);
       const retry = Math.max(1, Math.ceil((reset - now) / 1000));
@@ -158,7 +196,9 @@ export class Quotas {
   /** The caller's usage today and its limits (null = unlimited). */
   async usage(caller: Caller, now = Date.now()): Promise<Usage> {
     const limits = this.limits(caller);
-    const [, used, active] = await this.run(caller, 0, -1, '', now);
+    const [, used, active, audioMs] = await this.run(caller, 0, -1, '', now);
+    const resets = new Date(nextMidnight(now)).toISOString();
+    const audio = Math.round(audioMs / 1000);
     return {
       tenant: caller.tenant,
       day: utcDay(now),
@@ -166,9 +206,39 @@ export class Quotas {
         limit: limits.charsPerDay || null,
         used,
         remaining: limits.charsPerDay ? Math.max(0, limits.charsPerDay - used) : null,
-        resets_at: new Date(nextMidnight(now)).toISOString(),
+        resets_at: resets,
+      },
+      audio_seconds_per_day: {
+        limit: limits.audioSecondsPerDay || null,
+        used: audio,
+        remaining: limits.audioSecondsPerDay ? Math.max(0, limits.audioSecondsPerDay - audio) : null,
+        resets_at: resets,
       },
       active_jobs: { limit: limits.activeJobs || null, used: limits.activeJobs ? active : null },
     };
   }
+}
+
+/** 429 for a tenant whose audio seconds today are used up, or would be by what this request is known to make. */
+function audioQuotaFull(limitS: number, usedMs: number, knownMs: number, now: number): AppError {
+  const reset = nextMidnight(now);
+  const retry = Math.max(1, Math.ceil((reset - now) / 1000));
+  const used = Math.round(usedMs / 1000);
+  const known = Math.round(knownMs / 1000);
+  return new AppError(
+    'quota_exceeded',
+    `Daily audio quota reached: ${used} of ${limitS} seconds of audio made today (UTC)${known ? `; this request's breaks alone are ${known} s` : ''}. It resets at ${new Date(reset).toISOString()}`,
+    {
+      status: 429,
+      headers: { 'Retry-After': String(retry) },
+      details: {
+        quota: 'audio_seconds_per_day',
+        limit: limitS,
+        used,
+        ...(known ? { requested: known } : {}),
+        resets_at: new Date(reset).toISOString(),
+        retry_after_s: retry,
+      },
+    },
+  );
 }

@@ -17,6 +17,8 @@ declare module 'express-serve-static-core' {
   interface Request {
     /** Aborted when the gate has answered 503: a submission still in flight must then withdraw its job. */
     redisGaveUp?: AbortSignal;
+    /** How long this request waited for Redis before it could go on: spent from its bound. */
+    redisWaitedMs?: number;
   }
 }
 
@@ -35,13 +37,22 @@ export function redisGate(availability: RedisAvailability, boundMs: number): Req
     // Checked every half bound: a lost connection is known from its events; a Redis that keeps the
     // connection but does not answer (frozen, link cut) fails a PING of half the bound.
     const half = Math.max(50, Math.floor(boundMs / 2));
+    const arrived = Date.now();
+    // The bound is this request's, over every outage it meets: one that comes back for a moment and
+    // goes again (a failover resolving) must not start the count afresh, nor the wait at arrival.
+    let lostMs = 0;
+    let outageMs = 0;
     const watch = (ms: number) => {
       timer = setTimeout(() => {
         if (over || res.headersSent) return;
         if (!availability.up) {
-          const left = boundMs - availability.downForMs();
+          outageMs = Math.min(availability.downForMs(), Date.now() - arrived);
+          const left = boundMs - lostMs - outageMs;
           return left <= 0 ? giveUp() : watch(Math.min(left, half));
         }
+        lostMs += outageMs;
+        outageMs = 0;
+        if (lostMs >= boundMs) return giveUp();
         void availability.ping(half).then((ok) => {
           if (over || res.headersSent) return;
           if (ok) watch(half);
@@ -55,13 +66,16 @@ export function redisGate(availability: RedisAvailability, boundMs: number): Req
       clearTimeout(timer);
     });
     if (availability.up) {
+      req.redisWaitedMs = 0;
       watch(half);
       return next();
     }
     void availability.whenUp(boundMs).then((up) => {
       if (over || !unanswered(res)) return;
       if (!up) return giveUp();
-      watch(half);
+      lostMs = Date.now() - arrived;
+      req.redisWaitedMs = lostMs;
+      watch(Math.max(1, Math.min(half, boundMs - lostMs)));
       next();
     });
   };

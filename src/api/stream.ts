@@ -6,6 +6,8 @@ import type { Storage } from '../storage/storage.js';
 import type { JobService } from './job-service.js';
 import { SAFETY_RECHECK_MS } from '../jobs/watcher.js';
 import { writeOrWait } from './backpressure.js';
+import { cancelJob } from './job-lifecycle.js';
+import { storageFull } from '../storage/free-space.js';
 
 const READ_BYTES = 64 * 1024;
 
@@ -59,6 +61,13 @@ export async function streamJobAudio(
         next.cancel();
         throw err;
       });
+      // Held for disk space, it could wait for ever: the streaming client is told now, and the job ends.
+      if (view.status === 'queued' && view.error?.code === 'storage_full') {
+        next.cancel();
+        if (res.headersSent) return void res.destroy();
+        await cancelJob(jobs, id).catch(() => undefined);
+        throw storageFull(view.error.message);
+      }
       if (view.status === 'failed' || view.status === 'canceled') {
         if (res.headersSent) return void res.destroy();
         throw new AppError('synthesis_failed', `Synthesis ${view.status}: ${view.error?.message ?? 'no audio'}`, {

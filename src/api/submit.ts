@@ -1,5 +1,6 @@
 import type { JobRecord } from '../jobs/record.js';
 import type { Request } from 'express';
+import { assertAudioBound } from '../domain/audio-bound.js';
 import { AppError } from '../domain/errors.js';
 import { PRIORITIES, type Priority } from '../domain/job.js';
 import type { EngineRoster } from '../engines/roster.js';
@@ -74,6 +75,8 @@ export class Submitter {
       ssml: request.ssml,
       lexicon: request.lexicon?.entries,
     });
+    // The audio its SSML breaks alone make: over JOB_MAX_AUDIO_SECONDS it is refused now, not cut later.
+    const audioMs = assertAudioBound(chunks, this.jobs.config.jobMaxAudioSeconds);
     const webhookUrl = await this.webhookUrl(body);
     const caller = callerOf(req);
     const key = Idempotency.keyOf(req.headers['idempotency-key']);
@@ -91,9 +94,13 @@ export class Submitter {
     if (key === undefined || hash === undefined) {
       const prepared = await this.jobs.prepare(request, opts);
       const chars = countChars(request.text);
-      await this.quotas?.reserve(caller, chars, prepared.id);
+      await this.quotas?.reserve(caller, chars, prepared.id, { audioMs });
       try {
-        const { record } = await this.jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+        const { record } = await this.jobs.create(prepared, {
+          useCache: true,
+          abandoned: req.redisGaveUp,
+          waitedMs: req.redisWaitedMs,
+        });
         return { id: prepared.id, replayed: false, record };
       } catch (err) {
         await this.quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
@@ -104,7 +111,7 @@ export class Submitter {
     if (prior) return { id: await this.complete(caller.tenant, key, prior), replayed: true };
     const prepared = await this.jobs.prepare(request, opts);
     const chars = countChars(request.text);
-    await this.quotas?.reserve(caller, chars, prepared.id);
+    await this.quotas?.reserve(caller, chars, prepared.id, { audioMs });
     if (!(await this.idempotency.claim(caller.tenant, key, hash, prepared))) {
       // Another request with this key claimed it first: this one is its repeat.
       await this.quotas?.refund(caller, chars, prepared.id);
@@ -114,7 +121,11 @@ export class Submitter {
       return { id: await this.complete(caller.tenant, key, winner), replayed: true };
     }
     // From here a crash is harmless: a retry with the same key finds the claim and creates its job.
-    const { record } = await this.jobs.create(prepared, { useCache: false, abandoned: req.redisGaveUp });
+    const { record } = await this.jobs.create(prepared, {
+      useCache: false,
+      abandoned: req.redisGaveUp,
+      waitedMs: req.redisWaitedMs,
+    });
     await this.idempotency.created(caller.tenant, key, { ...hash, jobId: prepared.id }).catch(() => undefined);
     return { id: prepared.id, replayed: false, record };
   }

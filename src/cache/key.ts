@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import type { Format, SynthesisRequest } from '../domain/job.js';
 import { baseEngineName } from '../engines/registry.js';
 import { outputRate } from '../engines/roster.js';
+import type { AppliedLexicons } from '../lexicons/lexicon.js';
 import { normalizeText } from '../text/index.js';
 
 /** Everything that decides the audio's bytes; two requests with equal fields get the same file. */
@@ -52,6 +53,15 @@ export function modelVersion(engine: string, config: Pick<Config, 'kokoroVariant
 }
 
 /**
+ * What the applied lexicons contribute to a key: their entries, in the order they apply, not their
+ * names. Lexicons are per tenant, so two tenants' `brand@1` can hold different entries: with
+ * CACHE_SCOPE=global a key by name@version served one tenant the audio of the other's lexicon.
+ */
+export function lexiconDigest(lexicon: AppliedLexicons): string {
+  return `lexicon:${createHash('sha256').update(JSON.stringify(lexicon.entries)).digest('hex')}`;
+}
+
+/**
  * The content key of a request as run by `engine` (the voice already resolved for that engine);
  * `engineRate` is the engine's own sample rate (the roster's `capabilities(engine).sampleRate`).
  */
@@ -71,8 +81,7 @@ export function requestKey(
     format: request.format,
     sampleRate: rate,
     // Markup is not text: SSML never shares a key with the same characters read as plain text.
-    // Lexicons by name@version: an edited lexicon never meets a result made with its old entries.
-    text: `${request.ssml ? 'ssml\u0000' : ''}${request.lexicon ? `${request.lexicon.used.join(',')}\u0000` : ''}${request.text}`,
+    text: `${request.ssml ? 'ssml\u0000' : ''}${request.lexicon ? `${lexiconDigest(request.lexicon)}\u0000` : ''}${request.text}`,
     encoding:
       request.format === 'mp3'
         ? `${config.mp3Bitrate}k`

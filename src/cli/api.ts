@@ -13,12 +13,13 @@ import { join } from 'node:path';
 import { CachedJobs } from '../cache/cached-jobs.js';
 import { ResultCache } from '../cache/result-cache.js';
 import { FreeSpace } from '../storage/free-space.js';
-import { configOrExit, onShutdown } from './main-helpers.js';
+import { configOrExit, followSupervisor, onShutdown } from './main-helpers.js';
 import { loadOnce } from '../api/routes/phonemize.js';
 import { kokoroFiles } from '../engines/kokoro/files.js';
 import { KokoroPhonemize } from '../engines/kokoro/phonemize.js';
 
 const config = configOrExit();
+followSupervisor();
 const logger = createLogger('api', {
   level: config.logLevel,
   dir: config.logDir,

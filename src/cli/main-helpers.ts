@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config/load.js';
 import { EnginesFileError } from '../config/engines-file.js';
 import type { Config } from '../config/schema.js';
 import { registerConfiguredEngines } from './engines.js';
+import { watchSupervisor } from './supervisor-watch.js';
 
 /** Load settings and the engines file, or exit with every problem listed. */
 export function configOrExit(): Config {
@@ -17,6 +18,21 @@ export function configOrExit(): Config {
     }
     throw err;
   }
+}
+
+/** What a child does when its supervisor is gone; until it has a shutdown of its own: exit, nothing to drain yet. */
+let onSupervisorGone: () => void = () => process.exit(1);
+let following = false;
+
+/**
+ * Exit when the `npm start` supervisor that started this process is gone, from the first line on:
+ * a process still starting (a worker waiting for its model to be installed, an API waiting for
+ * Redis) has no shutdown yet, and would otherwise outlive it. `onShutdown` later drains instead.
+ */
+export function followSupervisor(): void {
+  if (following) return;
+  following = true;
+  watchSupervisor(() => onSupervisorGone());
 }
 
 /**
@@ -49,8 +65,9 @@ export function onShutdown(logger: Logger, timeoutMs: number, stop: () => Promis
   };
   process.on('SIGTERM', handler);
   process.on('SIGINT', handler);
-  // The channel closes when the supervisor exits, however it ended (even SIGKILL): never outlive it.
-  if (process.send) process.on('disconnect', () => handler('parent exited'));
+  // However the supervisor ended (even SIGKILL): drain, then exit; never outlive it.
+  onSupervisorGone = () => handler('parent exited');
+  followSupervisor();
 }
 
 /** Value of `--name value` or `--name=value` in argv. */

@@ -6,9 +6,10 @@ import { Cleanup } from '../lifecycle/cleanup.js';
 import { createRoster } from '../engines/roster.js';
 import { Monitor } from '../router/monitor.js';
 import { DiskStorage } from '../storage/disk.js';
-import { configOrExit, onShutdown } from './main-helpers.js';
+import { configOrExit, followSupervisor, onShutdown } from './main-helpers.js';
 
 const config = configOrExit();
+followSupervisor();
 const logger = createLogger('monitor', {
   level: config.logLevel,
   dir: config.logDir,

@@ -7,19 +7,20 @@
  * The children run in process groups of their own, so a Ctrl-C at the terminal (SIGINT to the
  * whole foreground group) reaches only this supervisor, which stops them in order: running jobs
  * finish first, Redis stops last. Each service child holds an IPC channel to the supervisor and
- * drains and exits when it closes, so none outlives a supervisor that was killed.
+ * drains and exits when it closes or the child is reparented, from its first line on (a worker
+ * waiting for its model too); redis-server runs under a keeper that does the same for it, so none
+ * outlives a supervisor that was killed, however. A Redis that dies is restarted (local-redis.ts).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { Redis } from 'ioredis';
 import { createLogger } from '../observability/logger.js';
 import { configOrExit } from './main-helpers.js';
 import { portAvailable } from './port-check.js';
+import { LocalRedis } from './local-redis.js';
 import { readyMessage } from './ready-message.js';
-import { claimRedisPort } from './stale-redis.js';
 import { recoverEarlierRun, removeRunRecord, writeRunRecord, type RunRecord } from './run-record.js';
 import { createRoster } from '../engines/roster.js';
 
@@ -51,6 +52,8 @@ function pipeLines(name: string, child: ChildProcess): void {
   }
 }
 
+let localRedis: LocalRedis | undefined;
+
 async function startRedis(): Promise<string> {
   if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).error) {
     process.stderr.write(
@@ -62,69 +65,26 @@ async function startRedis(): Promise<string> {
   const dir = resolve(join(config.dataDir, 'redis'));
   mkdirSync(dir, { recursive: true });
   const port = config.localRedisPort;
-  const taken = await claimRedisPort(port, dir);
-  if (!taken.free && taken.ours) {
-    logger.warn(
-      { port, dir },
-      'a local redis-server of an earlier run of this DATA_DIR was still running: stopped it (its data is kept); starting afresh',
-    );
-  } else if (!taken.free) {
-    process.stderr.write(
-      `Port ${port} (LOCAL_REDIS_PORT) is in use by ${taken.what}, not by this service's local Redis.\n` +
-        'Set LOCAL_REDIS_PORT to a free port, or REDIS_URL to use a Redis of your own.\n',
-    );
-    return stop(1);
-  }
-  const child = spawn(
-    'redis-server',
-    [
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--dir',
-      dir,
-      '--appendonly',
-      'yes',
-      '--appendfsync',
-      'everysec',
-      '--save',
-      '',
-      '--daemonize',
-      'no',
-    ],
-    // Its own process group: a Ctrl-C must not stop Redis under workers that are finishing jobs.
-    { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  children.set('redis', child);
-  if (child.pid) record.redis = { pid: child.pid, port };
-  writeRunRecord(runFile, record);
-  pipeLines('redis', child);
-  child.on('exit', (code) => {
-    if (!stopping) {
-      logger.fatal(
-        { code },
-        `local redis-server exited (is port ${port} already in use? set LOCAL_REDIS_PORT or REDIS_URL)`,
-      );
+  localRedis = new LocalRedis({
+    port,
+    dir,
+    bin: here,
+    logger,
+    pipe: (child) => pipeLines('redis', child),
+    onPid: (pid) => {
+      if (pid) record.redis = { pid, port };
+      else delete record.redis;
+      if (!stopping) writeRunRecord(runFile, record);
+    },
+    onFatal: (message) => {
+      logger.fatal({ port }, message);
+      process.stderr.write(`${message}\n`);
       void stop(1);
-    }
+    },
   });
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined); // connection refused while redis-server starts
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      logger.info({ url, dir }, 'local redis-server running with AOF persistence');
-      return url;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  logger.fatal({ port }, 'local redis-server did not come up');
-  return stop(1);
+  if (!(await localRedis.start())) return new Promise<never>(() => undefined); // stop(1) is under way
+  logger.info({ url: localRedis.url, dir }, 'local redis-server running with AOF persistence');
+  return localRedis.url;
 }
 
 function run(name: string, script: string, args: string[], env: NodeJS.ProcessEnv, restarts = 0): void {
@@ -151,14 +111,10 @@ function run(name: string, script: string, args: string[], env: NodeJS.ProcessEn
 async function stop(code = 0): Promise<never> {
   if (stopping) return new Promise<never>(() => undefined);
   stopping = true;
-  const order = [...children.entries()].filter(([n]) => n !== 'redis');
+  const order = [...children.entries()];
   for (const [, c] of order) c.kill('SIGTERM');
   await Promise.all(order.map(([, c]) => exited(c, config.shutdownTimeoutMs + 2000)));
-  const redis = children.get('redis');
-  if (redis) {
-    redis.kill('SIGTERM'); // redis flushes its AOF on SIGTERM
-    await exited(redis, 10_000);
-  }
+  await localRedis?.stop(); // last: redis writes its AOF on SIGTERM
   removeRunRecord(runFile);
   logger.info('stopped');
   process.exit(code);
@@ -194,7 +150,7 @@ function onSignal(signal: NodeJS.Signals): void {
   forced = true;
   // A second signal makes each child exit at once; work in flight is retried by the queue later.
   logger.warn({ signal }, 'second signal: stopping at once');
-  for (const [name, c] of children) if (name !== 'redis') c.kill('SIGTERM');
+  for (const [, c] of children) c.kill('SIGTERM');
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => onSignal(signal));
 // Whoever started this (npm, a shell) is gone, and its terminal with it: stop as on SIGTERM.

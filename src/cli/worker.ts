@@ -3,9 +3,10 @@ import { createLogger } from '../observability/logger.js';
 import { engines } from '../engines/registry.js';
 import { createRoster } from '../engines/roster.js';
 import { startWorker } from '../workers/worker-process.js';
-import { argValue, configOrExit, onShutdown } from './main-helpers.js';
+import { argValue, configOrExit, followSupervisor, onShutdown } from './main-helpers.js';
 
 const config = configOrExit();
+followSupervisor();
 const logger = createLogger('worker', {
   level: config.logLevel,
   dir: config.logDir,

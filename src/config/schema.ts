@@ -37,16 +37,17 @@ export interface KeyHash {
   name: string;
   /** sha256 of the key, lower-case hex. */
   sha256: string;
-  /** Per-key quota overrides (`:chars_per_day=N`, `:active_jobs=N` after the hash); 0 = unlimited. */
-  quota?: { charsPerDay?: number; activeJobs?: number };
+  /** Per-key quota overrides (`:chars_per_day=N`, `:audio_seconds_per_day=N`, `:active_jobs=N` after the hash); 0 = unlimited. */
+  quota?: { charsPerDay?: number; audioSecondsPerDay?: number; activeJobs?: number };
 }
 
 const KEY_ENTRY = /^(?:([A-Za-z0-9_.-]{1,64}):)?([0-9a-fA-F]{64})((?::[a-z_]+=\d{1,12})*)$/;
-const QUOTA_FIELDS: Record<string, 'charsPerDay' | 'activeJobs'> = {
+const QUOTA_FIELDS: Record<string, 'charsPerDay' | 'audioSecondsPerDay' | 'activeJobs'> = {
   chars_per_day: 'charsPerDay',
+  audio_seconds_per_day: 'audioSecondsPerDay',
   active_jobs: 'activeJobs',
 };
-/** Comma-separated `sha256hex` or `name:sha256hex[:chars_per_day=N][:active_jobs=N]` entries; unset means none. */
+/** Comma-separated `sha256hex` or `name:sha256hex[:chars_per_day=N][:audio_seconds_per_day=N][:active_jobs=N]` entries; unset means none. */
 const keyList = z
   .string()
   .optional()
@@ -63,7 +64,7 @@ const keyList = z
       if (!m || !hash) {
         ctx.addIssue({
           code: 'custom',
-          message: `entry ${i + 1} is not sha256hex or name:sha256hex[:chars_per_day=N][:active_jobs=N] (make one with \`npm run hash-key -- <key>\`)`,
+          message: `entry ${i + 1} is not sha256hex or name:sha256hex[:chars_per_day=N][:audio_seconds_per_day=N][:active_jobs=N] (make one with \`npm run hash-key -- <key>\`)`,
         });
         continue;
       }
@@ -74,7 +75,7 @@ const keyList = z
         if (!known)
           ctx.addIssue({
             code: 'custom',
-            message: `entry ${i + 1}: unknown quota ${field} (use chars_per_day or active_jobs)`,
+            message: `entry ${i + 1}: unknown quota ${field} (use chars_per_day, audio_seconds_per_day or active_jobs)`,
           });
         else quota[known] = Number(value);
       }
@@ -181,6 +182,12 @@ export const settings = {
   ),
   ttsMaxChars: setting('TTS_MAX_CHARS', '500', 'Longest text `POST /api/tts` accepts.', int(1, 1_000_000)),
   jobsMaxChars: setting('JOBS_MAX_CHARS', '100000', 'Longest text `POST /api/jobs` accepts.', int(1, 10_000_000)),
+  jobMaxAudioSeconds: setting(
+    'JOB_MAX_AUDIO_SECONDS',
+    '9000',
+    'Most audio one job may make, in seconds. A request whose SSML breaks alone exceed it is refused at submission (413 `audio_too_long`); a job whose audio grows past it while being written fails with that code, its partial file removed. The default (2.5 hours) holds a 100,000-character English document at speed 1.0 (about 7,000 s) and refuses 1,000 SSML breaks of 10 s.',
+    int(1, 31 * 86_400),
+  ),
   ttsWaitMs: setting(
     'TTS_WAIT_MS',
     '60000',
@@ -364,6 +371,12 @@ export const settings = {
     'QUOTA_CHARS_PER_DAY',
     '0',
     'Characters one key (tenant) may submit per UTC day, counted in Redis across every API process; over it: 429 naming the quota. A key entry may override it with `:chars_per_day=N`. 0 = unlimited.',
+    int(0, Number.MAX_SAFE_INTEGER),
+  ),
+  quotaAudioSecondsPerDay: setting(
+    'QUOTA_AUDIO_SECONDS_PER_DAY',
+    '0',
+    "Seconds of audio one key (tenant) may have synthesized per UTC day (counted when each job finishes; cache hits are free); once used up, or when a request's SSML breaks alone would pass it: 429 naming the quota. A key entry may override it with `:audio_seconds_per_day=N`. 0 = unlimited.",
     int(0, Number.MAX_SAFE_INTEGER),
   ),
   quotaActiveJobs: setting(

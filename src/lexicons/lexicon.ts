@@ -10,7 +10,7 @@ export interface LexiconEntry {
   alias?: string;
 }
 
-/** What a job carries: the lexicons it used (name@version, for the cache key) and their entries. */
+/** What a job carries: the lexicons it used (name@version, shown in its view) and their entries (which the cache key hashes). */
 export interface AppliedLexicons {
   used: string[];
   entries: LexiconEntry[];

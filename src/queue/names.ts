@@ -72,6 +72,9 @@ export const tenantsKey = (prefix: string): string => `${prefix}:tenants`;
 /** Characters a tenant submitted on one UTC day (integer, expires after the day). */
 export const quotaCharsKey = (prefix: string, tenant: string, day: string): string =>
   `${prefix}:quota:chars:${tenant}:${day}`;
+/** Milliseconds of audio a tenant's jobs made on a UTC day (`YYYY-MM-DD`): counter, expires after two days. */
+export const quotaAudioKey = (prefix: string, tenant: string, day: string): string =>
+  `${prefix}:quota:audio:${tenant}:${day}`;
 /** A tenant's jobs counted as active: sorted set, member = job id, score = submit time (ms). */
 export const quotaActiveKey = (prefix: string, tenant: string): string => `${prefix}:quota:active:${tenant}`;
 

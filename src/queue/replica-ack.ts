@@ -32,18 +32,37 @@ export class ReplicaAck {
     return this.opts.replicas > 0;
   }
 
-  /** Whether `jobKey` exists on the master and has reached the replicas within the timeout. */
-  async confirm(jobKey: string): Promise<AckResult> {
+  /**
+   * Whether `jobKey` exists on the master and has reached the replicas within the timeout, or the
+   * smaller `budgetMs`. The whole confirmation is bounded, not only its WAIT: during a failover a
+   * side connection may still be finding the new master, and its commands would wait for that.
+   */
+  async confirm(jobKey: string, budgetMs = this.opts.timeoutMs): Promise<AckResult> {
     const start = performance.now();
-    const conn = await this.borrow();
+    const limit = Math.min(this.opts.timeoutMs, budgetMs);
+    if (limit <= 0) return { ok: false, replicas: 0, ms: 0 };
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<AckResult>((resolve) => {
+      timer = setTimeout(() => resolve({ ok: false, replicas: 0, ms: performance.now() - start }), limit);
+    });
+    const work = (async (): Promise<AckResult> => {
+      const conn = await this.borrow();
+      try {
+        const exists = await conn.exists(jobKey);
+        if (exists !== 1) return { ok: false, replicas: 0, ms: performance.now() - start };
+        await conn.set(this.opts.markerKey, String(Date.now()), 'PX', 60_000);
+        const left = Math.max(1, Math.round(limit - (performance.now() - start)));
+        const replicas = await conn.wait(this.opts.replicas, left);
+        return { ok: replicas >= this.opts.replicas, replicas, ms: performance.now() - start };
+      } finally {
+        this.giveBack(conn);
+      }
+    })();
     try {
-      const exists = await conn.exists(jobKey);
-      if (exists !== 1) return { ok: false, replicas: 0, ms: performance.now() - start };
-      await conn.set(this.opts.markerKey, String(Date.now()), 'PX', 60_000);
-      const replicas = await conn.wait(this.opts.replicas, this.opts.timeoutMs);
-      return { ok: replicas >= this.opts.replicas, replicas, ms: performance.now() - start };
+      return await Promise.race([work, late]);
     } finally {
-      this.giveBack(conn);
+      clearTimeout(timer);
+      work.catch(() => undefined); // finished or failed after the answer: nobody waits for it
     }
   }
 

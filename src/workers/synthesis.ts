@@ -1,18 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { AudioFileWriter } from '../audio/encoders/file-writer.js';
 import type { Mp3Bitrate } from '../audio/encoders/rates.js';
 import type { EncoderThread } from '../audio/encoders/threaded-encoder.js';
-import { ChunkReuse } from '../cache/chunk-reuse.js';
 import { isAppError } from '../domain/errors.js';
 import {
   audioKey,
   type CanceledResult,
   type JobData,
   type JobOutcome,
-  type JobProgress,
   type JobResult,
   type MovedResult,
   type ProbeResult,
@@ -21,11 +16,9 @@ import {
 import type { JobRecord } from '../jobs/record.js';
 import type { JobStore } from '../jobs/store.js';
 import type { EngineCapabilities, SynthesisInput, SynthesisOutput } from '../engines/engine.js';
-import { speechEnd, speechOnset, Timeline } from '../captions/timeline.js';
 import { prepareInput } from '../ssml/prepare.js';
-import { chunkPlan } from '../text/chunk-plan.js';
 import { PROBE_JOB } from '../queue/names.js';
-import { isNoSpace, storageFull } from '../storage/free-space.js';
+import { canceled, LateResult, synthesizeToStorage } from './write-audio.js';
 import type { Storage } from '../storage/storage.js';
 import type { TerminalStatus } from '../webhooks/event.js';
 import { jobIdOf } from '../domain/required.js';
@@ -48,8 +41,10 @@ export interface SynthesisDeps {
    */
   fallback?(job: Job<JobData, JobOutcome>, reason: string): Promise<MovedResult | null>;
   onFinished?(result: JobResult): Promise<void>;
-  /** Told (synchronously) when this attempt's success is recorded: the job's metrics. */
-  onSucceeded?(result: JobResult): void;
+  /** Told (synchronously) when this attempt's success is recorded: the job's metrics, its tenant's audio count. */
+  onSucceeded?(result: JobResult, record: JobRecord): void;
+  /** JOB_MAX_AUDIO_SECONDS: a job whose audio grows past it fails `audio_too_long`. Unset: unbounded. */
+  maxAudioSeconds?: number;
   /** MP3 constant bitrate (kbit/s). */
   mp3Bitrate: Mp3Bitrate;
   /** libopus complexity (OPUS_COMPLEXITY). */
@@ -73,12 +68,14 @@ export interface SynthesisDeps {
    * worker to take the job over must not overwrite that worker's file or send a second event.
    */
   stillOwns?(job: Job<JobData, JobOutcome>): Promise<boolean>;
+  /**
+   * Put a job whose audio did not fit the disk back to wait for space, spending no attempt: it
+   * never returns (BullMQ's DelayedError). Unset: a full disk is an ordinary retryable failure.
+   */
+  holdForSpace?(job: Job<JobData, JobOutcome>): Promise<never>;
   /** Queue the job's terminal event (for jobs with a webhook); called once the record is final. */
   notify?(record: JobRecord, status: TerminalStatus): Promise<void>;
 }
-
-/** Pause added after a paragraph, on top of the engine's own sentence pause. */
-const PARAGRAPH_PAUSE_MS = 350;
 
 export { audioKey };
 
@@ -140,10 +137,18 @@ export async function processSynthesisJob(job: Job<JobData, JobOutcome>, deps: S
   } catch (err) {
     // Another attempt owns the job now: this one has nothing to hand over, fail or announce.
     if (err instanceof LateResult) throw err;
+    // The disk filled while writing: the job waits for space like one held under the free-space
+    // floor, spending no attempt (three ENOSPC attempts in 3 s used to fail it for good).
+    if (isAppError(err) && err.code === 'storage_full' && deps.holdForSpace) {
+      await deps.records.retry(id, deps.engine, err.message).catch(() => undefined);
+      return deps.holdForSpace(job);
+    }
     const retryable = !isAppError(err) || err.retryable;
     // Whatever broke on the primary, the backup may still manage: `auto` work is never failed here.
     // Not a full disk: the backup writes to the same storage.
-    if (canFallBack(job) && deps.fallback && !(isAppError(err) && err.code === 'storage_full')) {
+    // Nor a job too long: the backup would make the same audio.
+    const sameAnywhere = isAppError(err) && (err.code === 'storage_full' || err.code === 'audio_too_long');
+    if (canFallBack(job) && deps.fallback && !sameAnywhere) {
       const reason = `primary engine ${deps.engine} failed: ${(err as Error).message}`;
       const moved = await deps.fallback(job, reason);
       if (moved) {
@@ -201,7 +206,7 @@ async function settle(
   const wrote = await deps.records.succeed(id, deps.engine, outcome, now);
   if (!wrote.applied) return;
   // Counted as the job becomes visible as succeeded, so the worker's metrics never lag what clients see.
-  deps.onSucceeded?.(outcome);
+  deps.onSucceeded?.(outcome, started);
   const { timings: _timings, ...result } = outcome;
   await deps.notify?.(
     {
@@ -218,8 +223,6 @@ async function settle(
 /** What an attempt returns to BullMQ when it had nothing to do. */
 const skipped = (why: string): SkippedResult => ({ skipped: why });
 
-const canceled = (chunksDone: number): CanceledResult => ({ canceled: { at: Date.now(), chunksDone } });
-
 async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promise<ProbeResult> {
   const start = performance.now();
   let samples = 0;
@@ -233,148 +236,4 @@ async function probe(job: Job<JobData, JobOutcome>, deps: SynthesisDeps): Promis
   return { probe: true, ms: Math.round(performance.now() - start), samples };
 }
 
-async function synthesizeToStorage(
-  job: Job<JobData, JobOutcome>,
-  record: JobRecord,
-  deps: SynthesisDeps,
-  counted: { chunksTotal: number },
-): Promise<JobResult | CanceledResult> {
-  const startedAt = Date.now();
-  const { request, requestId } = job.data;
-  const log = deps.logger.child({ jobId: job.id, requestId, attempt: job.attemptsMade + 1 });
-  // The partial file's name goes into the job's progress, so a streaming response can tail it.
-  const part = `${job.id}.${randomBytes(6).toString('hex')}.part`;
-  const tmp = deps.storage.tempPath(part);
-  let writer: AudioFileWriter | undefined;
-  try {
-    const chunks = prepareInput(request.text, {
-      ...chunkPlan(deps.capabilities),
-      ssml: request.ssml,
-      lexicon: request.lexicon?.entries,
-    });
-    // A retry starts its chunks again, but what clients see never goes backwards: `chunksDone` holds at
-    // the furthest point any attempt reached, `attemptChunksDone` is this attempt's own count.
-    const before = record.progress;
-    const reached = before.chunksTotal === chunks.length ? (before.chunksDone ?? 0) : 0;
-    const attempt = job.attemptsMade + 1;
-    const progress: JobProgress = { chunksDone: reached, chunksTotal: chunks.length, attempt, attemptChunksDone: 0 };
-    counted.chunksTotal = chunks.length;
-    // The count made at submit may differ (the engine was chosen after it): correct it before the first chunk.
-    if (before.chunksTotal !== chunks.length) await deps.records.progress(jobIdOf(job), deps.engine, progress);
-    log.info({ chunks: chunks.length, chars: request.text.length, format: request.format }, 'synthesis started');
-
-    writer = await AudioFileWriter.create(tmp, {
-      format: request.format,
-      inputRate: deps.capabilities.sampleRate,
-      sampleRate: request.sampleRate,
-      mp3Bitrate: deps.mp3Bitrate,
-      opusComplexity: deps.opusComplexity,
-      encoderThread: deps.encoderThread,
-      fsync: deps.audioFsync,
-    });
-    // A sentence that occurs again later in the document is synthesized once.
-    const reuse = new ChunkReuse<SynthesisOutput>(chunks);
-    const timeline = new Timeline(deps.capabilities.sampleRate, writer.sampleRate, request.format);
-    const pauseSamples = Math.round((deps.capabilities.sampleRate * PARAGRAPH_PAUSE_MS) / 1000);
-    const { min, max } = deps.capabilities.speed;
-    /** After an SSML break the next chunk starts with its speech: the break alone is the pause. */
-    let trimLead = false;
-    for (const chunk of chunks) {
-      const speed = Math.min(max, Math.max(min, request.speed * (chunk.rate ?? 1)));
-      const made = await reuse.get(chunk, () => deps.synthesize({ chunk, voice: request.voice, speed }));
-      const from = trimLead ? Math.min(speechOnset(made.pcm), made.pcm.length) : 0;
-      const to = chunk.pauseAfterMs !== undefined ? Math.max(from, speechEnd(made.pcm)) : made.pcm.length;
-      const pcm = made.pcm.subarray(from, to);
-      const words = made.words?.map((w) => ({ ...w, start: w.start - from, end: w.end - from }));
-      await writer.append(pcm);
-      timeline.chunk(chunk, pcm, words);
-      trimLead = chunk.pauseAfterMs !== undefined;
-      const pause =
-        chunk.pauseAfterMs !== undefined
-          ? Math.round((deps.capabilities.sampleRate * chunk.pauseAfterMs) / 1000)
-          : chunk.paragraphEnd && chunk.index < chunks.length - 1
-            ? pauseSamples
-            : 0;
-      if (pause > 0) {
-        await writer.append(new Int16Array(pause));
-        timeline.pause(pause);
-      }
-      progress.attemptChunksDone = chunk.index + 1;
-      progress.chunksDone = Math.max(reached, chunk.index + 1);
-      // The last chunk's progress is the success write that follows at once.
-      if (chunk.index === chunks.length - 1) continue;
-      // One round trip: the progress goes in, and whether a client canceled comes back.
-      const wrote = await deps.records.progress(jobIdOf(job), deps.engine, { ...progress, bytes: writer.bytes, part });
-      // A canceled job stops here; the catch below removes the partial file.
-      if (wrote.canceled) throw new CancelSignal(progress.attemptChunksDone);
-      if (!wrote.applied && wrote.status !== 'missing') throw new LateResult(jobIdOf(job));
-    }
-    const durationMs = writer.durationMs;
-    const { contentType, sampleRate } = writer;
-    await writer.finish();
-    // The writer hashed the file (as written, or read back once after a header patch).
-    const sha256 = writer.digest;
-    writer = undefined;
-    const key = audioKey(jobIdOf(job), request.format);
-    if (deps.stillOwns && !(await deps.stillOwns(job))) throw new LateResult(jobIdOf(job));
-    const stored = await deps.storage.putFile(key, tmp);
-    const finishedAt = Date.now();
-    log.info(
-      {
-        durationMs,
-        bytes: stored.size,
-        ms: finishedAt - startedAt,
-        chunks: chunks.length,
-        synthesized: reuse.synthesized,
-      },
-      'synthesis finished',
-    );
-    const result: JobResult = {
-      audio: { key, contentType, bytes: stored.size, durationMs, sampleRate, sha256 },
-      engine: deps.engine,
-      worker: deps.workerId,
-      chunks: chunks.length,
-      startedAt,
-      finishedAt,
-      synthesisMs: finishedAt - startedAt,
-      timings: timeline.result(),
-    };
-    return result;
-  } catch (err) {
-    await writer?.abort().catch(() => undefined);
-    await rm(tmp, { force: true });
-    if (isNoSpace(err)) {
-      log.warn({ err: (err as Error).message }, 'storage full while writing audio');
-      // The code leads the message: it is what BullMQ keeps as the job's failedReason.
-      throw storageFull(
-        'storage_full: the disk under OUTPUT_DIR ran out of space while writing the audio; the job is retried once space is freed',
-      );
-    }
-    if (err instanceof CancelSignal) {
-      log.info({ chunksDone: err.chunksDone }, 'synthesis canceled by the client');
-      return canceled(err.chunksDone);
-    }
-    if (err instanceof LateResult) {
-      log.warn('late result rejected: the job lock was lost (another worker took the job over); audio discarded');
-      throw err;
-    }
-    log.warn({ err }, 'synthesis attempt failed');
-    throw err;
-  }
-}
-
-/** Thrown inside the chunk loop to unwind to the cleanup when the job was canceled. */
-class CancelSignal extends Error {
-  constructor(readonly chunksDone: number) {
-    super('canceled');
-    this.name = 'CancelSignal';
-  }
-}
-
-/** This attempt lost the job's lock before publishing its audio: its result must not be used. */
-export class LateResult extends Error {
-  constructor(jobId: string) {
-    super(`job ${jobId}: lock lost before the audio was published; another attempt owns the job`);
-    this.name = 'LateResult';
-  }
-}
+export { LateResult } from './write-audio.js';

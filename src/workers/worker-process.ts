@@ -33,6 +33,7 @@ import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
 import { WebhookLog } from '../webhooks/store.js';
 import { processSynthesisJob } from './synthesis.js';
+import { countAudio } from '../jobs/audio-usage.js';
 import { startWebhookDelivery } from './webhook-delivery.js';
 import { jobIdOf } from '../domain/required.js';
 
@@ -170,6 +171,15 @@ export async function startWorker(
   const watcher = new JobWatcher(redis, config.queuePrefix);
   const shared = new SharedSynthesis(resultCache, storage, config.jobLockMs, log, watcher);
   const mover = backupQueue ? new JobMover(records, backupQueue, backup) : undefined;
+  /** A job that cannot have the disk space it needs waits for it, spending no attempt. */
+  const holdForSpace = async (job: Job<JobData, JobOutcome>, token: string): Promise<never> => {
+    log.warn(
+      { jobId: job.id, minFreeBytes: config.minFreeBytes, retryMs: config.storageRetryMs },
+      'storage full under OUTPUT_DIR: holding the job until space is back',
+    );
+    await job.moveToDelayed(Date.now() + config.storageRetryMs, token);
+    throw new DelayedError();
+  };
   const runJob = (job: Job<JobData, JobOutcome>, token: string | undefined) =>
     processSynthesisJob(job, {
       engine: engineName,
@@ -191,7 +201,14 @@ export async function startWorker(
       records,
       fallback: mover && ((j, reason) => mover.handOver(j, reason)),
       onFinished: (r) => routing.recordDuration(engineName, r.synthesisMs),
-      onSucceeded: (out) => {
+      maxAudioSeconds: config.jobMaxAudioSeconds,
+      onSucceeded: (out, record) => {
+        // Synthesized audio counts against its tenant's daily audio seconds; a cached copy is free.
+        if (!out.cached && job.name !== PROBE_JOB)
+          void countAudio(redis, config.queuePrefix, record.data.tenant ?? ANONYMOUS, out.audio.durationMs).catch(
+            (err) =>
+              log.warn({ jobId: job.id, err: (err as Error).message }, 'could not count the audio for the quota'),
+          );
         metrics.jobs.inc({ engine: engineName, outcome: 'succeeded' });
         metrics.synthesisSeconds.observe({ engine: engineName }, out.synthesisMs / 1000);
         if (out.audio.durationMs > 0)
@@ -224,6 +241,7 @@ export async function startWorker(
           token,
           config.jobLockMs,
         ).catch(() => false)),
+      holdForSpace: token === undefined ? undefined : (j) => holdForSpace(j, token),
       notify: async (record, status) => {
         if (record.data.webhook) await outbox.send(record.data.webhook.url, buildEvent({ record, status, baseUrl }));
       },
@@ -239,14 +257,8 @@ export async function startWorker(
   const worker = new Worker<JobData, JobOutcome>(
     roster.queueName(engineName),
     async (job, token) => {
-      if (job.name !== PROBE_JOB && token && !(await space.hasRoom().catch(() => true))) {
-        log.warn(
-          { jobId: job.id, minFreeBytes: config.minFreeBytes, retryMs: config.storageRetryMs },
-          'storage full under OUTPUT_DIR: holding the job until space is back',
-        );
-        await job.moveToDelayed(Date.now() + config.storageRetryMs, token);
-        throw new DelayedError();
-      }
+      if (job.name !== PROBE_JOB && token && !(await space.hasRoom().catch(() => true)))
+        return holdForSpace(job, token);
       const counted = job.name !== PROBE_JOB && job.data.request.engine === 'auto';
       if (counted) {
         autoRunning++;

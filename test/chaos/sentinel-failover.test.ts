@@ -2,7 +2,7 @@
  * Redis high availability, for real: a master, one replica and three
  * sentinels on random ports; the service (API and workers) finds Redis only
  * through the sentinels and requires one replica to confirm every job
- * (REDIS_MIN_REPLICAS_ACK=1). A bounded stream of submissions runs while the
+ * (REDIS_MIN_REPLICAS_ACK=1). A bounded stream of submissions, 12 at once, runs while the
  * master is SIGKILLed; the killed node is started again once a replica was
  * promoted, as a supervisor would, as a replica of the new master.
  */
@@ -22,6 +22,8 @@ import {
 } from './redis-nodes.js';
 
 const NAME = 'tandem-test';
+/** Submissions in flight at once after the kill. */
+const LANES = 12;
 let master: RedisNode;
 let replica: RedisNode;
 let sentinels: RedisNode[];
@@ -43,7 +45,7 @@ beforeAll(async () => {
       REDIS_SENTINELS: sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
       REDIS_SENTINEL_MASTER: NAME,
       REDIS_MIN_REPLICAS_ACK: '1',
-      REDIS_REPLICA_ACK_TIMEOUT_MS: '500',
+      REDIS_REPLICA_ACK_TIMEOUT_MS: '1000',
       JOB_LOCK_MS: '3000',
       JOB_STALLED_INTERVAL_MS: '1500',
     },
@@ -107,14 +109,19 @@ describe('Redis master SIGKILLed under a Sentinel-run service', () => {
       return promotedAfterMs;
     })();
 
-    // Bounded stream: keep submitting until 10 are accepted after the kill, at most 30 s.
+    // Bounded stream, several submissions in flight at once (as clients do, and so the replicas'
+    // side connections are all busy): keep submitting until 10 are accepted after the kill, at most 30 s.
     let acceptedAfter = 0;
-    for (let i = 10; acceptedAfter < 10 && Date.now() - killedAt < 30_000; i++) {
-      const a = await attempt(s.base, i);
-      attempts.push(a);
-      if (a.status === 202) acceptedAfter++;
-      else await new Promise((r) => setTimeout(r, 100));
-    }
+    let next = 10;
+    const lane = async () => {
+      while (acceptedAfter < 10 && Date.now() - killedAt < 30_000) {
+        const a = await attempt(s.base, next++);
+        attempts.push(a);
+        if (a.status === 202) acceptedAfter++;
+        else await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    await Promise.all(Array.from({ length: LANES }, lane));
     const promotedAfterMs = await supervisor;
     const after = attempts.filter((a) => a.sentAt >= killedAt);
     const firstOk = after.find((a) => a.status === 202);
@@ -147,21 +154,25 @@ describe('Redis master SIGKILLed under a Sentinel-run service', () => {
       refusedDuringFailover: refused.length,
       refusedCodes: [...new Set(refused.map((a) => `${a.status} ${a.code ?? ''}`))],
       slowestRefusalMs: Math.max(0, ...refused.map((a) => a.ms)),
+      slowestAcceptanceMs: Math.max(0, ...after.filter((a) => a.status === 202).map((a) => a.ms)),
+      refusalMsP50: [...refused.map((a) => a.ms)].sort((x, y) => x - y)[Math.floor(refused.length / 2)] ?? 0,
       completed: counts.completed,
       synthesesPerJob: [...new Set(accepted.map((a) => finished.get(a.id ?? '') ?? 0))],
     };
     console.log(`sentinel failover: ${JSON.stringify(report)}`);
 
     expect(recoverMs).toBeLessThan(15_000);
-    expect(acceptedAfter).toBe(10);
+    expect(acceptedAfter).toBeGreaterThanOrEqual(10);
     expect(counts).toMatchObject({ completed: accepted.length, failed: 0, waiting: 0, active: 0, delayed: 0 });
     for (const a of accepted) expect(finished.get(a.id ?? ''), a.id).toBe(1);
-    // Refusals are prompt and say why.
+    // Refusals are prompt and say why: within REDIS_UNAVAILABLE_MS (2 s) and a margin for two busy
+    // cores, however the outage flapped; an acceptance is never slower either.
     for (const a of refused) {
       expect([503]).toContain(a.status);
       // engine_unavailable: the workers' heartbeats lapsed during the failover and are not back yet.
       expect(['redis_unavailable', 'replication_unconfirmed', 'engine_unavailable']).toContain(a.code);
-      expect(a.ms).toBeLessThan(2000 + 1500);
+      expect(a.ms).toBeLessThan(2000 + 500);
     }
+    for (const a of after.filter((x) => x.status === 202)) expect(a.ms).toBeLessThan(2000 + 500);
   });
 });

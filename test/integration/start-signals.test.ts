@@ -3,134 +3,26 @@
  * group), `kill` of the npm process, and a supervisor that died without cleaning up. Runs the real
  * npm, the real supervisor, a local redis-server, the API, the monitor and an espeak worker.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../src/audio/wav.js';
-import { freePort, postJson } from './harness.js';
+import { postJson } from './harness.js';
+import { alive, allGone, kill, type NpmStart, npmStartSetup, parentOf } from './npm-start.js';
 
-interface Run {
-  child: ChildProcess;
-  lines: string[];
-  exited: Promise<number | null>;
-  waitFor(pattern: RegExp, ms?: number): Promise<string>;
-}
-
-let dir: string;
+let setup: NpmStart;
 let base: string;
 let env: Record<string, string>;
-const started: Run[] = [];
+const npmStart = () => setup.start();
+const pidsOfRun = () => setup.pids();
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'tandem-npm-start-'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  env = {
-    DATA_DIR: join(dir, 'data'),
-    PORT: String(port),
-    LOCAL_REDIS_PORT: String(await freePort()),
-    PRIMARY_ENGINE: 'espeak',
-    BACKUP_ENGINE: 'espeak',
-    METRICS_PORT: '0',
-    CACHE_MAX_BYTES: '0',
-    LOG_LEVEL: 'info',
-  };
+  setup = await npmStartSetup();
+  base = setup.base;
+  env = setup.env;
 });
 
-afterAll(async () => {
-  for (const r of started) if (r.child.exitCode === null && r.child.pid) kill(-r.child.pid, 'SIGKILL');
-  for (const pid of Object.values(recorded)) kill(pid, 'SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function kill(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    // gone already
-  }
-}
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** `npm start` as its own process group, as a shell runs a foreground command; without REDIS_URL or OUTPUT_DIR. */
-async function npmStart(): Promise<Run> {
-  const merged: Record<string, string | undefined> = { ...process.env, ...env };
-  delete merged.REDIS_URL;
-  delete merged.OUTPUT_DIR;
-  delete merged.QUEUE_PREFIX;
-  const child = spawn('npm', ['start'], { env: merged, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const listeners = new Set<(l: string) => void>();
-  const onData = (buf: Buffer) => {
-    for (const l of buf.toString().split('\n')) {
-      if (!l) continue;
-      lines.push(l);
-      for (const f of listeners) f(l);
-    }
-  };
-  child.stdout?.on('data', onData);
-  child.stderr?.on('data', onData);
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  const run: Run = {
-    child,
-    lines,
-    exited,
-    waitFor(pattern, ms = 60_000) {
-      const hit = lines.find((l) => pattern.test(l));
-      if (hit) return Promise.resolve(hit);
-      return new Promise((resolve, reject) => {
-        const t = setTimeout(() => {
-          listeners.delete(f);
-          reject(new Error(`timed out waiting for ${pattern}; last lines:\n${lines.slice(-15).join('\n')}`));
-        }, ms);
-        const f = (l: string) => {
-          if (!pattern.test(l)) return;
-          clearTimeout(t);
-          listeners.delete(f);
-          resolve(l);
-        };
-        listeners.add(f);
-      });
-    },
-  };
-  started.push(run);
-  await run.waitFor(/Tandem TTS is ready/, 90_000);
-  return run;
-}
-
-/** Every pid the supervisor recorded (itself, Redis, API, monitor, workers), remembered for cleanup. */
-const recorded: Record<string, number> = {};
-function pidsOfRun(): Record<string, number> {
-  const r = JSON.parse(readFileSync(join(env.DATA_DIR ?? '', 'run.json'), 'utf8')) as {
-    supervisor: number;
-    redis?: { pid: number };
-    children: Record<string, number>;
-  };
-  const pids = { supervisor: r.supervisor, ...(r.redis ? { redis: r.redis.pid } : {}), ...r.children };
-  Object.assign(recorded, pids);
-  return pids;
-}
-
-async function allGone(pids: Record<string, number>, ms: number): Promise<string[]> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const left = Object.entries(pids)
-      .filter(([, p]) => alive(p))
-      .map(([n, p]) => `${n} (${p})`);
-    if (!left.length || Date.now() > end) return left;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+afterAll(() => setup?.cleanup());
 
 const LONG = Array.from({ length: 60 }, (_, i) => `This is sentence number ${i + 1} of a long text to read.`).join(' ');
 
@@ -181,14 +73,34 @@ describe('npm start at a terminal', () => {
     expect(await allGone(pids, 15_000)).toEqual([]);
   }, 180_000);
 
-  it('a supervisor killed outright: its children exit by themselves; the next start stops the stale Redis and says so', async () => {
+  it('a supervisor killed outright: its children and its redis-server exit by themselves', async () => {
+    const first = await npmStart();
+    const pids = pidsOfRun();
+    kill(pids.supervisor ?? 0, 'SIGKILL');
+    expect(await allGone(pids, 40_000)).toEqual([]);
+    kill(-(first.child.pid ?? 0), 'SIGKILL'); // npm, which lost its child
+    // Nothing left to recover from: the next start says nothing of an earlier run.
+    const second = await npmStart();
+    expect(second.lines.filter((l) => /earlier run/.test(l))).toEqual([]);
+    const now = pidsOfRun();
+    kill(-(second.child.pid ?? 0), 'SIGINT');
+    expect(await second.exited).toBe(0);
+    expect(await allGone(now, 5000)).toEqual([]);
+  }, 240_000);
+
+  it('a redis-server left behind (its keeper killed with the supervisor): the next start stops it and says so', async () => {
     const first = await npmStart();
     const pids = pidsOfRun();
     const { supervisor, redis, ...children } = pids;
+    const keeper = parentOf(redis ?? 0) ?? 0;
+    expect(keeper).toBeGreaterThan(1);
+    // Frozen first, so it can neither stop Redis when the supervisor goes nor be seen to exit.
+    kill(keeper, 'SIGSTOP');
     kill(supervisor ?? 0, 'SIGKILL');
+    kill(keeper, 'SIGKILL');
     expect(await allGone(children, 40_000)).toEqual([]);
     expect(alive(redis ?? 0)).toBe(true); // left behind: the case to recover from
-    kill(-(first.child.pid ?? 0), 'SIGKILL'); // npm, which lost its child
+    kill(-(first.child.pid ?? 0), 'SIGKILL');
 
     const second = await npmStart();
     expect(second.lines.some((l) => /local redis-server of an earlier run is still running/.test(l))).toBe(true);
@@ -203,7 +115,10 @@ describe('npm start at a terminal', () => {
   it('a Redis left by an earlier run that kept no record (older versions) is found by its data directory', async () => {
     const first = await npmStart();
     const { supervisor, redis, ...children } = pidsOfRun();
+    const keeper = parentOf(redis ?? 0) ?? 0;
+    kill(keeper, 'SIGSTOP'); // its keeper, frozen then killed with the supervisor: Redis is left behind
     kill(supervisor ?? 0, 'SIGKILL');
+    kill(keeper, 'SIGKILL');
     expect(await allGone(children, 40_000)).toEqual([]);
     kill(-(first.child.pid ?? 0), 'SIGKILL');
     rmSync(join(env.DATA_DIR ?? '', 'run.json'));

@@ -76,19 +76,33 @@ describe.skipIf(!mounted)('storage that fills up', () => {
     expect(r.json.storage.state).toBe('ok');
   });
 
-  it('a job that meets a full disk fails with storage_full, and /api/tts answers 507 JSON', async () => {
+  it('a job whose audio does not fit is held (no attempt spent), says so, and runs once space is freed; /api/tts answers 507 JSON', async () => {
     leaveFree(MIN_FREE + 300 * 1024); // passes the floor, but the audio does not fit
     const sub = await postJson(`${svc.base}/api/jobs`, { text: LONG });
     expect(sub.status).toBe(202);
-    const job = await waitForJob(svc.base, sub.json.id, 60_000);
-    expect(job.status).toBe('failed');
-    expect(job.error.code).toBe('storage_full');
-    expect(job.error.message).toMatch(/OUTPUT_DIR ran out of space/);
+    const view = async () => (await decode(await fetch(`${svc.base}/api/jobs/${sub.json.id}`))).json;
+    const end = Date.now() + 30_000;
+    let v = await view();
+    while (!v.error && v.status !== 'failed' && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 200));
+      v = await view();
+    }
+    expect(v.status).toBe('queued');
+    expect(v.error.code).toBe('storage_full');
+    expect(v.error.message).toMatch(/OUTPUT_DIR ran out of space.*held and tried again .* until space is freed/);
+    // Well past JOB_ATTEMPTS × JOB_BACKOFF_MS (it used to fail for good within 3 s): still held.
+    await new Promise((r) => setTimeout(r, 3000));
+    v = await view();
+    expect(v.status).toBe('queued');
+    expect(v.attempts).toBe(1);
     const tts = await postJson(`${svc.base}/api/tts`, { text: LONG });
     expect(tts.status).toBe(507);
     expect(tts.headers.get('content-type')).toMatch(/json/);
     expect(tts.json.code).toBe('storage_full');
     unfill();
+    const done = await waitForJob(svc.base, sub.json.id, 60_000);
+    expect(done.status).toBe('succeeded');
+    expect(done.error).toBeNull();
   });
 
   it('below MIN_FREE_BYTES: not ready, /api/tts 507 at once, jobs held (no attempt spent) until space is back', async () => {

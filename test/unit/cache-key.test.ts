@@ -59,6 +59,31 @@ describe('result cache content key', () => {
   });
 });
 
+describe('result cache key of a request with lexicons', () => {
+  const req = {
+    text: 'Our brand is here.',
+    voice: 'female',
+    speed: 1,
+    format: 'wav' as const,
+    engine: 'auto' as const,
+  };
+  const cfg = { kokoroVariant: 'fp32' as const, mp3Bitrate: 64 as const };
+  const withLexicon = (used: string[], ipa: string) => ({
+    ...req,
+    lexicon: { used, entries: [{ text: 'brand', lang: 'en' as const, ipa }] },
+  });
+
+  it("identifies the entries, not the name and version: two tenants' brand@1 never share a global key", () => {
+    // CACHE_SCOPE=global: no scope in the key, so only the content can keep the tenants apart.
+    const a = requestKey(withLexicon(['brand@1'], 'bɹænd'), 'espeak', 22_050, cfg);
+    const b = requestKey(withLexicon(['brand@1'], 'bɹɑnt'), 'espeak', 22_050, cfg);
+    expect(a).not.toBe(b);
+    expect(a).not.toBe(requestKey(req, 'espeak', 22_050, cfg));
+    // The same entries make the same audio, whatever the lexicon is called.
+    expect(requestKey(withLexicon(['house@3'], 'bɹænd'), 'espeak', 22_050, cfg)).toBe(a);
+  });
+});
+
 describe('sentence reuse inside a document', () => {
   it('synthesizes a repeated chunk once and forgets it after its last use', async () => {
     const { ChunkReuse } = await import('../../src/cache/chunk-reuse.js');

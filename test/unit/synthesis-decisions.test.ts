@@ -223,6 +223,40 @@ describe('processSynthesisJob decisions', () => {
     expect(fallback).not.toHaveBeenCalled();
   });
 
+  it('holds a job whose audio did not fit the disk, even on its last attempt, saying so', async () => {
+    const id = seed(data(), { attempts: 2, status: 'queued' });
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const held = new Error('held');
+    const holdForSpace = vi.fn(() => Promise.reject(held));
+    await expect(
+      processSynthesisJob(
+        jobOf(id, data(), 2, 3),
+        deps({ synthesize: () => Promise.reject(enospc), holdForSpace: holdForSpace as () => Promise<never> }),
+      ),
+    ).rejects.toBe(held);
+    expect(holdForSpace).toHaveBeenCalledOnce();
+    expect(records.ops()).toEqual(['begin', 'retry']);
+    const rec = await records.get(id);
+    expect(rec?.status).toBe('queued');
+    expect(rec?.error).toMatch(/^storage_full: .*held and tried again every STORAGE_RETRY_MS until space is freed/);
+    expect(notified).toEqual([]);
+    expect(partials()).toEqual([]);
+  });
+
+  it('fails a job whose audio grows past JOB_MAX_AUDIO_SECONDS, for good, leaving no partial file and no fallback', async () => {
+    const id = seed();
+    const fallback = vi.fn(async (): Promise<MovedResult | null> => null);
+    // 10 ms a chunk: the third chunk passes 20 ms.
+    const run = processSynthesisJob(jobOf(id, data(), 0, 3), deps({ maxAudioSeconds: 0.02, fallback }));
+    await expect(run).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(run).rejects.toThrow(/^audio_too_long: A job may make at most 0.02 s of audio/);
+    expect(calls).toHaveLength(3);
+    expect(fallback).not.toHaveBeenCalled();
+    expect((await records.get(id))?.status).toBe('failed');
+    expect(partials()).toEqual([]);
+    expect(stored()).toEqual([]);
+  });
+
   it('records a retry, not a failure, while attempts remain', async () => {
     const id = seed();
     const err = engineFailure('took too long');

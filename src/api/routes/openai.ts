@@ -89,7 +89,7 @@ export function openAiRouter({
     const chars = countChars(request.text);
     await quotas?.reserve(caller, chars, prepared.id);
     try {
-      await jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp });
+      await jobs.create(prepared, { useCache: true, abandoned: req.redisGaveUp, waitedMs: req.redisWaitedMs });
     } catch (err) {
       await quotas?.refund(caller, chars, prepared.id).catch(() => undefined);
       throw err;

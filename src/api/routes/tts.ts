@@ -3,6 +3,7 @@ import { AppError } from '../../domain/errors.js';
 import { type FreeSpace, storageFull } from '../../storage/free-space.js';
 import type { Storage } from '../../storage/storage.js';
 import { callerOf } from '../caller.js';
+import { cancelJob } from '../job-lifecycle.js';
 import type { JobService } from '../job-service.js';
 import type { MissingAudio } from '../missing-audio.js';
 import type { Submitter } from '../submit.js';
@@ -55,6 +56,11 @@ export function ttsRouter({
         missingAudio.error(view.id),
       );
       return;
+    }
+    // Held for disk space, the job could wait for ever: nobody would be there to take its audio.
+    if (outcome === 'held') {
+      await cancelJob(jobs, view.id).catch(() => undefined);
+      throw storageFull(view.error?.message ?? 'storage_full: the disk under OUTPUT_DIR is full');
     }
     if (outcome === 'failed' && view.error?.message.startsWith('storage_full')) throw storageFull(view.error.message);
     if (outcome === 'failed') {
