@@ -56,7 +56,7 @@ async function tick() {
       last = err.status === 404 || needKey ? await readyzFallback() : { kind: 'none', at: new Date().toISOString() };
     }
   }
-  onEngines(last.kind === 'full' ? (last.data.engines ?? null) : null);
+  onEngines(last.kind === 'full' ? (last.data.engines ?? null) : last.kind === 'basic' ? byRole(last.data) : null);
   renderEngines();
 }
 
@@ -181,12 +181,23 @@ function detailLine(e, q, probe) {
   return h('p', { class: 'small detail' }, t(`detail.${known}`, { n: formatNumber(e.failures ?? 0) }));
 }
 
+/** /readyz's engines by role: its entries name their roles (older servers: the names from /api/voices). */
+function byRole(engineWorkers) {
+  const out = {};
+  for (const role of ['primary', 'backup']) {
+    const found = Object.entries(engineWorkers).find(([, e]) => Array.isArray(e?.role) && e.role.includes(role));
+    const name = found?.[0] ?? names[role];
+    const e = found?.[1] ?? (name ? engineWorkers[name] : undefined);
+    const live = e?.live_workers;
+    const state = e?.state ?? (live === undefined ? 'unknown' : live > 0 ? 'up' : 'down');
+    out[role] = { name, state, live_workers: live, install: e?.install };
+  }
+  return out;
+}
+
 function basic(engineWorkers) {
   const list = h('ul', { class: 'engines' });
-  for (const role of ['primary', 'backup']) {
-    const name = names[role];
-    const live = name && engineWorkers[name] ? engineWorkers[name].live_workers : undefined;
-    const state = live === undefined ? 'unknown' : live > 0 ? 'up' : 'down';
+  for (const [role, e] of Object.entries(byRole(engineWorkers))) {
     list.append(
       h(
         'li',
@@ -195,10 +206,19 @@ function basic(engineWorkers) {
           'div',
           { class: 'engine-head' },
           h('span', { class: 'role' }, t(`role.${role}`)),
-          h('span', { class: 'name' }, name ?? '?'),
-          badge(state),
+          h('span', { class: 'name' }, e.name ?? '?'),
+          badge(e.state),
         ),
-        live === undefined ? null : h('p', { class: 'small' }, t('engines.workers', { n: formatNumber(live) })),
+        e.state === 'not_installed'
+          ? h(
+              'p',
+              { class: 'small detail' },
+              t('detail.not_installed'),
+              e.install ? [' ', h('code', {}, e.install)] : '',
+            )
+          : e.live_workers === undefined
+            ? null
+            : h('p', { class: 'small' }, t('engines.workers', { n: formatNumber(e.live_workers) })),
       ),
     );
   }
