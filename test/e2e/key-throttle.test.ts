@@ -24,7 +24,10 @@ afterAll(async () => {
 });
 
 describe('a page without a key on a keyed service', () => {
-  it('stops failing authentication in the background, says when it is throttled, then asks again', async () => {
+  // It waits out the throttle's one-minute window.
+  it('stops failing authentication in the background, says when it is throttled, then asks again', {
+    timeout: 180_000,
+  }, async () => {
     const ctx = await browser.newContext({ locale: 'zh-CN' });
     try {
       const page = await ctx.newPage();
