@@ -33,6 +33,7 @@ import { voicesRouter } from './routes/voices.js';
 import { adminHeaders, pageHeaders } from './security.js';
 import { Submitter } from './submit.js';
 import { Quotas } from './quotas.js';
+import { localAdminPage } from './admin-page.js';
 import { refuseLargeBodies } from './body-limit.js';
 import { usageRouter } from './routes/usage.js';
 import { FreeSpace } from '../storage/free-space.js';
@@ -152,7 +153,7 @@ export function buildApp({
     queues: [...jobs.allQueues(), jobs.webhooks.queue].map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
     serverAdapter: board,
   });
-  app.use('/admin/queues', auth.admin, board.getRouter());
+  app.use('/admin/queues', auth.admin, localAdminPage, board.getRouter());
 
   app.use(webRouter({ roster, limits: submitter.limits }));
 
