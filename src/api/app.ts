@@ -34,6 +34,7 @@ import { voicesRouter } from './routes/voices.js';
 import { adminHeaders, pageHeaders } from './security.js';
 import { Submitter } from './submit.js';
 import { Quotas } from './quotas.js';
+import { localAdminPage } from './admin-page.js';
 import { refuseLargeBodies } from './body-limit.js';
 import { protocolChecks } from './protocol.js';
 import { utf8Only } from './charset.js';
@@ -168,7 +169,7 @@ export function buildApp({
     queues: [...jobs.allQueues(), jobs.webhooks.queue].map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
     serverAdapter: board,
   });
-  app.use('/admin/queues', auth.admin, board.getRouter());
+  app.use('/admin/queues', auth.admin, localAdminPage, board.getRouter());
 
   app.use(webRouter({ roster, limits: submitter.limits }));
 

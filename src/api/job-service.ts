@@ -172,10 +172,12 @@ export class JobService {
     const counted = this.roster.chunkPlan(request.engine);
     const same = plan.maxChunkChars === counted.maxChunkChars && plan.firstChunkChars === counted.firstChunkChars;
     const chunks = opts.recount && !same ? opts.recount(plan) : opts.chunks;
-    // A named voice of the other engine falls back to the same gender on this one.
+    // A named voice of the other engine falls back to the same gender on this one, and the job says so.
     const voice = this.roster.resolveVoice(request.voice, engine);
+    const fellBack = `voice "${request.voice}" is not a voice of ${engine}, which serves this job: read with its ${voice} voices`;
+    const warnings = voice === request.voice ? request.warnings : [...(request.warnings ?? []), fellBack];
     const data: JobData = {
-      request: { ...request, voice },
+      request: { ...request, voice, ...(warnings ? { warnings } : {}) },
       route,
       engine,
       requestId: opts.requestId,

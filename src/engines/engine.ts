@@ -8,7 +8,12 @@ export interface VoiceInfo {
   name: string;
   language: Lang;
   gender: Gender;
+  /** English, for logs and API clients; pages build their own words from the fields. */
   description: string;
+  /** Accent as a BCP 47 tag (`zh-CN`, `en-US`, `en-GB`), when the engine knows it. */
+  locale?: string;
+  /** The engine's own voice this name stands for (service-wide names that are aliases). */
+  alias_of?: string;
 }
 
 /** What an engine can do; static, known without loading the engine. */

@@ -11,6 +11,7 @@ import { WorkerActivity } from '../queue/worker-activity.js';
 import { monitorLeaderKey, PROBE_JOB } from '../queue/names.js';
 import type { EngineRoster } from '../engines/roster.js';
 import { JobMover } from './mover.js';
+import { sendProbe } from './probe.js';
 import { Reconciler } from '../jobs/reconciler.js';
 import { buildEvent, publicBaseUrl } from '../webhooks/event.js';
 import { WebhookOutbox } from '../webhooks/outbox.js';
@@ -227,27 +228,13 @@ export class Monitor {
       return;
     }
     const queue = mustGet(this.queues, engine, 'queue');
-    const job = await queue.add(
-      PROBE_JOB,
-      {
-        request: { text: 'test', voice: 'female', speed: 1, format: 'wav', engine: 'auto' },
-        route: this.roster.roleOf(engine) ?? 'backup',
-        engine,
-      },
-      { lifo: true, attempts: 1, removeOnComplete: true, removeOnFail: true },
-    );
-    const start = performance.now();
-    let error: string | undefined;
-    try {
-      await job.waitUntilFinished(mustGet(this.events, engine, 'queue events'), this.config.probeTimeoutMs);
-    } catch (err) {
-      error = (err as Error).message;
-    }
-    const ms = Math.round(performance.now() - start);
+    const { ms, error, state } = await sendProbe(queue, mustGet(this.events, engine, 'queue events'), {
+      engine,
+      route: this.roster.roleOf(engine) ?? 'backup',
+      timeoutMs: this.config.probeTimeoutMs,
+    });
     if (error === undefined) return void (await this.record(engine, { at, ok: true, ms, kind: 'probe' }));
-    const state = await job.getState();
     if (state === 'waiting' || state === 'prioritized') {
-      await job.remove().catch(() => undefined);
       // Every worker busy with long jobs is load, not failure: the overload rule handles it.
       const counts = await queue.getJobCounts('active');
       if ((counts.active ?? 0) >= live) {

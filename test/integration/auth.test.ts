@@ -100,7 +100,13 @@ describe('API keys', () => {
       expect(page.status).toBe(200);
       expect(page.headers.get('content-type')).toMatch(/text\/html/);
       // Bull Board gets its own policy, one its inline styles satisfy.
-      expect(page.headers.get('content-security-policy')).toContain("style-src 'self' 'unsafe-inline'");
+      const csp = page.headers.get('content-security-policy') ?? '';
+      expect(csp).toContain("style-src 'self' 'unsafe-inline'");
+      // Nothing from another origin: no Google Fonts link in the page, none allowed by the policy.
+      expect(csp).not.toMatch(/https?:/);
+      const html = page.buf.toString('utf8');
+      expect(html).toContain('static/css/main');
+      expect(html).not.toMatch(/<link[^>]*href="(https?:)?\/\//);
     }
     const queues = await get(`${svc.base}/admin/queues/api/queues`, basic(ADMIN));
     expect(queues.status).toBe(200);

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import srtParser2 from 'srt-parser-2';
 import { WebVTTParser } from 'webvtt-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,5 +158,25 @@ describe('captions', () => {
     expect(missing.status).toBe(404);
     const notId = await fetch(`${svc.base}/api/jobs/nope/captions`);
     expect(notId.status).toBe(404);
+  });
+
+  it("docs/api.md's captions example shows what its request gives", { timeout: 60_000 }, async () => {
+    const api = readFileSync('docs/api.md', 'utf8');
+    const body =
+      /curl -s localhost:8080\/api\/jobs -H 'Content-Type: application\/json' \\\n {2}-d '(\{[^']*"captions":true\})'/.exec(
+        api,
+      )?.[1];
+    expect(body).toBeDefined();
+    const sub = await postJson(`${svc.base}/api/jobs`, JSON.parse(body ?? '{}'));
+    const job = await waitForJob(svc.base, sub.json.id);
+    const json = (await (await fetch(`${svc.base}/api/jobs/${job.id}/captions?format=json`)).json()) as {
+      duration_ms: number;
+      cues: { end_ms: number; text: string }[];
+    };
+    const shown = /# \{"sample_rate":22050,"duration_ms":([\d.]+),/.exec(api)?.[1];
+    expect(Math.abs(Number(shown) - json.duration_ms)).toBeLessThan(json.duration_ms * 0.05);
+    const firstCue = /"cues":\[\{"start_ms":20,"end_ms":([\d.]+),"text":"([^"]+)"/.exec(api);
+    expect(firstCue?.[2]).toBe(json.cues[0]?.text);
+    expect(Math.abs(Number(firstCue?.[1]) - (json.cues[0]?.end_ms ?? 0))).toBeLessThan(100);
   });
 });

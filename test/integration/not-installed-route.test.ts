@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from './ha-helpers.js';
-import { decode, postJson, spawnProc, startService, type Proc, type Service } from './harness.js';
+import { decode, postJson, spawnProc, startService, waitForJob, type Proc, type Service } from './harness.js';
 
 let svc: Service;
 let kokoro: Proc;
@@ -38,5 +38,15 @@ describe('route shown while the primary is not installed and the monitor has not
     const r = await postJson(`${svc.base}/api/tts`, { text: 'Served by the backup.' });
     expect(r.status).toBe(200);
     expect(r.headers.get('x-engine')).toBe('espeak');
+  });
+
+  it('a Kokoro voice read by the backup is not silent: the job says so', async () => {
+    const sub = await postJson(`${svc.base}/api/jobs`, { text: 'Bella, please.', voice: 'af_bella' });
+    expect(sub.status).toBe(202);
+    const job = await waitForJob(svc.base, sub.json.id);
+    expect(job).toMatchObject({ status: 'succeeded', voice: 'female' });
+    expect(job.warnings).toEqual([
+      'voice "af_bella" is not a voice of espeak, which serves this job: read with its female voices',
+    ]);
   });
 });

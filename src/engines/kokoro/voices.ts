@@ -55,6 +55,7 @@ const ALIASES: Record<string, string> = {
 };
 
 const ACCENT: Record<string, string> = { a: 'American English', b: 'British English', z: 'Mandarin' };
+const LOCALE: Record<string, string> = { a: 'en-US', b: 'en-GB', z: 'zh-CN' };
 
 /** The voice file behind a public voice name. */
 export function voiceFile(name: string): string {
@@ -76,13 +77,20 @@ function describe(file: string): VoiceInfo {
   const gender: Gender = file.charAt(1) === 'f' ? 'female' : 'male';
   const speaker = file.slice(3);
   const accent = ACCENT[file.charAt(0)] ?? 'Unknown accent';
-  return { name: file, language, gender, description: `${accent}, ${gender} (Kokoro ${speaker})` };
+  const locale = LOCALE[file.charAt(0)];
+  return {
+    name: file,
+    language,
+    gender,
+    description: `${accent}, ${gender} (Kokoro ${speaker})`,
+    ...(locale ? { locale } : {}),
+  };
 }
 
 function aliasInfo(alias: string): VoiceInfo {
   const file = ALIASES[alias] ?? alias;
   const target = describe(file);
-  return { ...target, name: alias, description: `${target.description}; alias of ${file}` };
+  return { ...target, name: alias, description: `${target.description}; alias of ${file}`, alias_of: file };
 }
 
 export const KOKORO_CAPABILITIES: EngineCapabilities = {

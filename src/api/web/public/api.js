@@ -122,7 +122,18 @@ function describe(status, body, retryAfter) {
     case 'body_too_large':
       return t('err.bodyTooLarge');
     case 'unauthorized':
-      return t('err.unauthorized');
+      return t(body.reason === 'not_accepted' ? 'err.keyRejected' : 'err.unauthorized');
+    case 'auth_throttled':
+      return t('err.authThrottled', { seconds: retryAfter || body.retry_after_s || 60 });
+    case 'engine_unavailable': {
+      // A request pinned to an engine that cannot take it: say which, why, and what to do.
+      const role = t(['primary', 'backup'].includes(body.engine) ? `roleName.${body.engine}` : 'roleName.primary');
+      if (body.state === 'not_installed')
+        return body.install
+          ? t('err.engineNotInstalled', { role, install: body.install })
+          : t('err.engineNotInstalledShort', { role });
+      return t('err.engineDown', { role, seconds: retryAfter || body.retry_after || 5 });
+    }
     case 'forbidden':
       return t('err.forbidden');
     case 'rate_limited':

@@ -1,11 +1,12 @@
 // The page: the synthesis form, following a job to its audio, and wiring the panels.
 import { UiError, forgetKey, request, requestJson, storedKey } from './api.js';
-import { $, h, sleep } from './dom.js';
+import { $, h } from './dom.js';
 import { renderEngines, startEngines } from './engines.js';
+import { follow } from './follow.js';
 import { applyStatic, currentLanguage, formatNumber, setLanguage, t } from './i18n.js';
 import { addRecent, renderRecent, setRecentActions, updateRecent } from './recent.js';
+import { availabilityKey, renderVoices } from './voices.js';
 
-const POLL_MS = 300;
 // Used until /api/config answers (or if it cannot).
 const state = {
   config: {
@@ -15,6 +16,7 @@ const state = {
     speed: { min: 0.5, max: 2, default: 1 },
   },
   voices: null,
+  engines: null, // the engines of the last /api/engines answer, for the voices they can offer now
   audioUrl: null,
   progress: null, // last job view while one runs, so a language switch can redraw it
   facts: null,
@@ -36,7 +38,7 @@ function fillSelect(select, options, keep) {
   if (previous && options.some(([v]) => v === previous)) select.value = previous;
 }
 
-/** Voices for the engine choice: the generic ones, then the named voices of the engine(s) it can run on. */
+/** The engine, format and voice choices (voices.js: those of the engines the choice can reach now). */
 function renderChoices() {
   const { config, voices } = state;
   fillSelect(
@@ -50,16 +52,7 @@ function renderChoices() {
     config.formats.filter((f) => f !== 'pcm').map((f) => [f, f.toUpperCase()]),
     true,
   );
-  const engine = $('engine').value || 'auto';
-  const roles = engine === 'auto' ? ['primary', 'backup'] : [engine];
-  const named = new Map();
-  for (const role of roles) for (const v of voices?.[role]?.voices ?? []) if (!named.has(v.name)) named.set(v.name, v);
-  const generic = (voices?.generic ?? ['female', 'male']).map((g) => [g, t(`voice.${g}`)]);
-  fillSelect(
-    $('voice'),
-    [...generic, ...[...named.values()].map((v) => [v.name, `${v.name} — ${v.description}`])],
-    true,
-  );
+  renderVoices($('voice'), $('voice-note'), voices, $('engine').value || 'auto', state.engines);
   const speed = $('speed');
   speed.min = String(config.speed.min);
   speed.max = String(config.speed.max);
@@ -111,77 +104,6 @@ function renderProgress() {
   $('progress-box').dataset.status = job.status;
 }
 
-const FINAL = ['succeeded', 'failed', 'canceled'];
-
-/**
- * Follow the job until it is final: the server-sent event stream first (read with fetch, so the
- * API key goes along), polling if the stream cannot be had or breaks off.
- */
-async function follow(id) {
-  try {
-    const job = await followEvents(id);
-    if (job) return job;
-  } catch (err) {
-    if (err instanceof UiError && err.code !== 'rate_limited' && err.code !== 'network') throw err;
-  }
-  return poll(id);
-}
-
-/** Read GET /api/jobs/:id/events; resolves to the final job, or null if the stream ended early. */
-async function followEvents(id) {
-  const res = await request(`/api/jobs/${id}/events`);
-  if (!res.body) return null;
-  const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buf = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return null;
-    buf += value;
-    for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
-      const block = buf.slice(0, i);
-      buf = buf.slice(i + 2);
-      const event = /^event: (.*)$/m.exec(block)?.[1];
-      const data = /^data: (.*)$/m.exec(block)?.[1];
-      if (!event || !data) continue;
-      const d = JSON.parse(data);
-      if (event === 'end') {
-        state.progress = d;
-        renderProgress();
-        await reader.cancel().catch(() => undefined);
-        return d;
-      }
-      // A final status is drawn with the whole job, which the `end` event brings.
-      if (event === 'status' && FINAL.includes(d.status)) continue;
-      const prev = state.progress ?? {};
-      state.progress =
-        event === 'progress'
-          ? {
-              ...prev,
-              status: prev.status === 'queued' || !prev.status ? 'running' : prev.status,
-              progress: { chunks_done: d.chunks_done, chunks_total: d.chunks_total },
-            }
-          : { ...prev, status: d.status };
-      renderProgress();
-    }
-  }
-}
-
-/** Poll the job until it is final; a 429 waits as long as the server asks. */
-async function poll(id) {
-  for (;;) {
-    try {
-      const job = await requestJson(`/api/jobs/${id}`);
-      state.progress = job;
-      renderProgress();
-      if (FINAL.includes(job.status)) return job;
-      await sleep(POLL_MS);
-    } catch (err) {
-      if (err instanceof UiError && err.code === 'rate_limited') await sleep(Math.max(1, err.retryAfter) * 1000);
-      else throw err;
-    }
-  }
-}
-
 async function fetchAudio(job) {
   const res = await request(`/api/jobs/${job.id}/audio`);
   return res.blob();
@@ -226,7 +148,14 @@ async function synthesize(e) {
     state.progress = { status: sub.status, progress: { chunks_done: 0, chunks_total: null } };
     $('progress-box').hidden = false;
     renderProgress();
-    const job = { id: sub.id, format: body.format, ...(await follow(sub.id)) };
+    const view = {
+      get: () => state.progress,
+      set: (job) => {
+        state.progress = job;
+        renderProgress();
+      },
+    };
+    const job = { id: sub.id, format: body.format, ...(await follow(sub.id, view)) };
     if (job.status !== 'succeeded') {
       updateRecent(job.id, { status: 'failed' });
       throw new UiError(t('err.failed', { message: job.error?.message ?? job.status }));
@@ -333,7 +262,11 @@ async function init() {
   } catch (err) {
     showError(err);
   }
-  startEngines(names);
+  startEngines(names, (engines) => {
+    const changed = availabilityKey(engines) !== availabilityKey(state.engines);
+    state.engines = engines;
+    if (changed) renderChoices();
+  });
   document.body.dataset.ready = 'true';
 }
 

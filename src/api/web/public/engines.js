@@ -8,10 +8,24 @@ const EVERY_MS = 4000;
 let last = null; // { kind: 'full' | 'basic' | 'none', data, at }
 let names = { primary: null, backup: null };
 let timer = null;
+let onEngines = () => {};
+/**
+ * Set when /api/engines was refused for want of a key (none given, or the address is throttled):
+ * until a key is entered the panel reads the open /readyz instead, so a page left open without a
+ * key does not keep failing authentication (each failure counts toward AUTH_FAILURES_PER_MINUTE).
+ */
+let needKey = false;
+document.addEventListener('tandem:key', () => {
+  needKey = false;
+});
 
-/** Start polling; `engineNames` maps each role to its engine (from /api/voices). */
-export function startEngines(engineNames) {
+/**
+ * Start polling; `engineNames` maps each role to its engine (from /api/voices); `changed` gets each
+ * answer's `engines` (null when there is none).
+ */
+export function startEngines(engineNames, changed) {
   if (engineNames) names = engineNames;
+  if (changed) onEngines = changed;
   if (timer) clearInterval(timer);
   tick();
   timer = setInterval(tick, EVERY_MS);
@@ -32,16 +46,17 @@ export function renderEngines() {
 }
 
 async function tick() {
-  try {
-    const data = await (await request('/api/engines', { background: true })).json();
-    last = { kind: 'full', data, at: new Date().toISOString() };
-  } catch (err) {
-    if (err.status !== 404) {
-      last = { kind: 'none', at: new Date().toISOString() };
-    } else {
-      last = await readyzFallback();
+  if (needKey) last = await readyzFallback();
+  else {
+    try {
+      const data = await (await request('/api/engines', { background: true })).json();
+      last = { kind: 'full', data, at: new Date().toISOString() };
+    } catch (err) {
+      needKey = err.status === 401 || err.code === 'auth_throttled';
+      last = err.status === 404 || needKey ? await readyzFallback() : { kind: 'none', at: new Date().toISOString() };
     }
   }
+  onEngines(last.kind === 'full' ? (last.data.engines ?? null) : last.kind === 'basic' ? byRole(last.data) : null);
   renderEngines();
 }
 
@@ -150,7 +165,7 @@ function detailLine(e, q, probe) {
       t('engines.workers', { n: formatNumber(e.live_workers ?? 0) }),
       ' · ',
       t('engines.queue', { waiting: q.waiting ?? 0, active: q.active ?? 0, failed: q.failed ?? 0 }),
-      probe?.ok ? ` · ${t('engines.probe', { ms: probe.ms })}` : '',
+      probe?.ok ? ` · ${t('engines.probe', { ms: formatNumber(probe.ms), time: formatTime(probe.at) })}` : '',
       e.auto_jobs_in_progress ? ` · ${t('engines.autoJobs', { n: formatNumber(e.auto_jobs_in_progress) })}` : '',
     );
   }
@@ -166,12 +181,23 @@ function detailLine(e, q, probe) {
   return h('p', { class: 'small detail' }, t(`detail.${known}`, { n: formatNumber(e.failures ?? 0) }));
 }
 
+/** /readyz's engines by role: its entries name their roles (older servers: the names from /api/voices). */
+function byRole(engineWorkers) {
+  const out = {};
+  for (const role of ['primary', 'backup']) {
+    const found = Object.entries(engineWorkers).find(([, e]) => Array.isArray(e?.role) && e.role.includes(role));
+    const name = found?.[0] ?? names[role];
+    const e = found?.[1] ?? (name ? engineWorkers[name] : undefined);
+    const live = e?.live_workers;
+    const state = e?.state ?? (live === undefined ? 'unknown' : live > 0 ? 'up' : 'down');
+    out[role] = { name, state, live_workers: live, install: e?.install };
+  }
+  return out;
+}
+
 function basic(engineWorkers) {
   const list = h('ul', { class: 'engines' });
-  for (const role of ['primary', 'backup']) {
-    const name = names[role];
-    const live = name && engineWorkers[name] ? engineWorkers[name].live_workers : undefined;
-    const state = live === undefined ? 'unknown' : live > 0 ? 'up' : 'down';
+  for (const [role, e] of Object.entries(byRole(engineWorkers))) {
     list.append(
       h(
         'li',
@@ -180,10 +206,19 @@ function basic(engineWorkers) {
           'div',
           { class: 'engine-head' },
           h('span', { class: 'role' }, t(`role.${role}`)),
-          h('span', { class: 'name' }, name ?? '?'),
-          badge(state),
+          h('span', { class: 'name' }, e.name ?? '?'),
+          badge(e.state),
         ),
-        live === undefined ? null : h('p', { class: 'small' }, t('engines.workers', { n: formatNumber(live) })),
+        e.state === 'not_installed'
+          ? h(
+              'p',
+              { class: 'small detail' },
+              t('detail.not_installed'),
+              e.install ? [' ', h('code', {}, e.install)] : '',
+            )
+          : e.live_workers === undefined
+            ? null
+            : h('p', { class: 'small' }, t('engines.workers', { n: formatNumber(e.live_workers) })),
       ),
     );
   }

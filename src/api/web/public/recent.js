@@ -48,7 +48,7 @@ export function renderRecent() {
             ? t('recent.failed')
             : ready
               ? Number.isFinite(job.duration_ms)
-                ? `${(job.duration_ms / 1000).toFixed(1)} s`
+                ? t('unit.seconds', { n: (job.duration_ms / 1000).toFixed(1) })
                 : ''
               : t('recent.pending');
       return h(
