@@ -96,7 +96,9 @@ const READABLE: Rule[] = [
   [
     /\d/,
     /(?<![\d.,])(?:1[3-9]\d{9}|0\d{2,})(?![\d.,])|(?<=(?:电话|号码|手机|编号|账号|卡号|单号|邮编|工号|学号|车次|房间)(?:是|为|：|:)?\s*)\d{3,}(?![\d.,])/g,
-    (all) => digitsZh(all),
+    // A mobile number in the groups people say it in (138 0013 8000), as the hyphenated form above.
+    (all) =>
+      (/^1[3-9]\d{9}$/.test(all) ? [all.slice(0, 3), all.slice(3, 7), all.slice(7)] : [all]).map(digitsZh).join(' '),
   ],
   // Ranges: 10-20 → 10到20 (a hyphen between two numbers is not a minus sign).
   [/[-–~～]/, /(\d)\s?[-–~～]\s?(?=\d)/g, (_all, d = '') => `${d}到`],

@@ -108,7 +108,7 @@ describe('Mandarin number reading', () => {
     ['30℃', '三十摄氏度'],
     ['-5度', '负五度'],
     ['1/2', '二分之一'],
-    ['13800138000', '一三八零零一三八零零零'] /* a mobile number: digit by digit, not cn2an's 一百三十八亿… */,
+    ['13800138000', '一三八 零零一三 八零零零'] /* a mobile number: digit by digit, not cn2an's 一百三十八亿… */,
   ])('cn2an: %s', (input, expected) => expect(expandNumbersZh(input)).toBe(expected));
 
   // cn2an reads these as nonsense ("3,497" → 三,四百九十七; "10-20" → 十负二十; "14:17" → 十四:十七;
@@ -116,7 +116,7 @@ describe('Mandarin number reading', () => {
   it.each([
     ['2026-03-20', '二零二六年三月二十日'],
     // Numbers that name something are read digit by digit (cn2an: 一百三十八亿零一十三万八千).
-    ['他的电话号码是13800138000。', '他的电话号码是一三八零零一三八零零零。'],
+    ['他的电话号码是13800138000。', '他的电话号码是一三八 零零一三 八零零零。'],
     ['请拨打0755转分机', '请拨打零七五五转分机'],
     ['房间号码：2046', '房间号码：二零四六'],
     ['编号 317 的包裹', '编号 三一七 的包裹'],

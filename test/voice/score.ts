@@ -62,6 +62,8 @@ const WRITTEN_AS: Record<string, string> = {
   mrs: 'missus',
   ok: 'okay',
   st: 'street',
+  // 两千 and 二千 are both "two thousand"; the recognizer writes 2000 for either.
+  两: '二',
   // 他, 她 and 它 are one sound (tā): no listener can tell them apart.
   她: '他',
   它: '他',

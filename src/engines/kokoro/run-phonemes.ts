@@ -37,3 +37,45 @@ function given(run: Run): string {
 export function runTokens(vocab: Vocab, phonemes: string): { ids: number[]; dropped: string[] } {
   return vocab.encodeReport(phonemes);
 }
+
+/** English runs of at most this many words inside Chinese text are read by the Chinese voice. */
+export const EMBEDDED_EN_WORDS = 4;
+
+/** Which runs of a chunk are short English inside Chinese (see chunkPhonemes). */
+export function embeddedEnglish(runs: readonly Run[]): (run: Run) => boolean {
+  const hasZh = runs.some((r) => r.lang === 'zh');
+  return (r) => hasZh && r.lang === 'en' && !r.ph && (r.text.match(/\p{L}+/gu)?.length ?? 0) <= EMBEDDED_EN_WORDS;
+}
+
+/**
+ * What one chunk sends to the model, call by call: each run with its own voice, except that a short
+ * English run in a chunk with Chinese in it ("这个project的deadline是下周五") joins the Chinese around it
+ * and is read by the Chinese voice in the same call, as misaki's Mandarin front-end does (its English
+ * callback writes the English phonemes into the Mandarin string). Read apart, one English word was a
+ * call of its own in another voice, and the recognizer often heard nothing there ("deadline" → 嗯).
+ */
+export function chunkPhonemes(frontEnd: KokoroFrontEnd, runs: readonly Run[], requestedVoice: string): RunPhonemes[] {
+  const embedded = embeddedEnglish(runs);
+  const zhVoice = voiceFile(resolveVoice(KOKORO_CAPABILITIES, requestedVoice, 'zh'));
+  const out: RunPhonemes[] = [];
+  let group: RunPhonemes | undefined;
+  for (const run of runs) {
+    const joins = run.lang === 'zh' || embedded(run);
+    const p = joins
+      ? { ...runPhonemes(frontEnd, run, requestedVoice), voice: zhVoice }
+      : runPhonemes(frontEnd, run, requestedVoice);
+    if (!joins) {
+      group = undefined;
+      out.push(p);
+      continue;
+    }
+    if (!group) {
+      group = { ...p };
+      out.push(group);
+      continue;
+    }
+    group.phonemes = `${group.phonemes} ${p.phonemes}`.replace(/ {2,}/g, ' ');
+    group.spoken ||= p.spoken;
+  }
+  return out;
+}
