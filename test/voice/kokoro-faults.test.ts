@@ -61,6 +61,12 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  // A worker that ended without the test ending it says why (its last log lines).
+  for (const w of kokoroWorkers)
+    if (w.child.signalCode !== 'SIGKILL' && (w.child.exitCode !== null || w.child.signalCode !== null))
+      process.stdout.write(
+        `kokoro worker ended (${w.child.exitCode ?? w.child.signalCode}):\n${w.lines.slice(-20).join('\n')}\n`,
+      );
   await svc?.stop();
   if (models) rmSync(models, { recursive: true, force: true });
 });
