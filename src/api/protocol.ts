@@ -9,7 +9,8 @@ import { errorResponse } from './errors.js';
 /**
  * HTTP/1.1 requires a Host header (RFC 9112 §3.2): without one, a 400. And the only transfer
  * coding understood is chunked alone: `gzip, chunked` passes Node's parser, which then hands the
- * still-compressed body on as if it were plain, so anything else is refused 501 (RFC 9112 §6.1).
+ * still-compressed body on as if it were plain, so anything else is refused. RFC 9112 §6.1 suggests
+ * 501; it is 400, as for an unsupported Content-Encoding, since bad input never gets a 5xx here.
  */
 export function protocolChecks(): RequestHandler {
   return (req, res, next) => {
@@ -26,7 +27,7 @@ export function protocolChecks(): RequestHandler {
         new AppError(
           'unsupported_transfer_encoding',
           `Transfer-Encoding ${JSON.stringify(te.slice(0, 100))} is not supported: send the body with Content-Length or as plain chunked (a compressed body says so in Content-Encoding)`,
-          { status: 501, details: { allowed: ['chunked'] } },
+          { status: 400, details: { allowed: ['chunked'] } },
         ),
       );
     }

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { portAvailable } from './port-check.js';
 import { claimRedisPort } from './stale-redis.js';
 
 /** A Redis that ran this long was not crash-looping: its restart is immediate. */
@@ -52,7 +53,7 @@ export class LocalRedis {
       this.everUp = true;
       return true;
     }
-    this.o.onFatal(`the local redis-server did not come up on port ${this.o.port} (its output is above)`);
+    this.o.onFatal(await this.whyNotUp());
     return false;
   }
 
@@ -87,6 +88,15 @@ export class LocalRedis {
     return true;
   }
 
+  /** Why Redis did not come up: a port something else holds (and that is not Redis) is named. */
+  private async whyNotUp(): Promise<string> {
+    const free = await portAvailable('127.0.0.1', this.o.port);
+    return free.ok
+      ? `the local redis-server did not come up on port ${this.o.port} (its output is above)`
+      : `Port ${this.o.port} (LOCAL_REDIS_PORT) ${free.reason}, not by this service's local Redis.\n` +
+          'Set LOCAL_REDIS_PORT to a free port, or REDIS_URL to use a Redis of your own.';
+  }
+
   private spawn(): void {
     const args = [
       ...['--port', String(this.o.port), '--bind', '127.0.0.1', '--dir', this.o.dir],
@@ -108,8 +118,9 @@ export class LocalRedis {
       if (this.stopping || !this.everUp) return;
       this.quickRestarts = Date.now() - startedAt > STABLE_MS ? 0 : this.quickRestarts + 1;
       if (this.quickRestarts > MAX_QUICK_RESTARTS) {
-        this.o.onFatal(
-          `the local redis-server keeps exiting (${this.quickRestarts} times in a row; its output is above)`,
+        const times = this.quickRestarts;
+        void this.whyNotUp().then((why) =>
+          this.o.onFatal(`the local redis-server keeps exiting (${times} times in a row): ${why}`),
         );
         return;
       }

@@ -66,6 +66,33 @@ describe('npm start on embedded defaults', () => {
   });
 });
 
+describe('npm start with LOCAL_REDIS_PORT taken by a program that is not Redis', () => {
+  it('names the port and the setting, and stops', async () => {
+    // Accepts connections and hangs up: the claim's Redis probe finds nothing, redis-server cannot bind.
+    const held = createServer((s) => s.end('hello\r\n'));
+    const port = await freePort();
+    await new Promise<void>((r) => held.listen(port, '127.0.0.1', () => r()));
+    const other = mkdtempSync(join(tmpdir(), 'tandem-start-redis-busy-'));
+    try {
+      const p = spawnProc('start.js', [], {
+        REDIS_URL: undefined,
+        DATA_DIR: join(other, 'data'),
+        PORT: String(await freePort()),
+        LOCAL_REDIS_PORT: String(port),
+        METRICS_PORT: '0',
+      });
+      expect(await p.exited).toBe(1);
+      expect(p.lines.join('\n')).toMatch(
+        new RegExp(`Port ${port} \\(LOCAL_REDIS_PORT\\) is already in use by another process`),
+      );
+      expect(p.lines.some((l) => /Tandem TTS is ready|^\[(api|worker)/.test(l))).toBe(false);
+    } finally {
+      held.close();
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 describe('npm start with its port taken', () => {
   it('refuses at once, naming the port and the setting, and starts nothing', async () => {
     const held = createServer();

@@ -8,12 +8,15 @@ const config = { kokoroVariant: 'fp32', mp3Bitrate: 64 } as Parameters<typeof re
 const base: SynthesisRequest = { text: '银行', voice: 'female', speed: 1, format: 'wav', engine: 'auto' };
 
 describe('lexicons', () => {
-  it('the cache key changes with the lexicon version', () => {
+  it("the cache key follows the lexicon's entries: an edit changes it, a name or version alone does not", () => {
     const entries = [{ text: '行', lang: 'zh' as const, pinyin: 'xing2' }];
+    const edited = [{ text: '行', lang: 'zh' as const, pinyin: 'hang2' }];
     const v1 = requestKey({ ...base, lexicon: { used: ['a@1'], entries } }, 'espeak', 22_050, config);
-    const v2 = requestKey({ ...base, lexicon: { used: ['a@2'], entries } }, 'espeak', 22_050, config);
+    const v2 = requestKey({ ...base, lexicon: { used: ['a@2'], entries: edited } }, 'espeak', 22_050, config);
     expect(v1).not.toBe(v2);
     expect(v1).not.toBe(requestKey(base, 'espeak', 22_050, config));
+    // Same entries, same audio (another tenant's brand@1 with other entries gets another key).
+    expect(requestKey({ ...base, lexicon: { used: ['b@7'], entries } }, 'espeak', 22_050, config)).toBe(v1);
   });
 
   it('entries apply longest first, English as whole words in any case; inline annotations win', () => {
