@@ -77,7 +77,7 @@ export interface Score {
 /** Errors of `heard` against the hand-written `spoken` reference. */
 export function score(spoken: string, heard: string, lang: ScoreLang): Score {
   const ref = tokens(spoken.replace(/-/g, ' ')).map((t) => WRITTEN_AS[t] ?? t);
-  const hyp = tokens(spokenForm(heard, lang)).map((t) => WRITTEN_AS[t] ?? t);
+  const hyp = tokens(spokenForm(heard, lang).replace(/\b([ap])\.? ?m\b\.?/gi, '$1 m')).map((t) => WRITTEN_AS[t] ?? t);
   return { errors: editDistance(ref, hyp), length: ref.length };
 }
 

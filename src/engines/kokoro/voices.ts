@@ -104,8 +104,7 @@ export const KOKORO_CAPABILITIES: EngineCapabilities = {
   // Characters, not tokens: the engine splits a chunk's phonemes into ≤ 510-token calls itself.
   // 300 keeps an English chunk in one call and bounds a Mandarin chunk to about three.
   maxChunkChars: 300,
-  // A stream's first audio waits for the first chunk's inference (about half a second per Han character
-  // on 2 cores): start with the first clause of a sentence, about 8 Han characters or 24 letters.
-  firstChunkChars: 24,
+  // No shorter first chunk (firstChunkChars): tried at 24, it cut English sentences mid-clause ("for two |
+  // tickets"), and listeners (the recognizer too) heard each cut as a sentence end.
   speed: { min: 0.5, max: 2.0 },
 };
