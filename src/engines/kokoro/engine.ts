@@ -12,7 +12,7 @@ import { ZhPhonemizer } from './g2p-zh.js';
 import { KokoroModel } from './model.js';
 import type { CacheStats } from './phoneme-cache.js';
 import { Vocab } from './vocab.js';
-import { chunkPhonemes, runPhonemes } from './run-phonemes.js';
+import { runPhonemes } from './run-phonemes.js';
 import { KOKORO_CAPABILITIES } from './voices.js';
 
 /** Pauses (ms at speed 1) where the model's output is joined: after a cut of each kind, between language runs, at a chunk's end. */
@@ -79,7 +79,8 @@ export class KokoroEngine implements TtsEngine {
     const rate = Math.min(this.capabilities.speed.max, Math.max(this.capabilities.speed.min, speed));
     const pause = (ms: number) => silence(sr, ms / rate);
     const out: Int16Array[] = [];
-    for (const { voice: name, phonemes, spoken } of chunkPhonemes(frontEnd, chunk.runs, voice)) {
+    for (const run of chunk.runs) {
+      const { voice: name, phonemes, spoken } = runPhonemes(frontEnd, run, voice);
       if (!spoken) continue;
       const ids = vocab.encode(phonemes);
       const style = await model.voice(name);

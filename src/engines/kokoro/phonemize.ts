@@ -12,10 +12,9 @@ import type { LexiconRule } from '../../text/annotations.js';
 import { KokoroFrontEnd } from './frontend.js';
 import { EnPhonemizer } from './g2p-en.js';
 import { ZhPhonemizer } from './g2p-zh.js';
-import { embeddedEnglish, runPhonemes, runTokens } from './run-phonemes.js';
+import { runPhonemes, runTokens } from './run-phonemes.js';
 import { Vocab } from './vocab.js';
-import { KOKORO_CAPABILITIES, voiceFile } from './voices.js';
-import { resolveVoice } from '../voice.js';
+import { KOKORO_CAPABILITIES } from './voices.js';
 
 export interface PhonemizedRun {
   language: Lang;
@@ -88,17 +87,15 @@ export class KokoroPhonemize {
       out.push({
         index: c.index,
         text: joinRuns(c.runs).text,
-        // Short English inside Chinese is read by the Chinese voice, as synthesis does (chunkPhonemes).
-        runs: c.runs.map((r) => this.run(r, voice, embeddedEnglish(c.runs)(r))),
+        runs: c.runs.map((r) => this.run(r, voice)),
       });
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     return { engine: 'kokoro', voice, vocabulary, chunks: out };
   }
 
-  private run(run: Run, voice: string, embedded: boolean): PhonemizedRun {
+  private run(run: Run, voice: string): PhonemizedRun {
     const p = runPhonemes(this.frontEnd, run, voice);
-    if (embedded) p.voice = voiceFile(resolveVoice(KOKORO_CAPABILITIES, voice, 'zh'));
     const t = this.vocab ? runTokens(this.vocab, p.phonemes) : undefined;
     return {
       language: run.lang,
