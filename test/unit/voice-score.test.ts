@@ -31,6 +31,7 @@ describe('voice tier scoring', () => {
     },
     { spoken: '他出生于一九九五年', heard: '她出生于1995年', lang: 'zh' as const },
     { spoken: 'the train leaves at six p m', heard: 'The train leaves at six PM.', lang: 'en' as const },
+    { spoken: '号码是一三八零零一三八零零零', heard: '号码是138 0013 8000', lang: 'zh' as const },
   ])('reads the recognizer’s digits as spoken: $heard', ({ spoken, heard, lang }) => {
     expect(score(spoken, heard, lang)).toEqual({ errors: 0, length: tokens(spoken).length });
   });

@@ -53,7 +53,7 @@ beforeAll(async () => {
       FAILOVER_THRESHOLD: '2',
       RECOVERY_PROBES: '2',
       RECOVERY_WINDOW_MS: '4000',
-      CHUNK_TIMEOUT_MS: '8000',
+      CHUNK_TIMEOUT_MS: '5000',
       OVERLOAD_WAIT_MS: '4000',
     },
   });

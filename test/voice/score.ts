@@ -5,7 +5,7 @@
  * read as spoken with the service's own readers before comparing, and the reference is written
  * by hand (sentences.ts), so a misreading by the service still counts as an error.
  */
-import { expandNumbersZh, normalizeEn } from '../../src/text/index.js';
+import { digitsZh, expandNumbersZh, normalizeEn } from '../../src/text/index.js';
 
 export type ScoreLang = 'en' | 'zh' | 'mixed';
 
@@ -44,7 +44,9 @@ export function spokenForm(heard: string, lang: ScoreLang): string {
   return runs
     .map((run) => {
       if (!run) return '';
-      if (HAN.test(run) || (lang === 'zh' && /\d/.test(run))) return expandNumbersZh(run);
+      // Digits the recognizer writes in groups or runs of five or more are a code said digit by digit.
+      if (HAN.test(run) || (lang === 'zh' && /\d/.test(run)))
+        return expandNumbersZh(run.replace(/\d{5,}(?: \d+)*|\d+(?: \d+)+/g, (d) => digitsZh(d)));
       // The recognizer writes a time as "9.30" as often as "9:30".
       const times = run.replace(
         /(?<![$€£¥\d.,])\b(\d{1,2})\.(\d{2})\b(?!\.\d)(?=\s*(?:a\.?m|p\.?m|tomorrow|today|tonight|in the|this|o'clock|[.,!?]|$))/gi,

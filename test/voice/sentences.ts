@@ -39,7 +39,6 @@ export const EN: VoiceCase[] = [
   },
   { text: 'Have you ever been to New York or Los Angeles?', spoken: 'have you ever been to new york or los angeles' },
   { text: 'The train leaves at 6 p.m. from platform 4.', spoken: 'the train leaves at six p m from platform four' },
-  { text: 'Mix two cups of flour with one egg.', spoken: 'mix two cups of flour with one egg' },
   {
     text: 'The temperature dropped to minus 5 degrees last night.',
     spoken: 'the temperature dropped to minus five degrees last night',
@@ -50,16 +49,7 @@ export const EN: VoiceCase[] = [
     spoken: 'the company hired three hundred new employees this quarter',
   },
   { text: 'Why did the computer stop working again?', spoken: 'why did the computer stop working again' },
-  {
-    text: 'Turn left at the second light, then go straight.',
-    spoken: 'turn left at the second light then go straight',
-  },
-  { text: 'The museum is open from Monday to Saturday.', spoken: 'the museum is open from monday to saturday' },
   { text: 'Our flight was delayed by 45 minutes.', spoken: 'our flight was delayed by forty five minutes' },
-  {
-    text: 'The children played in the garden all afternoon.',
-    spoken: 'the children played in the garden all afternoon',
-  },
   { text: 'Is it going to rain this weekend?', spoken: 'is it going to rain this weekend' },
 ];
 
@@ -77,17 +67,13 @@ export const ZH: VoiceCase[] = [
   { text: '这座城市的人口超过了2000万。', spoken: '这座城市的人口超过了两千万' },
   { text: '请问去图书馆怎么走？', spoken: '请问去图书馆怎么走' },
   { text: '我们班一共有32个学生。', spoken: '我们班一共有三十二个学生' },
-  { text: '妈妈在厨房里做饭。', spoken: '妈妈在厨房里做饭' },
   { text: '这次考试他得了第一名！', spoken: '这次考试他得了第一名' },
   { text: '长江是中国最长的河流。', spoken: '长江是中国最长的河流' },
   { text: '请把门关上，外面太冷了。', spoken: '请把门关上外面太冷了' },
   { text: '他的电话号码是13800138000。', spoken: '他的电话号码是一三八零零一三八零零零' },
   { text: '这本书一共有350页。', spoken: '这本书一共有三百五十页' },
   { text: '为什么他今天没有来上班？', spoken: '为什么他今天没有来上班' },
-  { text: '我觉得这个办法还不错。', spoken: '我觉得这个办法还不错' },
-  { text: '春天来了，花都开了。', spoken: '春天来了花都开了' },
   { text: '气温下降到了零下5度。', spoken: '气温下降到了零下五度' },
-  { text: '我们计划下个月去上海旅行。', spoken: '我们计划下个月去上海旅行' },
 ];
 
 /** Mixed Chinese and English: scored on Chinese characters and English words together. */
